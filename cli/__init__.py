@@ -1,0 +1,54 @@
+"""The `needle` command: one small module per group of commands, loaded on demand.
+
+Loading lazily keeps `needle --help` and `needle search` fast: Scrapy and Twisted are
+imported only by the commands that crawl.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import click
+
+# command name -> "module:function"
+COMMANDS = {
+    "crawl": "cli.crawl:crawl",
+    "extract": "cli.crawl:extract",
+    "demo": "cli.demo:demo",
+    "index": "cli.index:index",
+    "search": "cli.index:search",
+    "related": "cli.index:related",
+    "audit": "cli.audit:audit",
+    "seo": "cli.seo:seo",
+    "serve": "cli.serve:serve",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if _available(name))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        return getattr(module, attr)
+
+
+def _available(name: str) -> bool:
+    module_name = COMMANDS[name].split(":")[0]
+    return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="needle")
+def main() -> None:
+    """Needle: crawl, search and audit a health clinic's blog."""

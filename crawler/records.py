@@ -1,0 +1,243 @@
+"""The record types that flow from the crawl to the index, search and reports.
+
+One record type per thing the crawl finds; every JSON Lines line is one of them and
+carries ``"type"``. The models are strict (no silent coercion of wrong types) and
+round-trip through JSON: ``Model.model_validate_json(m.model_dump_json()) == m``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class _Record(BaseModel):
+    # strict: a str where a datetime belongs is an error, not a guess; JSON input
+    # still parses ISO strings into datetimes (pydantic's JSON mode allows it).
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=False)
+
+
+class DateSource(str, Enum):
+    """Where a date was read from, most trustworthy first."""
+
+    JSONLD = "jsonld"  # JSON-LD datePublished / dateModified
+    META = "meta"  # <meta property="article:published_time"> and kin
+    TIME = "time"  # <time datetime="...">
+    MICRODATA = "microdata"  # itemprop="datePublished"
+    TEXT = "text"  # human text near the title, parsed by dateparser
+    URL = "url"  # /2024/05/17/slug
+    SITEMAP = "sitemap"  # <lastmod> in sitemap.xml
+    HTTP = "http"  # Last-Modified response header
+
+
+class DateKind(str, Enum):
+    PUBLISHED = "published"
+    MODIFIED = "modified"
+
+
+class DateCandidate(_Record):
+    """One date found on or about a page; all are kept so reports can compare them."""
+
+    kind: DateKind
+    value: AwareDatetime
+    source: DateSource
+    raw: str
+
+
+class Heading(_Record):
+    level: int = Field(ge=1, le=6)
+    text: str
+
+
+class ImagePosition(str, Enum):
+    HERO = "hero"  # lead image: og:image / first image before the body text
+    INLINE = "inline"  # inside the article body
+    OTHER = "other"  # elsewhere on the page (widgets, sidebars)
+
+
+class Image(_Record):
+    src: str
+    alt: str | None = None  # None: no alt attribute; "" : empty alt (decorative)
+    caption: str | None = None  # <figcaption> or a theme's caption element
+    position: ImagePosition = ImagePosition.INLINE
+
+
+class Link(_Record):
+    href: str  # absolute URL
+    text: str = ""
+    internal: bool
+    rel: list[str] = Field(default_factory=list)
+    in_body: bool = True  # False for navigation, footer, widgets
+
+
+class Hreflang(_Record):
+    lang: str
+    href: str
+
+
+class PageMeta(_Record):
+    """What search engines read from the page head; the SEO report's raw material."""
+
+    title_tag: str | None = None
+    meta_description: str | None = None
+    canonical: str | None = None
+    robots: list[str] = Field(default_factory=list)  # meta robots directives
+    x_robots_tag: list[str] = Field(default_factory=list)  # X-Robots-Tag header
+    open_graph: dict[str, str] = Field(default_factory=dict)  # og:title -> value
+    twitter: dict[str, str] = Field(default_factory=dict)  # twitter:card -> value
+    jsonld_types: list[str] = Field(default_factory=list)
+    # the BlogPosting/Article object's top-level keys that had a value
+    jsonld_article_fields: list[str] = Field(default_factory=list)
+    h1_count: int = 0
+    hreflang: list[Hreflang] = Field(default_factory=list)
+    html_lang: str | None = None
+
+
+class ContactFacts(_Record):
+    """Contact details found outside the post body (header, footer, sidebar).
+
+    Gathered over many pages they tell the clinic's current details; the same
+    kinds found inside the body are in ``body_contacts``.
+    """
+
+    phones: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list)
+    hours: list[str] = Field(default_factory=list)
+    copyright_year: int | None = None
+
+
+class FetchInfo(_Record):
+    status: int = 200
+    requested_url: str = ""
+    redirect_chain: list[str] = Field(default_factory=list)  # URLs before the final one
+    fetched_at: AwareDatetime | None = None
+    response_time_ms: float | None = None
+    bytes: int = 0
+    content_type: str | None = None
+    encoding: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None  # the header's raw text
+    depth: int | None = None  # link hops from the start URL; None: found only via sitemap
+    referrer: str | None = None
+    found_via: Literal["link", "sitemap", "start", "file"] = "link"
+    sitemap_lastmod: AwareDatetime | None = None
+
+
+class WarningKind(str, Enum):
+    NO_TITLE = "no_title"
+    NO_DATE = "no_date"
+    UNPARSEABLE_DATE = "unparseable_date"
+    IMPLAUSIBLE_DATE = "implausible_date"
+    NO_BODY = "no_body"
+    MALFORMED_HTML = "malformed_html"
+    ENCODING = "encoding"
+    DATES_DISAGREE = "dates_disagree"
+    OTHER = "other"
+
+
+class RecordWarning(_Record):
+    kind: WarningKind
+    message: str
+
+
+class Post(_Record):
+    type: Literal["post"] = "post"
+    url: str  # canonical URL, tracking parameters stripped
+    site: str  # scheme://host of the blog
+    title: str | None = None
+    published: AwareDatetime | None = None
+    published_source: DateSource | None = None
+    published_raw: str | None = None
+    modified: AwareDatetime | None = None
+    modified_source: DateSource | None = None
+    modified_raw: str | None = None
+    date_candidates: list[DateCandidate] = Field(default_factory=list)
+    author: str | None = None
+    summary: str | None = None
+    body: str = ""
+    word_count: int = 0
+    headings: list[Heading] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    language: str | None = None
+    links: list[Link] = Field(default_factory=list)
+    meta: PageMeta = Field(default_factory=PageMeta)
+    contacts: ContactFacts = Field(default_factory=ContactFacts)
+    body_contacts: ContactFacts = Field(default_factory=ContactFacts)
+    fetch: FetchInfo = Field(default_factory=FetchInfo)
+    content_hash: str = ""
+    warnings: list[RecordWarning] = Field(default_factory=list)
+
+    def with_hash(self) -> "Post":
+        """Return the post with ``content_hash`` set from what a reader sees."""
+        self.content_hash = content_hash(self)
+        return self
+
+    def warn(self, kind: WarningKind, message: str) -> None:
+        self.warnings.append(RecordWarning(kind=kind, message=message))
+
+
+class Teaser(_Record):
+    """One card on a listing page: what the blog promises about a post."""
+
+    type: Literal["teaser"] = "teaser"
+    url: str  # the post it points to (canonicalised)
+    listing_url: str
+    title: str | None = None
+    published: AwareDatetime | None = None
+    published_source: DateSource | None = None
+    published_raw: str | None = None
+    caption: str | None = None  # the card image's alt text or caption
+    image_src: str | None = None
+    summary: str | None = None
+    position: int = 0  # order on the listing page, from 0
+
+
+class CrawlError(_Record):
+    type: Literal["error"] = "error"
+    url: str
+    referrer: str | None = None
+    reason: str  # short machine-readable cause: http_404, timeout, dns, redirect_loop, ...
+    status: int | None = None
+    message: str = ""
+    fetched_at: AwareDatetime | None = None
+
+
+class SitemapEntry(_Record):
+    """A URL the site's sitemap lists, whether or not the crawl reached it."""
+
+    type: Literal["sitemap"] = "sitemap"
+    url: str
+    lastmod: AwareDatetime | None = None
+    sitemap_url: str
+
+
+Record = Annotated[Union[Post, Teaser, CrawlError, SitemapEntry], Field(discriminator="type")]
+RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
+
+
+def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry:
+    """Parse one JSON Lines line into its record type."""
+    return RECORD_ADAPTER.validate_json(line)
+
+
+def content_hash(post: Post) -> str:
+    """Hash of everything the crawl extracted from the page, fetch facts aside.
+
+    Re-crawling an unchanged page gives the same hash even though its fetch time,
+    response time and ETag differ, so the index can skip rewriting it.
+    """
+    payload = post.model_dump_json(exclude={"fetch", "content_hash"})
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def utc_now() -> datetime:
+    from datetime import timezone
+
+    return datetime.now(timezone.utc)

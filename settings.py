@@ -1,0 +1,99 @@
+"""Scrapy settings and Needle's own knobs (NEEDLE_*).
+
+scrapy.cfg points here, so `scrapy crawl blog` and `needle crawl` read the same file.
+Every NEEDLE_* knob can be overridden by an environment variable of the same name.
+"""
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# --- Scrapy ---------------------------------------------------------------------------
+
+BOT_NAME = "needle"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Polite by default on real sites; NEEDLE_POLITE=0 is for the local benchmark only.
+NEEDLE_POLITE = _env_bool("NEEDLE_POLITE", True)
+
+USER_AGENT = _env(
+    "NEEDLE_USER_AGENT",
+    "NeedleBot/0.1 (clinic blog search and content audit; +https://example.org/needle-bot)",
+)
+ROBOTSTXT_OBEY = NEEDLE_POLITE
+AUTOTHROTTLE_ENABLED = NEEDLE_POLITE
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16 if NEEDLE_POLITE else 64
+CONCURRENT_REQUESTS_PER_DOMAIN = 4 if NEEDLE_POLITE else 64
+DOWNLOAD_DELAY = 0.25 if NEEDLE_POLITE else 0
+
+DOWNLOAD_TIMEOUT = _env_int("NEEDLE_DOWNLOAD_TIMEOUT", 20)
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a blog post is never 10 MiB; a video or dump is
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+# Breadth-first, so the first path to a page is the shortest (crawl depth for SEO).
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+DEPTH_LIMIT = 12
+
+# Per-site page limit: the crawl stops cleanly after this many responses.
+CLOSESPIDER_PAGECOUNT = _env_int("NEEDLE_MAX_PAGES", 5000)
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = _env("NEEDLE_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    # pydantic's own JSON: ISO 8601 dates with offsets, enums as values
+    "jsonlines": "crawler.exporters.RecordJsonLinesExporter",
+    "jsonl": "crawler.exporters.RecordJsonLinesExporter",
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.pipelines.DedupePipeline": 200,
+    "crawler.pipelines.CrawlStatsPipeline": 300,
+    # Writes into the Whoosh index when NEEDLE_INDEX_ON_CRAWL is true (needle crawl sets it).
+    "indexer.pipeline.IndexPipeline": 800,
+}
+
+# --- Needle: crawl ----------------------------------------------------------------------
+
+# Time zone of the clinic, for dates written without one ("July 18, 2025").
+NEEDLE_TIMEZONE = _env("NEEDLE_TIMEZONE", "America/Edmonton")
+# Languages dateparser tries for human dates when the page does not say.
+NEEDLE_LANGUAGES = _env("NEEDLE_LANGUAGES", "en,fr").split(",")
+# Query parameters dropped from URLs before dedupe (prefix match with '*').
+NEEDLE_TRACKING_PARAMS = [
+    "utm_*", "gclid", "fbclid", "mc_cid", "mc_eid", "msclkid", "ref", "_ga", "yclid",
+    "igshid", "spm", "replytocom",
+]
+# Optional per-site selectors for sites generic extraction gets wrong:
+# {"host": {"title": "css", "body": "css", "date": "css", "author": "css"}}
+NEEDLE_SITE_SELECTORS: dict[str, dict[str, str]] = {}
+# Dates outside [earliest, fetch time + slack] are implausible and kept with a warning.
+NEEDLE_EARLIEST_DATE = "1995-01-01"
+
+# --- Needle: index ----------------------------------------------------------------------
+
+NEEDLE_INDEX = _env("NEEDLE_INDEX", ".needle/index")
+NEEDLE_INDEX_ON_CRAWL = _env_bool("NEEDLE_INDEX_ON_CRAWL", False)
