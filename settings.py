@@ -68,6 +68,12 @@ FEED_EXPORTERS = {
     "jsonl": "crawler.exporters.RecordJsonLinesExporter",
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # same place as Scrapy's own, which it extends with redirect-loop detection
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.DedupePipeline": 200,
@@ -92,6 +98,9 @@ NEEDLE_TRACKING_PARAMS = [
 NEEDLE_SITE_SELECTORS: dict[str, dict[str, str]] = {}
 # Dates outside [earliest, fetch time + slack] are implausible and kept with a warning.
 NEEDLE_EARLIEST_DATE = "1995-01-01"
+
+# Live progress line on a terminal: "auto" (only on a TTY), "on" or "off".
+NEEDLE_PROGRESS = _env("NEEDLE_PROGRESS", "auto")
 
 # --- Needle: index ----------------------------------------------------------------------
 

@@ -1,0 +1,5 @@
+"""`python -m cli` runs the `needle` command (for environments without the entry point)."""
+
+from cli import main
+
+main()

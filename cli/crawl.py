@@ -1,0 +1,126 @@
+"""`needle crawl` and `needle extract`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.common import console, index_option, parse_setting
+
+
+@click.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every record (posts, teasers, errors, sitemap entries) as JSON Lines.")
+@index_option
+@click.option("--no-index", is_flag=True, help="Do not write the index; only the JSON Lines output.")
+@click.option("--max-pages", type=int, help="Stop after this many pages (per-site page limit).")
+@click.option("--jobdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the crawl's state here so an interrupted crawl resumes where it stopped.")
+@click.option("--timezone", "tz", help="The clinic's time zone for dates written without one.")
+@click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the crawl summary as JSON to this file.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy or NEEDLE_* setting (repeatable).")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: bool,
+          max_pages: int | None, jobdir: Path | None, tz: str | None, summary_json: Path | None,
+          overrides: tuple[str, ...], verbose: bool) -> None:
+    """Crawl the blogs at URLS (front page, listing page or sitemap) into records.
+
+    Posts are indexed as they arrive (unless --no-index) and every record goes to
+    --output as JSON Lines. A live progress line runs on a terminal; a summary follows.
+    Exit status: 0 when the crawl ran, 1 when no page could be fetched at all.
+    """
+    from crawler.run import run_crawl
+
+    settings: dict[str, Any] = {
+        "LOG_LEVEL": "INFO" if verbose else "CRITICAL",
+        "NEEDLE_PROGRESS": "auto",
+        "EXTENSIONS": {"crawler.extensions.ProgressLine": 500},
+        "NEEDLE_INDEX": str(index),
+        "NEEDLE_INDEX_ON_CRAWL": not no_index,
+    }
+    if output:
+        settings["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": True}}
+    if max_pages:
+        settings["CLOSESPIDER_PAGECOUNT"] = max_pages
+    if jobdir:
+        settings["JOBDIR"] = str(jobdir)
+    if tz:
+        settings["NEEDLE_TIMEZONE"] = tz
+    for item in overrides:
+        name, value = parse_setting(item)
+        settings[name] = value
+
+    summary = run_crawl(list(urls), settings)
+    show_summary(summary, output=output, index=None if no_index else index)
+    if summary_json:
+        summary_json.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    if summary.pages == 0:
+        sys.exit(1)
+
+
+def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> None:
+    from rich.table import Table
+
+    table = Table(title="Crawl summary", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("posts", str(summary.posts))
+    table.add_row("teasers", str(summary.teasers))
+    table.add_row("sitemap entries", str(summary.sitemap_entries))
+    table.add_row("crawl errors", str(summary.errors))
+    for reason, count in summary.errors_by_reason.items():
+        table.add_row(f"  {reason}", str(count))
+    warnings = sum(summary.warnings_by_kind.values())
+    table.add_row("warnings", str(warnings))
+    for kind, count in summary.warnings_by_kind.items():
+        table.add_row(f"  {kind}", str(count))
+    if summary.robots_disallowed:
+        table.add_row("skipped (robots.txt)", str(summary.robots_disallowed))
+    table.add_row("pages fetched", str(summary.pages))
+    table.add_row("pages/s", f"{summary.pages_per_s:.1f}")
+    table.add_row("elapsed", f"{summary.elapsed_s:.1f} s")
+    table.add_row("finished", summary.finish_reason or "?")
+    console().print(table)
+    if output:
+        console().print(f"records: {output}")
+    if index:
+        console().print(f"index: {index}")
+
+
+@click.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--url", required=True, help="The address the page was saved from.")
+@click.option("--timezone", "tz", help="The clinic's time zone for dates written without one.")
+@click.option("--fetched-at", help="When the page was fetched (ISO 8601), for relative dates.")
+@click.option("--pretty", is_flag=True, help="Indent the JSON.")
+def extract(file: Any, url: str, tz: str | None, fetched_at: str | None, pretty: bool) -> None:
+    """Extract one saved page (FILE, or - for stdin) and print its Post record as JSON.
+
+    This is exactly the extraction the spider runs on every post page.
+    """
+    import settings as project
+
+    from crawler.extract import extract_post
+
+    when = datetime.now(timezone.utc)
+    if fetched_at:
+        try:
+            when = datetime.fromisoformat(fetched_at)
+        except ValueError:
+            raise click.BadParameter(f"not an ISO 8601 date: {fetched_at!r}", param_hint="--fetched-at")
+        if when.tzinfo is None:
+            raise click.BadParameter("give a time zone offset, e.g. 2025-07-18T10:00:00-06:00",
+                                     param_hint="--fetched-at")
+    post = extract_post(
+        file.read(), url, fetched_at=when, timezone=tz or project.NEEDLE_TIMEZONE,
+        languages=project.NEEDLE_LANGUAGES,
+    )
+    click.echo(post.model_dump_json(indent=2 if pretty else None))

@@ -1,0 +1,61 @@
+"""Scrapy extensions: the live progress line shown by `needle crawl`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
+
+
+class ProgressLine:
+    """Rewrites one status line on a terminal: pages fetched, posts, errors, rate.
+
+    Enabled by NEEDLE_PROGRESS; off on a non-terminal unless forced, so logs and
+    pipes stay clean.
+    """
+
+    def __init__(self, crawler: Crawler, stream: TextIO, interval: float):
+        self.stats = crawler.stats
+        self.stream = stream
+        self.interval = interval
+        self.started = time.monotonic()
+        self.task: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ProgressLine":
+        mode = crawler.settings.get("NEEDLE_PROGRESS", "auto")
+        stream = sys.stderr
+        if mode in (False, "0", "false", "off") or (mode == "auto" and not stream.isatty()):
+            raise NotConfigured
+        ext = cls(crawler, stream, crawler.settings.getfloat("NEEDLE_PROGRESS_INTERVAL", 0.5))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        self.started = time.monotonic()
+        self.task = create_looping_call(self.show)
+        self.task.start(self.interval)
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.task and self.task.running:
+            self.task.stop()
+        self.show()
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def show(self) -> None:
+        get = self.stats.get_value
+        pages = get("response_received_count", 0)
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        self.stream.write(
+            f"\r  pages {pages:>6}  posts {get('needle/records/post', 0):>6}  "
+            f"teasers {get('needle/records/teaser', 0):>6}  errors {get('needle/records/error', 0):>4}  "
+            f"{pages / elapsed:6.1f} pages/s "
+        )
+        self.stream.flush()

@@ -1,0 +1,108 @@
+"""Item pipelines: validate, dedupe by canonical URL, count what the crawl found.
+
+The index pipeline lives in indexer/ (the crawler imports nothing downstream) and is
+wired after these by dotted path in settings.py.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.records import CrawlError, Post, SitemapEntry, Teaser
+
+
+class ValidatePipeline:
+    """Re-validate every record as a whole before it leaves the crawler.
+
+    Extraction builds records field by field; assignment is not validated, so this is
+    where a bad value is caught. A post that fails is not dropped: it becomes a
+    CrawlError naming the URL and the fields at fault.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ValidatePipeline":
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, BaseModel):
+            return item
+        try:
+            return type(item).model_validate_json(item.model_dump_json())
+        except ValidationError as exc:
+            self.stats.inc_value("needle/invalid_records")
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+            return CrawlError(
+                url=getattr(item, "url", "") or "",
+                reason="invalid_record",
+                message=f"{type(item).__name__} failed validation: {fields}",
+            )
+
+
+class DedupePipeline:
+    """One record per canonical URL (and per listing card, per sitemap entry).
+
+    The same post reached through a redirect, a tracking-parameter link or the
+    sitemap is kept once; the first one reached wins, which in a breadth-first crawl
+    is the one with the shortest link path.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        self.seen: set[tuple[str, ...]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "DedupePipeline":
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        key = _dedupe_key(item)
+        if key is None:
+            return item
+        if key in self.seen:
+            self.stats.inc_value(f"needle/duplicates/{key[0]}")
+            raise DropItem(f"duplicate {key[0]}: {key[1]}")
+        self.seen.add(key)
+        return item
+
+
+def _dedupe_key(item: Any) -> tuple[str, ...] | None:
+    if isinstance(item, Post):
+        return ("post", item.url)
+    if isinstance(item, Teaser):
+        return ("teaser", item.url, item.listing_url, str(item.position))
+    if isinstance(item, CrawlError):
+        return ("error", item.url)
+    if isinstance(item, SitemapEntry):
+        return ("sitemap", item.url)
+    return None
+
+
+class CrawlStatsPipeline:
+    """Counts records by type and warnings by kind into the crawl stats."""
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        self.warnings: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CrawlStatsPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        kind = getattr(item, "type", None)
+        if kind:
+            self.stats.inc_value(f"needle/records/{kind}")
+        if isinstance(item, Post):
+            for warning in item.warnings:
+                self.stats.inc_value(f"needle/warnings/{warning.kind.value}")
+        elif isinstance(item, CrawlError):
+            self.stats.inc_value(f"needle/errors/{item.reason}")
+        return item

@@ -1,0 +1,329 @@
+"""The blog spider: decides what to fetch next and hands every page to extraction.
+
+    scrapy crawl blog -a start_url=https://clinic.example/blog/
+
+Link discovery starts at the blog's front page and goes breadth-first, so each post's
+recorded depth is its shortest click path. The sitemap (found through robots.txt, or
+at /sitemap.xml) is read at the start, but the URLs only it knows are fetched when
+the link crawl runs dry: those are the posts no page links to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Response
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind
+from crawler.middlewares import RedirectLoopError
+from crawler.records import CrawlError, FetchInfo, SitemapEntry
+from crawler.urls import canonicalize
+
+_SKIP_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
+
+
+class BlogSpider(scrapy.Spider):
+    name = "blog"
+
+    def __init__(
+        self,
+        start_url: str | None = None,
+        start_urls: str | list[str] | None = None,
+        sitemap: str | bool = True,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        urls: list[str] = []
+        for value in (start_url, start_urls):
+            if isinstance(value, str):
+                urls.extend(u.strip() for u in value.split(",") if u.strip())
+            elif value:
+                urls.extend(value)
+        if not urls:
+            raise ValueError("give the blog's address: -a start_url=https://clinic.example/blog/")
+        self.start_urls = urls
+        self.use_sitemap = sitemap not in (False, "0", "false", "no")
+        # scope: same host, under the start page's folder
+        self.scopes = [_scope_of(u) for u in urls]
+        self.seen: set[str] = set()  # canonical URLs requested
+        self.sitemap_pending: dict[str, SitemapEntry] = {}
+        self.sitemap_lastmod: dict[str, datetime] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "BlogSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.timezone = settings.get("NEEDLE_TIMEZONE", "UTC")
+        spider.languages = list(settings.getlist("NEEDLE_LANGUAGES")) or None
+        spider.tracking_params = list(settings.getlist("NEEDLE_TRACKING_PARAMS"))
+        spider.site_selectors = settings.getdict("NEEDLE_SITE_SELECTORS")
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- scheduling ------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls:
+            if self.use_sitemap:
+                robots = urljoin(url, "/robots.txt")
+                yield Request(
+                    robots,
+                    callback=self.parse_robots,
+                    errback=self.on_robots_error,
+                    cb_kwargs={"site_url": url},
+                    priority=10,
+                    dont_filter=True,
+                    meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
+                )
+            yield self._request(url, found_via="start", referrer=None)
+
+    def _request(self, url: str, *, found_via: str, referrer: str | None, **meta: Any) -> Request:
+        self.seen.add(canonicalize(url, self.tracking_params))
+        return Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            meta={"found_via": found_via, "referrer": referrer, **meta},
+        )
+
+    def _follow(self, url: str, referrer: str, *, trusted: bool = False) -> Iterator[Request]:
+        """A request for url unless it was seen, is out of scope, or is not a page."""
+        canonical = canonicalize(url, self.tracking_params)
+        if canonical in self.seen:
+            return
+        path = urlsplit(canonical).path.lower()
+        if path.endswith(_SKIP_EXTENSIONS):
+            return
+        if not (self._in_scope(canonical) or (trusted and self._same_host(canonical))):
+            return
+        yield self._request(url, found_via="link", referrer=referrer)
+
+    def _in_scope(self, url: str) -> bool:
+        return any(url.startswith(scope) for scope in self.scopes)
+
+    def _same_host(self, url: str) -> bool:
+        netloc = urlsplit(url).netloc
+        return any(urlsplit(scope).netloc == netloc for scope in self.scopes)
+
+    def on_idle(self) -> None:
+        """When links run dry, fetch what only the sitemap knows (orphan candidates)."""
+        pending = [u for u in self.sitemap_pending if u not in self.seen]
+        self.sitemap_pending.clear()
+        if not pending:
+            return
+        for url in pending:
+            self.crawler.engine.crawl(self._request(url, found_via="sitemap", referrer=None))
+        raise DontCloseSpider
+
+    # -- sitemaps --------------------------------------------------------------------
+
+    def parse_robots(self, response: Response, site_url: str) -> Iterator[Request]:
+        sitemaps: list[str] = []
+        if response.status == 200:
+            sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        if not sitemaps:
+            # robots.txt names none: try the conventional place, quietly
+            sitemaps = [urljoin(site_url, "/sitemap.xml")]
+            for url in sitemaps:
+                yield Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_guess_error,
+                              dont_filter=True, priority=10)
+            return
+        for url in sitemaps:
+            yield Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10,
+                          meta={"referrer": response.url})
+
+    def on_robots_error(self, failure: Failure) -> Iterator[Request]:
+        # no robots.txt at all (connection refused, etc.): the start request reports it
+        return iter(())
+
+    def on_sitemap_guess_error(self, failure: Failure) -> Iterator[Any]:
+        self.crawler.stats.inc_value("needle/sitemap/none")
+        return iter(())
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        body = response.body
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # lxml raises several types on garbage
+            yield self._error(response.url, "bad_sitemap", response.status, str(exc),
+                              referrer=response.meta.get("referrer"))
+            return
+        self.crawler.stats.inc_value("needle/sitemap/files")
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield Request(loc, callback=self.parse_sitemap, errback=self.on_error, priority=10,
+                              meta={"referrer": response.url})
+                continue
+            url = canonicalize(loc, self.tracking_params)
+            if not self._same_host(url):
+                continue
+            lastmod = _w3c_date(entry.get("lastmod") or "", self.timezone)
+            record = SitemapEntry(url=url, lastmod=lastmod, sitemap_url=response.url)
+            if lastmod:
+                self.sitemap_lastmod[url] = lastmod
+            if self._in_scope(url):
+                self.sitemap_pending[url] = record
+            yield record
+
+    # -- pages -----------------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        stats = self.crawler.stats
+        body = response.body
+        if not body.strip():
+            yield self._error(response.url, "empty_body", response.status, "the page has no content",
+                              referrer=response.meta.get("referrer"))
+            return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if not looks_like_html(body) or (content_type and "html" not in content_type):
+            yield self._error(response.url, "not_html", response.status,
+                              f"body is not HTML ({content_type or 'no content type'})",
+                              referrer=response.meta.get("referrer"))
+            return
+
+        encoding = getattr(response, "encoding", None)
+        kind = page_kind(body, response.url)
+        stats.inc_value(f"needle/pages/{kind}")
+        fetched_at = datetime.now(timezone.utc)
+
+        if kind == "listing":
+            listing = extract_listing(body, response.url, fetched_at=fetched_at,
+                                      timezone=self.timezone, languages=self.languages)
+            yield from listing.teasers
+            for url in [*listing.next_pages, *listing.post_urls]:
+                yield from self._follow(url, response.url, trusted=True)
+            return
+
+        if kind == "post":
+            fetch = self._fetch_info(response, fetched_at)
+            post = extract_post(
+                body, response.url, fetched_at=fetched_at, timezone=self.timezone,
+                languages=self.languages, fetch=fetch, encoding=encoding,
+                selectors=self.site_selectors.get(urlsplit(response.url).netloc),
+            )
+            x_robots = response.headers.getlist(b"X-Robots-Tag")
+            if x_robots:
+                post.meta.x_robots_tag = [
+                    d.strip().lower() for h in x_robots for d in h.decode("latin-1").split(",") if d.strip()
+                ]
+            yield post.with_hash()
+            links: Iterable[str] = (link.href for link in post.links if link.internal)
+        else:
+            links = (
+                response.urljoin(href)
+                for href in response.xpath("//a/@href").getall()
+                if not href.startswith(("mailto:", "tel:", "javascript:", "#"))
+            )
+        for url in links:
+            yield from self._follow(url, response.url)
+
+    def _fetch_info(self, response: Response, fetched_at: datetime) -> FetchInfo:
+        meta = response.meta
+        chain = list(meta.get("redirect_urls", []))
+        headers = response.headers
+        found_via = meta.get("found_via", "link")
+        latency = meta.get("download_latency")
+        canonical = canonicalize(response.url, self.tracking_params)
+        return FetchInfo(
+            status=response.status,
+            requested_url=chain[0] if chain else response.url,
+            redirect_chain=chain,
+            fetched_at=fetched_at,
+            response_time_ms=round(latency * 1000, 1) if latency is not None else None,
+            bytes=len(response.body),
+            content_type=_header(headers, b"Content-Type"),
+            encoding=getattr(response, "encoding", None),
+            etag=_header(headers, b"ETag"),
+            last_modified=_header(headers, b"Last-Modified"),
+            depth=None if found_via == "sitemap" else meta.get("depth", 0),
+            referrer=meta.get("referrer"),
+            found_via=found_via,
+            sitemap_lastmod=self.sitemap_lastmod.get(canonical),
+        )
+
+    # -- failures --------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> Iterator[CrawlError]:
+        request = failure.request  # type: ignore[attr-defined]
+        referrer = request.meta.get("referrer")
+        if failure.check(HttpError):
+            response = failure.value.response
+            chain = request.meta.get("redirect_urls", [])
+            via = f" after redirects from {chain[0]}" if chain else ""
+            yield self._error(response.url, f"http_{response.status}", response.status,
+                              f"HTTP {response.status}{via}", referrer=referrer)
+        elif failure.check(RedirectLoopError):
+            yield self._error(request.url, "redirect_loop", None, str(failure.value), referrer=referrer)
+        elif failure.check(IgnoreRequest):
+            message = str(failure.value)
+            if "robots.txt" in message.lower():
+                self.crawler.stats.inc_value("needle/robots_disallowed")
+                return
+            reason = "too_many_redirects" if "redirections" in message else "ignored"
+            yield self._error(request.url, reason, None, message, referrer=referrer)
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            yield self._error(request.url, "timeout", None,
+                              f"no answer within {request.meta.get('download_timeout', '?')} s",
+                              referrer=referrer)
+        elif failure.check(DNSLookupError):
+            yield self._error(request.url, "dns", None, str(failure.value), referrer=referrer)
+        elif failure.check(ConnectionRefusedError):
+            yield self._error(request.url, "connection_refused", None, str(failure.value), referrer=referrer)
+        else:
+            yield self._error(request.url, "download_error", None,
+                              f"{failure.type.__name__}: {failure.getErrorMessage()}", referrer=referrer)
+
+    def _error(self, url: str, reason: str, status: int | None, message: str, *,
+               referrer: str | None = None) -> CrawlError:
+        self.logger.warning("crawl error %s: %s (%s)", reason, url, message)
+        return CrawlError(
+            url=url, referrer=referrer, reason=reason, status=status,
+            message=message, fetched_at=datetime.now(timezone.utc),
+        )
+
+
+def _scope_of(url: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    folder = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+    return f"{parts.scheme}://{parts.netloc}{folder}"
+
+
+def _w3c_date(text: str, tz_name: str) -> datetime | None:
+    """A sitemap <lastmod> (W3C datetime); a bare date is midnight in the site's zone."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz_name))
+    return value
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
+
