@@ -1,0 +1,295 @@
+"""`needle index`, `needle search`, `needle related`: build and query the index.
+
+Exit codes: 0 success; 1 nothing found (search, related) or some input lines were
+not records (index); 2 usage error or malformed query; 3 no index, or another writer
+holds it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+EXIT_EMPTY, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
+
+
+def index_option(func):
+    """``--index DIR``, named the same on every command that reads or writes an index."""
+    return click.option(
+        "--index",
+        "index_dir",
+        metavar="DIR",
+        default=None,
+        help="Index folder (default: $NEEDLE_INDEX, else the NEEDLE_INDEX setting, .needle/index).",
+    )(func)
+
+
+def _index_dir(value: str | None) -> Path:
+    from indexer.location import resolve_index_dir
+
+    return resolve_index_dir(value)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@index_option
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="The files are a complete crawl: remove indexed records they do not contain.",
+)
+@click.option(
+    "--rebuild", is_flag=True, help="Replace the whole index (all cores), instead of updating it."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def index(files: tuple[str, ...], index_dir: str | None, complete: bool, rebuild: bool, as_json: bool) -> None:
+    """Build or update the index from JSON Lines exports of a crawl (FILE may be -).
+
+    Unchanged posts are skipped, changed ones replaced by URL. Lines that are not
+    records are reported and skipped (and then nothing is removed).
+    """
+    from crawler.records import parse_record
+    from indexer.writer import IndexLockedError, IndexWriter
+    from indexer.writer import rebuild as rebuild_index
+
+    target = _index_dir(index_dir)
+    bad: list[str] = []
+
+    def records():
+        for name in files:
+            stream = sys.stdin if name == "-" else open(name, encoding="utf-8")
+            with stream if name != "-" else _nullcontext(stream):
+                for number, line in enumerate(stream, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        yield parse_record(line)
+                    except ValueError as exc:
+                        first = str(exc).splitlines()[0]
+                        bad.append(f"{name}:{number}: {first}")
+
+    try:
+        if rebuild:
+            stats = rebuild_index(target, list(records()))
+        else:
+            with IndexWriter(target, batch_size=1000) as writer:
+                writer.write_many(records())
+                stats = writer.close(complete=complete and not bad)
+    except IndexLockedError as exc:
+        _fail(str(exc), EXIT_INDEX)
+    for line in bad:
+        click.echo(f"skipped {line}", err=True)
+    counts = {
+        "index": str(target),
+        "added": stats.added,
+        "updated": stats.updated,
+        "unchanged": stats.unchanged,
+        "removed": stats.removed,
+        "skipped": len(bad),
+        "records": stats.by_kind,
+    }
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(stats.by_kind.items())) or "no records"
+        click.echo(
+            f"{target}: {kinds} read; {stats.added} added, {stats.updated} updated, "
+            f"{stats.unchanged} unchanged, {stats.removed} removed"
+            + (f", {len(bad)} lines skipped" if bad else "")
+        )
+    if bad:
+        sys.exit(EXIT_EMPTY)
+
+
+class _nullcontext:
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        return self.value
+
+    def __exit__(self, *exc):
+        return False
+
+
+@click.command()
+@click.argument("query", default="")
+@index_option
+@click.option("--year", type=int, help="Only posts published that year.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before (YYYY-MM-DD).")
+@click.option("--category", help="Only posts in this category (any case, accents optional).")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True
+)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def search(
+    query: str, index_dir: str | None, year: int | None, since: datetime | None,
+    until: datetime | None, category: str | None, sort: str, page: int, per_page: int,
+    as_json: bool,
+) -> None:
+    """Search the indexed posts: QUERY words, "phrases", AND/OR/NOT, title:word,
+    category:knee, year:2024, published:[2023 to 2024], word~ (fuzzy), neck* (prefix).
+
+    An empty QUERY lists every post (newest first with --sort newest).
+    """
+    from indexer.writer import IndexNotFoundError
+    from search.query import QuerySyntaxError
+    from search.query import search as run_search
+
+    try:
+        results = run_search(
+            _index_dir(index_dir), query, year=year, since=_day(since), until=_day(until),
+            category=category, sort=sort, page=page, per_page=per_page,
+        )
+    except QuerySyntaxError as exc:
+        _fail(f"{exc} (query: {query!r})", EXIT_USAGE)
+    except IndexNotFoundError as exc:
+        _fail(str(exc), EXIT_INDEX)
+    if as_json:
+        payload = {
+            "query": results.query,
+            "query_used": results.query_used,
+            "total": results.total,
+            "suggestion": results.suggestion,
+            "page": results.page,
+            "per_page": results.per_page,
+            "hits": [h.model_dump(mode="json") for h in results.hits],
+            "facets": results.facets,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_results(results)
+    if not results.hits:
+        sys.exit(EXIT_EMPTY)
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+@click.command()
+@click.argument("url")
+@index_option
+@click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def related(url: str, index_dir: str | None, limit: int, as_json: bool) -> None:
+    """List the posts most like the post at URL."""
+    from indexer.writer import IndexNotFoundError
+    from search.related import PostNotFoundError
+    from search.related import related as find_related
+
+    try:
+        posts = find_related(_index_dir(index_dir), url, limit=limit)
+    except PostNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except IndexNotFoundError as exc:
+        _fail(str(exc), EXIT_INDEX)
+    if as_json:
+        click.echo(json.dumps([p.model_dump(mode="json") for p in posts], ensure_ascii=False, indent=2))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"Posts like {url}", show_lines=False)
+        table.add_column("#", justify="right")
+        table.add_column("Title")
+        table.add_column("Date")
+        table.add_column("URL", overflow="fold")
+        for i, p in enumerate(posts, 1):
+            table.add_row(str(i), p.title or "(untitled)", _date(p.published), p.url)
+        _console().print(table)
+    if not posts:
+        sys.exit(EXIT_EMPTY)
+
+
+# --- rendering ------------------------------------------------------------------------
+
+_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
+
+
+def _console():
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=120, highlight=False)
+    return console
+
+
+def _date(value) -> str:
+    return value.date().isoformat() if value else "—"
+
+
+def snippet_text(snippet: str):
+    """A rich Text of an HTML snippet: marked words bold, entities decoded."""
+    from rich.text import Text
+
+    text = Text()
+    last = 0
+    for match in _MARK.finditer(snippet):
+        text.append(html.unescape(snippet[last:match.start()]))
+        text.append(html.unescape(match.group(1)), style="bold yellow")
+        last = match.end()
+    text.append(html.unescape(snippet[last:]))
+    return text
+
+
+def _print_results(results) -> None:
+    from rich.table import Table
+
+    console = _console()
+    if results.suggestion:
+        if results.corrected:
+            console.print(f"Showing results for [bold]{_esc(results.query_used)}[/bold] "
+                          f"(no match for {_esc(results.query)})")
+        else:
+            console.print(f"Did you mean: [bold]{_esc(results.suggestion)}[/bold]?")
+    if not results.hits:
+        console.print(f"No posts match {_esc(results.query)!s}." if results.total == 0
+                      else f"No results on page {results.page} of {results.pages}.")
+        return
+    first = (results.page - 1) * results.per_page + 1
+    last = first + len(results.hits) - 1
+    table = Table(
+        title=f"{results.total} posts match — showing {first}-{last} (page {results.page} of {results.pages})",
+        show_lines=True,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("Post", ratio=2, overflow="fold")
+    table.add_column("Snippet", ratio=3)
+    for hit in results.hits:
+        from rich.text import Text
+
+        post = Text()
+        post.append(hit.title or "(untitled)", style="bold")
+        post.append(f"\n{_date(hit.published)}")
+        if results.sort == "relevance":
+            post.append(f"  score {hit.score:.1f}")
+        post.append(f"\n{hit.url}", style="cyan")
+        table.add_row(str(hit.rank), post, snippet_text(hit.snippet))
+    console.print(table)
+    years = ", ".join(f"{y}: {n}" for y, n in results.facets.get("year", {}).items())
+    cats = ", ".join(f"{c}: {n}" for c, n in list(results.facets.get("category", {}).items())[:8])
+    if years:
+        console.print(f"By year: {years}", highlight=False)
+    if cats:
+        console.print(f"By category: {cats}", highlight=False)
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,151 @@
+"""The Whoosh schema, and how a record becomes an index document.
+
+One index holds every record of the crawl. Posts are searchable documents; teasers,
+crawl errors and sitemap entries are stored-only documents (``kind`` tells them apart)
+with no text fields, so no text query can match them, and they commit atomically with
+the posts they describe.
+
+Field weights are applied at query time (``FIELD_BOOSTS``), so tuning them needs no
+re-index.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import datetime, timezone
+
+from whoosh import columns
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from crawler.records import CrawlError, Post, SitemapEntry, Teaser, content_hash, parse_record
+from indexer.analysis import keyword_analyzer, spelling_analyzer, text_analyzer
+
+Record = Post | Teaser | CrawlError | SitemapEntry
+
+# Searched when a query names no field; BM25F weighs each field by its boost.
+FIELD_BOOSTS = {
+    "title": 4.0,
+    "headings": 2.0,
+    "category": 2.0,
+    "tag": 2.0,
+    "summary": 1.5,
+    "captions": 1.2,
+    "body": 1.0,
+}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+# Separator of the categories column (a byte no category contains).
+LIST_SEP = "\x1f"
+
+
+def build_schema() -> Schema:
+    text = text_analyzer()
+    return Schema(
+        # identity and bookkeeping
+        key=ID(unique=True, stored=True, sortable=True),
+        kind=ID(stored=True),
+        hash=ID(sortable=True),
+        url=ID(stored=True),
+        # searchable text (posts only)
+        title=TEXT(analyzer=text, stored=True),
+        summary=TEXT(analyzer=text, stored=True),
+        headings=TEXT(analyzer=text),
+        captions=TEXT(analyzer=text),
+        body=TEXT(analyzer=text, stored=True),
+        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # field queries and filters
+        category=TEXT(analyzer=text),
+        tag=TEXT(analyzer=text),
+        category_key=KEYWORD(analyzer=keyword_analyzer()),
+        tag_key=KEYWORD(analyzer=keyword_analyzer()),
+        language=ID,
+        author=TEXT(analyzer=text),
+        published=DATETIME(sortable=True),
+        year=NUMERIC(int, bits=32, sortable=True),
+        # facets read from columns, without loading stored documents
+        categories=COLUMN(columns.VarBytesColumn()),
+        # what a hit shows, and the whole record (zlib-compressed JSON)
+        hit=STORED,
+        record=STORED,
+    )
+
+
+def record_key(record: Record) -> str:
+    """The document's unique key: one post per URL, one teaser per listing slot."""
+    if isinstance(record, Post):
+        return record.url
+    if isinstance(record, Teaser):
+        return f"teaser {record.listing_url}#{record.position}"
+    if isinstance(record, CrawlError):
+        return f"error {record.url}"
+    return f"sitemap {record.url}"
+
+
+def record_hash(record: Record) -> str:
+    if isinstance(record, Post):
+        return record.content_hash or content_hash(record)
+    return zlib.crc32(record.model_dump_json().encode()).to_bytes(4, "big").hex()
+
+
+def encode_record(record: Record) -> bytes:
+    return zlib.compress(record.model_dump_json().encode("utf-8"), 6)
+
+
+def decode_record(blob: bytes) -> Record:
+    return parse_record(zlib.decompress(blob))
+
+
+def _utc_naive(value: datetime) -> datetime:
+    # Whoosh's DATETIME takes naive datetimes; UTC keeps ranges comparable.
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def to_document(record: Record) -> dict:
+    """The index document of ``record`` (field name -> value)."""
+    key = record_key(record)
+    doc: dict = {
+        "key": key,
+        "kind": record.type,
+        "hash": record_hash(record),
+        "url": record.url,
+        "record": encode_record(record),
+    }
+    if not isinstance(record, Post):
+        return doc
+    headings = "\n".join(h.text for h in record.headings)
+    captions = "\n".join(
+        t for img in record.images for t in (img.alt, img.caption) if t
+    )
+    doc.update(
+        title=record.title or "",
+        summary=record.summary or "",
+        headings=headings,
+        captions=captions,
+        body=record.body,
+        spell="\n".join(filter(None, (record.title, record.summary, headings, record.body))),
+        category=", ".join(record.categories),
+        tag=", ".join(record.tags),
+        category_key=",".join(record.categories),
+        tag_key=",".join(record.tags),
+        categories=LIST_SEP.join(record.categories).encode("utf-8"),
+        hit=json.dumps(
+            {
+                "title": record.title,
+                "published": record.published.isoformat() if record.published else None,
+                "categories": record.categories,
+                "tags": record.tags,
+                "author": record.author,
+                "language": record.language,
+                "word_count": record.word_count,
+            }
+        ),
+    )
+    if record.language:
+        doc["language"] = record.language
+    if record.author:
+        doc["author"] = record.author
+    if record.published:
+        doc["published"] = _utc_naive(record.published)
+        # The year the clinic dated the post, in its own time zone.
+        doc["year"] = record.published.year
+    return doc

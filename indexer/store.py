@@ -1,0 +1,43 @@
+"""Reading records back: the store the audit, the SEO report and the web service share.
+
+Every document keeps its whole record, so nothing here re-parses HTML.
+"""
+
+from __future__ import annotations
+
+import os
+
+from crawler.records import Post
+from indexer.schema import Record, decode_record
+from indexer.writer import open_index
+
+_KIND_ORDER = {"post": 0, "teaser": 1, "error": 2, "sitemap": 3}
+
+
+def load_records(index_dir: str | os.PathLike, kinds: set[str] | None = None) -> list[Record]:
+    """Every record of the index (posts, teasers, crawl errors, sitemap entries),
+    posts first, each kind in key order. ``kinds`` narrows to some of
+    "post", "teaser", "error", "sitemap"."""
+    ix = open_index(index_dir)
+    rows = []
+    with ix.searcher() as searcher:
+        for stored in searcher.all_stored_fields():
+            if kinds is None or stored["kind"] in kinds:
+                rows.append((_KIND_ORDER.get(stored["kind"], 9), stored["key"], stored["record"]))
+    rows.sort(key=lambda row: row[:2])
+    return [decode_record(blob) for _, _, blob in rows]
+
+
+def load_posts(index_dir: str | os.PathLike) -> list[Post]:
+    """Every post of the index, in URL order."""
+    return load_records(index_dir, kinds={"post"})  # type: ignore[return-value]
+
+
+def get_post(index_dir: str | os.PathLike, url: str) -> Post | None:
+    """The post stored for ``url``, or None."""
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        stored = searcher.document(key=url)
+    if stored is None or stored["kind"] != "post":
+        return None
+    return decode_record(stored["record"])  # type: ignore[return-value]

@@ -1,0 +1,395 @@
+"""Search the index: parse, rank (BM25F), filter, facet, paginate, highlight.
+
+    results = search(".needle/index", "dry needling neck", year=2024, per_page=5)
+
+Searchers are opened once per index and thread and reused; each call checks the
+index generation (a directory listing) and refreshes when a writer has committed.
+Results are cached per (index generation, arguments), so repeated queries from the
+web service cost a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from indexer.analysis import SynonymMap, SynonymPlugin, keyword_analyzer, load_synonyms
+from indexer.schema import FIELD_BOOSTS, LIST_SEP, TEXT_FIELDS
+from indexer.writer import open_index
+from search.models import SearchHit, SearchResults, Sort
+
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 240
+# Field names a query may use (aliases on the right map to the schema's names).
+QUERY_FIELDS = tuple(
+    dict.fromkeys((*TEXT_FIELDS, "category", "tag", "author", "language", "published", "year", "url"))
+)
+FIELD_ALIASES = {
+    "category": ["categories", "cat"],
+    "tag": ["tags"],
+    "published": ["date"],
+    "language": ["lang"],
+    "headings": ["heading"],
+    "captions": ["caption", "alt"],
+}
+# Fields only posts have: a query made of these alone cannot match other records.
+_POST_FIELDS = frozenset(QUERY_FIELDS) - {"url"} | {"category_key", "tag_key", "spell"}
+
+
+class QuerySyntaxError(ValueError):
+    """The query cannot be understood; the message says why, for the person who typed it."""
+
+    def __init__(self, message: str, query: str):
+        self.query = query
+        super().__init__(message)
+
+
+# --- searchers, reused across calls ---------------------------------------------------
+
+
+@dataclass
+class _Handle:
+    path: str
+    ix: Any
+    searcher: Any
+    generation: int
+    _columns: dict[str, list] = field(default_factory=dict)
+
+    def column(self, name: str) -> list:
+        """A column as a list indexed by document number (read once per generation)."""
+        if name not in self._columns:
+            reader = self.searcher.reader()
+            self._columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else []
+        return self._columns[name]
+
+
+_local = threading.local()
+_all_handles: list[_Handle] = []
+_handles_lock = threading.Lock()
+_results_cache: OrderedDict[tuple, SearchResults] = OrderedDict()
+_RESULTS_CACHE_SIZE = 512
+
+
+def index_handle(index_dir: str | os.PathLike) -> _Handle:
+    """This thread's searcher on ``index_dir``, refreshed if the index changed."""
+    path = os.path.abspath(index_dir)
+    handles = _local.__dict__.setdefault("handles", {})
+    handle = handles.get(path)
+    if handle is not None:
+        try:
+            if handle.searcher.up_to_date():
+                return handle
+            searcher = handle.searcher.refresh()
+            handle.searcher = searcher
+            handle.generation = searcher.reader().generation()
+            handle._columns = {}
+            return handle
+        except (OSError, ValueError):
+            # the index was removed or rebuilt from scratch under us: open it anew
+            _forget(handle)
+            del handles[path]
+    ix = open_index(path)
+    searcher = ix.searcher()
+    handle = _Handle(path, ix, searcher, searcher.reader().generation())
+    handles[path] = handle
+    with _handles_lock:
+        _all_handles.append(handle)
+    return handle
+
+
+def close_searchers() -> None:
+    """Close every cached searcher (tests, and servers shutting down)."""
+    with _handles_lock:
+        for handle in _all_handles:
+            handle.searcher.close()
+        _all_handles.clear()
+        _results_cache.clear()
+    _local.__dict__.pop("handles", None)
+
+
+def _forget(handle: _Handle) -> None:
+    with _handles_lock:
+        if handle in _all_handles:
+            _all_handles.remove(handle)
+    try:
+        handle.searcher.close()
+    except Exception:  # already gone with its files
+        pass
+
+
+# --- parsing --------------------------------------------------------------------------
+
+
+def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
+    """The query parser: unfielded words search every text field and are OR-ed
+    (BM25F already ranks posts matching more of them higher); synonyms widen words;
+    ``word~`` is fuzzy."""
+    # Not OrGroup.factory(): Whoosh's coordination bonus zeroes the score of a query
+    # whose only matching term is in one field.
+    parser = qparser.MultifieldParser(
+        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup
+    )
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(DateParserPlugin(free=False))
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(SynonymPlugin(synonyms if synonyms is not None else load_synonyms()))
+    return parser
+
+
+_parsers: dict[tuple[int, int], qparser.QueryParser] = {}
+
+
+def parse_query(schema, text: str, synonyms: SynonymMap | None = None) -> wq.Query:
+    """Parse ``text`` or raise ``QuerySyntaxError`` saying what is wrong."""
+    synonyms = synonyms if synonyms is not None else load_synonyms()
+    _check_balanced(text)
+    _check_fields(text)
+    key = (id(schema), id(synonyms))
+    parser = _parsers.get(key)
+    if parser is None:
+        parser = _parsers[key] = make_parser(schema, synonyms)
+    try:
+        q = parser.parse(text)
+    except Exception as exc:  # Whoosh raises assorted types for odd input
+        raise QuerySyntaxError(f"cannot understand the query: {exc}", text) from None
+    for node in _walk(q):
+        error = getattr(node, "error", None)
+        if error:
+            raise QuerySyntaxError(f"cannot understand the query: {error}", text)
+    return q
+
+
+def _walk(q: wq.Query):
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+def _check_balanced(text: str) -> None:
+    if text.count('"') % 2:
+        raise QuerySyntaxError('unbalanced quote: a phrase needs a closing "', text)
+    depth = 0
+    for ch in _outside_quotes(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise QuerySyntaxError('unbalanced parenthesis: ")" without "("', text)
+    if depth:
+        raise QuerySyntaxError('unbalanced parenthesis: "(" without ")"', text)
+    for bracket, closing in (("[", "]"), ("{", "}")):
+        if text.count(bracket) != text.count(closing):
+            raise QuerySyntaxError(f"unbalanced range: {bracket!r} without {closing!r}", text)
+
+
+def _outside_quotes(text: str):
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            yield ch
+
+
+def _check_fields(text: str) -> None:
+    import re
+
+    known = set(QUERY_FIELDS) | {a for aliases in FIELD_ALIASES.values() for a in aliases}
+    stripped = re.sub(r'"[^"]*"', " ", text)
+    for match in re.finditer(r"(?<![\w:])([A-Za-z_]\w*):(?=\S)", stripped):
+        name = match.group(1)
+        if name not in known and not stripped[match.end():].startswith("//"):
+            raise QuerySyntaxError(
+                f"unknown field {name!r}: use one of {', '.join(sorted(QUERY_FIELDS))}", text
+            )
+
+
+# --- searching ------------------------------------------------------------------------
+
+
+def search(
+    index_dir: str | os.PathLike,
+    query: str,
+    *,
+    year: int | None = None,
+    since: date | datetime | None = None,
+    until: date | datetime | None = None,
+    category: str | None = None,
+    sort: Sort = "relevance",
+    page: int = 1,
+    per_page: int = 10,
+    facets: bool = True,
+) -> SearchResults:
+    """Posts matching ``query``, best first (or by date), one page of them.
+
+    ``year``, ``since``/``until`` (inclusive; a date means that whole day, in UTC) and
+    ``category`` (exact, case- and accent-insensitive) narrow the results. An empty
+    query lists every post. A query whose words are unknown to the index but close to
+    known ones is corrected: ``suggestion`` says how, and ``query_used`` is what ran.
+    Raises ``QuerySyntaxError`` for a malformed query, ``IndexNotFoundError`` when
+    there is no index, ``ValueError`` for bad options.
+    """
+    if sort not in ("relevance", "newest", "oldest"):
+        raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
+    if page < 1:
+        raise ValueError("page must be 1 or more")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    handle = index_handle(index_dir)
+    synonyms = load_synonyms()
+    cache_key = (
+        handle.path, handle.generation, id(synonyms), query, year, since, until, category,
+        sort, page, per_page, facets,
+    )
+    cached = _results_cache.get(cache_key)
+    if cached is not None:
+        return cached.model_copy(deep=True)
+
+    from search.suggest import did_you_mean
+
+    schema = handle.searcher.schema
+    q = parse_query(schema, query, synonyms)
+    suggestion = did_you_mean(handle.searcher, query, synonyms) if query.strip() else None
+    query_used = query
+    if suggestion is not None:
+        # The typed words match nothing in the index, so search what was meant.
+        q = parse_query(schema, suggestion, synonyms)
+        query_used = suggestion
+    filters = _filters(year, since, until, category)
+    results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)
+    results = results.model_copy(
+        update={"query": query, "query_used": query_used, "suggestion": suggestion}
+    )
+    with _handles_lock:
+        _results_cache[cache_key] = results
+        while len(_results_cache) > _RESULTS_CACHE_SIZE:
+            _results_cache.popitem(last=False)
+    return results.model_copy(deep=True)
+
+
+def _filters(year, since, until, category) -> list[wq.Query]:
+    filters: list[wq.Query] = []
+    if year is not None:
+        filters.append(wq.NumericRange("year", int(year), int(year)))
+    if since is not None or until is not None:
+        start = _as_utc(since, time.min) if since is not None else None
+        end = _as_utc(until, time.max) if until is not None else None
+        filters.append(wq.DateRange("published", start, end))
+    if category:
+        terms = [t.text for t in keyword_analyzer()(category)]
+        filters.append(wq.Term("category_key", terms[0] if terms else ""))
+    return filters
+
+
+def _as_utc(value: date | datetime, day_time: time) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, day_time, tzinfo=timezone.utc)
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _needs_kind_filter(q: wq.Query) -> bool:
+    """Could ``q`` match a teaser, crawl error or sitemap entry? Only through a
+    negation, a match-all, or a field those records have."""
+    for node in _walk(q):
+        if isinstance(node, (wq.Not, wq.Every)):
+            return True
+        if node.is_leaf() and getattr(node, "fieldname", None) not in _POST_FIELDS:
+            return True
+    return False
+
+
+def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> SearchResults:
+    searcher = handle.searcher
+    if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
+        q = wq.Every()
+    parts = [q, *filters]
+    if _needs_kind_filter(q):
+        parts.append(wq.Term("kind", "post"))
+    full = wq.And(parts) if len(parts) > 1 else q
+    limit = page * per_page
+    if sort == "relevance" and not isinstance(q, wq.Every):
+        results = searcher.search(full, limit=limit)
+    else:
+        results = searcher.search(
+            full, limit=limit, sortedby="published", reverse=(sort != "oldest")
+        )
+    facet_counts: dict[str, dict[str, int]] = {}
+    if facets:
+        docnums = list(searcher.docs_for_query(full))
+        total = len(docnums)
+        facet_counts = _facets(handle, docnums)
+    else:
+        total = len(results)
+    start = (page - 1) * per_page
+    page_hits = list(results)[start:limit]
+    highlighter = Highlighter(
+        fragmenter=ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70),
+        formatter=HtmlFormatter(tagname="mark", between=" … "),
+    )
+    hits = [_hit(hit, start + i + 1, highlighter, sort) for i, hit in enumerate(page_hits)]
+    return SearchResults(
+        query="", query_used="", total=total, hits=hits, facets=facet_counts,
+        page=page, per_page=per_page, sort=sort,
+    )
+
+
+def _hit(hit, rank: int, highlighter: Highlighter, sort: str) -> SearchHit:
+    stored = hit.fields()
+    meta = json.loads(stored["hit"])
+    return SearchHit(
+        url=stored["url"],
+        title=meta["title"],
+        published=datetime.fromisoformat(meta["published"]) if meta["published"] else None,
+        score=float(hit.score or 0.0) if sort == "relevance" else 0.0,
+        snippet=snippet(hit, stored, highlighter),
+        categories=meta["categories"],
+        tags=meta["tags"],
+        author=meta.get("author"),
+        language=meta.get("language"),
+        rank=rank,
+    )
+
+
+def snippet(hit, stored: dict, highlighter: Highlighter) -> str:
+    """The best passages of the body (or summary) with matches marked, HTML-escaped;
+    the start of the summary when no passage matches (a title-only match)."""
+    for name in ("body", "summary"):
+        text = stored.get(name) or ""
+        if text:
+            marked = highlighter.highlight_hit(hit, name, text=text, top=2)
+            if marked:
+                return marked
+    lead = stored.get("summary") or stored.get("body") or ""
+    if len(lead) > SNIPPET_CHARS:
+        lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return html.escape(lead, quote=False)
+
+
+def _facets(handle: _Handle, docnums: list[int]) -> dict[str, dict[str, int]]:
+    years = handle.column("year")
+    categories = handle.column("categories")
+    year_counts: Counter[str] = Counter()
+    category_counts: Counter[str] = Counter()
+    for n in docnums:
+        y = years[n] if years else 0
+        if 1900 < y < 3000:  # documents without a date hold the column's default
+            year_counts[str(y)] += 1
+        blob = categories[n] if categories else b""
+        if blob:
+            category_counts.update(blob.decode("utf-8").split(LIST_SEP))
+    return {
+        "year": dict(sorted(year_counts.items(), reverse=True)),
+        "category": dict(sorted(category_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }

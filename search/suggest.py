@@ -1,0 +1,103 @@
+"""Spelling: "did you mean" for whole queries, and word completions as a user types.
+
+Both read the unstemmed ``spell`` field: Whoosh's corrector on a stemmed field would
+offer stems ("therapi") instead of words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from indexer.analysis import STOP_WORDS, SynonymMap, load_synonyms, normalize_words
+from search.query import index_handle
+
+# A word of the query: not a field name (followed by ':'), not an operator.
+_WORD = re.compile(r"(?<![\w~^*?])([^\W\d_][\w'’]*)(?![\w:~*?])")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+MIN_WORD = 4  # shorter words have too many neighbours one edit away
+
+
+def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None) -> str | None:
+    """``text`` with each word the index does not know replaced by the closest known
+    word (by edit distance, then frequency); None when every word is known or no
+    correction is close enough."""
+    synonyms = synonyms if synonyms is not None else load_synonyms()
+    reader = searcher.reader()
+    corrector = None
+    out, last, changed = [], 0, False
+    for match in _WORD.finditer(text):
+        word = match.group(1)
+        if word in _OPERATORS or len(word) < MIN_WORD:
+            continue
+        folded = _fold(word)
+        if folded in STOP_WORDS or reader.doc_frequency("spell", folded):
+            continue
+        if synonyms.alternatives(normalize_words(word)) is not None:
+            continue  # a synonym the index does not use is still a good word
+        corrector = corrector or searcher.corrector("spell")
+        replacement = _closest(reader, corrector, folded)
+        if replacement is None:
+            continue
+        if word[:1].isupper():
+            replacement = replacement[:1].upper() + replacement[1:]
+        out.append(text[last:match.start(1)])
+        out.append(replacement)
+        last = match.end(1)
+        changed = True
+    if not changed:
+        return None
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _closest(reader, corrector, word: str) -> str | None:
+    """The known word nearest ``word``: fewest edits (a swap of two letters counts as
+    one, the commonest typo), then most documents. Long words may be two edits off."""
+    maxdist = 1 if len(word) <= 4 else 2
+    # Whoosh's automaton counts a swap as two edits: ask one wider, then re-rank.
+    candidates = corrector.suggest(word, limit=30, maxdist=min(maxdist + 1, 2), prefix=1)
+    scored = [
+        (d, -reader.doc_frequency("spell", c), c)
+        for c in candidates
+        if (d := edit_distance(word, c)) <= maxdist
+    ]
+    return min(scored)[2] if scored else None
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (Levenshtein plus adjacent transpositions)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def suggest(index_dir: str | os.PathLike, prefix: str, limit: int = 8) -> list[str]:
+    """Completions of the last word of ``prefix`` (as a user types), most common
+    first, each returned as the whole query: "neck pa" -> ["neck pain", ...]."""
+    match = re.search(r"(\w+)$", prefix)
+    if not match:
+        return []
+    head, stem = prefix[: match.start(1)], _fold(match.group(1))
+    reader = index_handle(index_dir).searcher.reader()
+    words = [
+        (reader.doc_frequency("spell", w), w)
+        for w in (b.decode("utf-8") for b in reader.expand_prefix("spell", stem))
+        if w != stem or reader.doc_frequency("spell", w)
+    ]
+    words.sort(key=lambda fw: (-fw[0], fw[1]))
+    return [head + w for _, w in words[:limit]]
+
+
+def _fold(word: str) -> str:
+    from indexer.analysis import spelling_analyzer
+
+    tokens = [t.text for t in spelling_analyzer()(word, removestops=False)]
+    return tokens[0] if tokens else word.lower()

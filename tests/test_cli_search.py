@@ -1,0 +1,146 @@
+"""`needle index`, `needle search`, `needle related` through the click commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from indexer.store import load_posts
+from search.query import close_searchers
+from test_index import SITE, build, clinic_posts
+
+
+@pytest.fixture(autouse=True)
+def _close_searchers():
+    yield
+    close_searchers()
+
+
+@pytest.fixture
+def ix(tmp_path):
+    return build(tmp_path / "index")
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def test_search_table(ix):
+    result = run("search", "dry needling neck", "--index", ix)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Dry Needling for Neck Pain" in out
+    assert "2024-03-12" in out
+    assert f"{SITE}/blog/dry-needling-neck-pain/" in out
+    assert "posts match" in out and "By year:" in out
+    assert "<mark" not in out  # highlighting is styling in a terminal, not HTML
+
+
+def test_search_json(ix):
+    result = run("search", "posture", "--index", ix, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert set(data) >= {"total", "suggestion", "hits", "facets"}
+    hit = data["hits"][0]
+    assert set(hit) >= {"url", "title", "published", "score", "snippet"}
+    assert hit["url"] == f"{SITE}/blog/xss-test/"
+    assert "<script>" not in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
+    assert data["suggestion"] is None
+
+
+def test_search_options(ix):
+    result = run("search", "pain", "--index", ix, "--json", "--year", "2024", "--sort", "newest",
+                 "--per-page", "1", "--page", "2")
+    data = json.loads(result.output)
+    assert data["page"] == 2 and len(data["hits"]) == 1
+    assert data["hits"][0]["published"].startswith("2024")
+    result = run("search", "", "--index", ix, "--json", "--since", "2025-01-01", "--until", "2025-12-31",
+                 "--category", "ergonomics")
+    assert [h["url"] for h in json.loads(result.output)["hits"]] == [f"{SITE}/blog/desk-ergonomics/"]
+
+
+def test_did_you_mean(ix):
+    result = run("search", "plantar fasciitus", "--index", ix)
+    assert "plantar fasciitis" in result.output and "Showing results for" in result.output
+    data = json.loads(run("search", "plantar fasciitus", "--index", ix, "--json").output)
+    assert data["suggestion"] == "plantar fasciitis"
+
+
+def test_no_results_exit_1(ix):
+    result = run("search", "zzqqxx", "--index", ix)
+    assert result.exit_code == 1
+    assert "No posts match" in result.output
+
+
+def test_malformed_query_exit_2_without_traceback(ix):
+    result = run("search", '"neck pain', "--index", ix)
+    assert result.exit_code == 2
+    assert "unbalanced quote" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_index_exit_3(tmp_path):
+    result = run("search", "neck", "--index", tmp_path / "none")
+    assert result.exit_code == 3
+    assert "no index at" in result.output
+
+
+def test_index_location_order(ix, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # NEEDLE_INDEX env is used when --index is absent...
+    result = run("search", "whiplash", "--json", env={"NEEDLE_INDEX": str(ix)})
+    assert json.loads(result.output)["total"] >= 1
+    # ...and --index wins over it
+    result = run("search", "whiplash", "--index", tmp_path / "other", env={"NEEDLE_INDEX": str(ix)})
+    assert result.exit_code == 3 and "other" in result.output
+
+
+def test_related(ix):
+    result = run("related", f"{SITE}/blog/running-knee-pain/", "--index", ix, "--json", "--limit", "2")
+    assert result.exit_code == 0
+    urls = [p["url"] for p in json.loads(result.output)]
+    assert len(urls) == 2 and f"{SITE}/blog/acl-rehab/" in urls
+    table = run("related", f"{SITE}/blog/running-knee-pain/", "--index", ix)
+    assert "ACL Reconstruction Rehab Timeline" in table.output
+    missing = run("related", f"{SITE}/blog/nope/", "--index", ix)
+    assert missing.exit_code == 2 and "no post with URL" in missing.output
+
+
+def test_index_command_builds_updates_and_prunes(tmp_path):
+    posts = clinic_posts()
+    export = tmp_path / "posts.jsonl"
+    export.write_text("".join(p.model_dump_json() + "\n" for p in posts), encoding="utf-8")
+    target = tmp_path / "ix"
+    result = run("index", export, "--index", target, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["added"] == 20
+    again = json.loads(run("index", export, "--index", target, "--json").output)
+    assert again["unchanged"] == 20 and again["added"] == 0
+    export.write_text("".join(p.model_dump_json() + "\n" for p in posts[:15]), encoding="utf-8")
+    partial = json.loads(run("index", export, "--index", target, "--json").output)
+    assert partial["removed"] == 0 and len(load_posts(target)) == 20
+    complete = json.loads(run("index", export, "--index", target, "--complete", "--json").output)
+    assert complete["removed"] == 5 and len(load_posts(target)) == 15
+
+
+def test_index_command_reports_bad_lines_and_keeps_posts(tmp_path):
+    export = tmp_path / "posts.jsonl"
+    good = clinic_posts()[0].model_dump_json()
+    export.write_text(good + "\n{not json\n", encoding="utf-8")
+    target = build(tmp_path / "ix")
+    result = run("index", export, "--index", target, "--complete")
+    assert result.exit_code == 1
+    assert "posts.jsonl:2" in result.output
+    assert len(load_posts(target)) == 20  # a broken export never prunes
+
+
+def test_index_rebuild(tmp_path):
+    export = tmp_path / "posts.jsonl"
+    export.write_text("".join(p.model_dump_json() + "\n" for p in clinic_posts()[:4]), encoding="utf-8")
+    target = build(tmp_path / "ix")
+    result = run("index", export, "--index", target, "--rebuild")
+    assert result.exit_code == 0, result.output
+    assert len(load_posts(target)) == 4
