@@ -353,3 +353,58 @@ def test_killed_writer_mid_commit_leaves_last_good_index(tmp_path):
     with IndexWriter(ix, lock_timeout=5) as writer:  # and it is writable again
         writer.write_many(clinic_posts())
         assert writer.close(complete=True).removed == 0
+
+
+# --- the Scrapy item pipeline -------------------------------------------------------------
+
+
+def _pipeline(index_dir, enabled=True):
+    from scrapy.utils.test import get_crawler
+
+    from indexer.pipeline import IndexPipeline
+
+    crawler = get_crawler(settings_dict={
+        "NEEDLE_INDEX": str(index_dir), "NEEDLE_INDEX_ON_CRAWL": enabled, "NEEDLE_INDEX_BATCH": 5,
+    })
+    return crawler, IndexPipeline.from_crawler(crawler)
+
+
+def _crawl(crawler, pipeline, items, reason):
+    from scrapy import signals
+
+    pipeline.open_spider()
+    for item in items:
+        assert pipeline.process_item(item) is item
+    pipeline.close_spider()
+    crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason=reason)
+
+
+def test_pipeline_disabled_is_not_configured(tmp_path):
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured):
+        _pipeline(tmp_path / "ix", enabled=False)
+
+
+def test_pipeline_indexes_and_prunes_only_after_finished_crawl(tmp_path):
+    ix = build(tmp_path / "ix")
+    fewer = clinic_posts()[:12]
+    crawler, pipeline = _pipeline(ix)
+    _crawl(crawler, pipeline, fewer, reason="closespider_pagecount")
+    assert len(urls(ix)) == 20  # a page-limited crawl removes nothing
+    assert crawler.stats.get_value("needle/index/unchanged") == 12
+    crawler, pipeline = _pipeline(ix)
+    _crawl(crawler, pipeline, [*fewer, Teaser(url=fewer[0].url, listing_url=f"{SITE}/blog/")],
+           reason="finished")
+    assert urls(ix) == {p.url for p in fewer}
+    assert crawler.stats.get_value("needle/index/removed") == 8
+    assert len(load_records(ix, kinds={"teaser"})) == 1
+
+
+def test_pipeline_fails_fast_when_index_is_locked(tmp_path):
+    ix = build(tmp_path / "ix")
+    crawler, pipeline = _pipeline(ix)
+    pipeline.lock_timeout = 0.1
+    with IndexWriter(ix):
+        with pytest.raises(IndexLockedError):
+            pipeline.open_spider()
