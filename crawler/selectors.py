@@ -1,0 +1,288 @@
+"""Site-theme selectors, kept as data: a new site pattern is one line here.
+
+Each entry is CSS, or XPath when it starts with ``/``, ``(`` or ``.//``. Lists are in
+order of trust: the first match wins where one element is wanted. They are compiled
+once, on import, by ``compile_selector``.
+
+Platforms in mind: WordPress (Yoast/RankMath themes, Gutenberg), Squarespace, Wix, Duda
+and other site builders, Ghost, Blogger, Hugo/Jekyll, Drupal, Webflow, Medium-like
+publishers, hand-written HTML.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+# Main content of a single post, most specific first.
+CONTENT = [
+    "[itemprop=articleBody]",
+    ".entry-content",           # WordPress classic themes, many builders
+    ".wp-block-post-content",   # WordPress block themes
+    ".post-content",
+    ".post-body",               # Blogger
+    ".post-entry",
+    ".article-content",
+    ".article-body",
+    ".article__body",
+    ".blog-post-content",
+    ".blog-post-body",
+    ".blog-content",
+    ".gh-content",              # Ghost (Casper, Source)
+    ".post-full-content",       # Ghost (older Casper)
+    ".blog-item-content",       # Squarespace 7.1
+    ".sqs-layout",              # Squarespace 7.0 post body
+    "[data-hook=post-description]",  # Wix blog
+    ".post-rich-content",
+    ".rich-text",
+    ".w-richtext",              # Webflow
+    ".rich-text-block",
+    ".field--name-body",        # Drupal 8+
+    ".field-name-body",         # Drupal 7
+    ".node__content",
+    ".dmNewParagraph-post",     # Duda blog post body
+    ".blogPostContent",
+    ".blog-post .content",
+    ".single-post .content",
+    "article .content",
+    ".story-body",
+    ".markdown-body",
+    ".prose",
+    "article",
+    "[role=main]",
+    "main",
+    "#content",
+    ".content",
+]
+
+# Removed from the main content before its text is read, and never read for
+# title, date or author. Site chrome and widgets.
+SITE_CHROME = [
+    "script", "style", "noscript", "template", "svg", "iframe", "form", "button",
+    "select", "textarea", "input", "dialog",
+    "nav", "[role=navigation]",
+    "//header[not(ancestor::article or ancestor::main or ancestor::*[@role='main'])]",
+    "//footer[not(ancestor::article or ancestor::main or ancestor::*[@role='main'])]",
+    "[role=banner]", "[role=contentinfo]", "[role=complementary]",
+    "aside",
+    "#masthead", "#colophon", ".site-header", ".site-footer", "#header", "#footer",
+    ".header", ".footer", ".navbar", ".menu", ".breadcrumb", ".breadcrumbs", "#breadcrumbs",
+    ".yoast-breadcrumbs", ".rank-math-breadcrumb",
+    ".sidebar", "#sidebar", "#secondary", ".widget-area", ".widget",
+    # cookie and consent banners
+    "#cookie-notice", ".cookie-notice", ".cookie-banner", "#cookie-banner", ".cookie-consent",
+    ".cc-window", "#CybotCookiebotDialog", "#onetrust-banner-sdk", "#onetrust-consent-sdk",
+    ".cmplz-cookiebanner", "#cookie-law-info-bar", ".gdpr", "[aria-label=cookieconsent]",
+    "//*[contains(@class, 'cookie') and not(self::body or self::html)]",
+    # comments
+    "#comments", ".comments", ".comments-area", ".comment-respond", "#respond",
+    ".comment-list", ".commentlist", "#disqus_thread", ".post-comments", ".comments-section",
+    "[data-hook=comments]",
+]
+
+# Chrome around a single post's body: shares, author boxes, widgets of other posts.
+POST_CHROME = [
+    # share bars, author boxes, post navigation
+    ".sharedaddy", ".share", ".share-buttons", ".social-share", ".sharing", ".addtoany_share_save_container",
+    ".a2a_kit", ".social-icons", ".social-links", ".post-share", ".share-bar", ".ss-inline-share-wrapper",
+    ".post-navigation", ".nav-links", ".navigation", ".pagination", ".pager", ".post-nav",
+    ".author-box", ".about-author", ".author-bio", ".entry-footer",
+    # recent / related posts widgets
+    ".related-posts", ".related", ".jp-relatedposts", ".yarpp-related", ".crp_related",
+    ".recent-posts", ".widget_recent_entries", ".recent-posts-widget", ".more-posts",
+    ".read-next", ".post-feed", ".blog-recent-posts", ".dmRecentPosts", ".blogs-recent-posts",
+    ".summary-block-wrapper", "[data-hook=recent-posts]", ".w-dyn-list",
+    "//*[self::section or self::div][@data-widget='recent-posts' or @data-widget='related-posts']",
+    # newsletter and calls to action in chrome
+    ".newsletter", ".newsletter-signup", ".mc4wp-form", "#mc_embed_signup", ".subscribe",
+    ".signup-form", ".popup", ".modal", ".sr-only", ".screen-reader-text", ".visually-hidden",
+    "[hidden]", "[aria-hidden=true]",
+    ".ads", ".advertisement", ".ad-container",
+    ".skip-link",
+]
+
+BOILERPLATE = SITE_CHROME + POST_CHROME
+
+# Inside the content container: the post's own header lines, not body text.
+CONTENT_CHROME = [
+    ".entry-meta", ".post-meta", ".byline", ".post-byline", ".entry-header .posted-on",
+    ".blog-item-meta", ".article-meta", ".meta", ".post-info", ".blog-meta",
+    ".post-tags", ".tags-links", ".cat-links", ".post-categories", ".tags", ".entry-tags",
+    ".wp-block-post-terms", ".reading-time", ".wp-block-post-date", ".wp-block-post-author",
+]
+
+# Widgets whose cards point to other posts: followed by the spider, not body text.
+RELATED_WIDGETS = [
+    ".recent-posts", ".widget_recent_entries", ".recent-posts-widget", ".related-posts",
+    ".jp-relatedposts", ".yarpp-related", ".crp_related", ".more-posts", ".read-next",
+    ".dmRecentPosts", ".blogs-recent-posts", ".blog-recent-posts", "[data-hook=recent-posts]",
+    ".summary-block-wrapper", ".related",
+    "//*[contains(@data-element-type, 'BlogPostsList') or contains(@data-widget-type, 'blogPostList')]",
+    "//*[self::section or self::div][@data-widget='recent-posts' or @data-widget='related-posts']",
+    "//*[self::section or self::div or self::aside][.//*[self::h2 or self::h3 or self::h4]"
+    "[re:test(normalize-space(.), '^(recent|related|latest|more|other) (posts|articles|stories)|"
+    "^(articles|publications) (r\u00e9cent|similaires|connexes)|^you (may|might) also like|"
+    "^read (next|more)$|^vous aimerez aussi', 'i')]]",
+]
+
+# Title candidates on the page itself (the head's og:title / JSON-LD come first).
+TITLE = [
+    "[itemprop=headline]",
+    ".entry-title",
+    ".post-title",
+    ".article-title",
+    ".blog-post-title",
+    ".blog-item-title",
+    ".post-full-title",
+    ".gh-article-title",
+    "[data-hook=post-title]",
+    ".page-title",
+    "h1",
+]
+
+# Elements that carry the post's date, structured (datetime/content) or as text.
+DATE = [
+    "[itemprop=datePublished]",
+    "time.entry-date.published",
+    "time.published",
+    "time[pubdate]",
+    ".entry-date",
+    ".post-date",
+    ".posted-on",
+    ".published",
+    ".date",
+    ".dt-published",
+    ".blog-date",
+    ".article-date",
+    ".meta-date",
+    ".byline",
+    ".entry-meta",
+    ".post-meta",
+    ".blog-item-meta",
+    ".date-header",             # Blogger
+    "[data-hook=time-ago]",     # Wix
+    ".dmBlogPostDate",
+    ".postDate",
+    "time",
+]
+DATE_MODIFIED = [
+    "[itemprop=dateModified]",
+    "time.updated",
+    ".updated",
+    ".modified",
+    ".last-updated",
+]
+
+# Author, from the most explicit markup down.
+AUTHOR = [
+    "[itemprop=author] [itemprop=name]",
+    "[itemprop=author]",
+    "[rel=author]",
+    ".author .fn",
+    ".byline .author",
+    ".author-name",
+    ".post-author-name",
+    ".post-author",
+    ".entry-author",
+    ".article-author",
+    ".blog-author-name",
+    "[data-hook=user-name]",
+    ".p-author",
+    ".author",
+]
+
+# Featured image of a post: shown before the body text.
+HERO_IMAGE = [
+    ".post-thumbnail img", ".wp-post-image", ".featured-image img", ".entry-image img",
+    ".post-full-image img", ".gh-feature-image img", ".article-image img", ".hero img",
+    ".blog-item-image img", ".post-header img", ".entry-header img",
+]
+
+CATEGORY_LINKS = [
+    "a[rel~=category]", ".cat-links a", ".post-categories a", ".entry-categories a",
+    ".blog-categories a", ".post-category a", "a.post-card-primary-tag",
+]
+TAG_LINKS = [
+    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ') and not(contains(@rel, 'category'))]",
+    ".tags-links a", ".post-tags a", ".entry-tags a", ".tag-links a", ".blog-tags a", ".tags a",
+]
+
+# Cards on a listing page (and in recent-posts widgets).
+TEASER_CARDS = [
+    "article",
+    ".post-card",
+    ".blog-card",
+    ".blog-post-card",
+    ".post-item",
+    ".blog-item",
+    ".blog-post-item",
+    ".summary-item",            # Squarespace summary blocks
+    ".blog-basic-grid--container > article",
+    ".post-outer",              # Blogger
+    ".w-dyn-item",              # Webflow collection lists
+    ".views-row",               # Drupal views
+    "[data-hook=post-list-item]",  # Wix
+    ".dmBlogPostItem",
+    ".recent-post",
+    ".post",
+    ".entry",
+    "li.post",
+    ".type-post",
+    ".card",
+]
+
+TEASER_SUMMARY = [
+    ".entry-summary", ".excerpt", ".post-excerpt", ".summary-excerpt", ".post-card-excerpt",
+    ".blog-excerpt", ".card-text", ".summary", "[data-hook=post-description]", ".description",
+]
+
+PAGINATION = [
+    ".pagination a", ".nav-links a", ".page-numbers", ".pager a", ".wp-pagenavi a",
+    ".blog-pagination a", ".nav-previous a", ".older-posts", "a.next", ".next a",
+    ".blog-older-link", "#blog-pager-older-link", ".gh-pagination a", ".w-pagination-next",
+    ".pagination-next a", "a[rel=next]",
+]
+
+
+_NS = {"re": "http://exslt.org/regular-expressions"}
+
+
+@lru_cache(maxsize=1024)
+def compile_selector(selector: str) -> etree.XPath:
+    """Compile a CSS or XPath selector (XPath when it starts with ``/``, ``(`` or ``.``)."""
+    if selector.startswith(("/", "(", ".//")):
+        return etree.XPath(selector, namespaces=_NS)
+    return CSSSelector(selector, translator="html")
+
+
+def select(tree, selectors: list[str] | str):
+    """All elements matching any of ``selectors``, in selector order, without duplicates."""
+    if isinstance(selectors, str):
+        selectors = [selectors]
+    seen: set = set()
+    out = []
+    for sel in selectors:
+        for el in compile_selector(sel)(tree):
+            if el not in seen:
+                seen.add(el)
+                out.append(el)
+    return out
+
+
+def union_xpath(selectors: list[str]) -> etree.XPath:
+    """One XPath for a whole list: a single pass over the tree instead of one per line."""
+    from cssselect import HTMLTranslator
+
+    # relative to the context node, so the same list works on a page or inside one card
+    tr = HTMLTranslator()
+    parts = []
+    for sel in selectors:
+        if sel.startswith("//"):
+            parts.append("descendant-or-self::" + sel[2:])
+        elif sel.startswith(("/", "(", ".//")):
+            parts.append(sel)
+        else:
+            parts.append(tr.css_to_xpath(sel))
+    return etree.XPath(" | ".join(parts), namespaces=_NS)

@@ -1,0 +1,172 @@
+"""Dates: structured first, human text with dateparser, plausibility, time zones."""
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawler.dates import DateCollector, find_snippets, parse_human, parse_structured, url_date
+from crawler.extract import extract_post
+from crawler.records import DateKind, DateSource, FetchInfo, WarningKind
+
+EDMONTON = ZoneInfo("America/Edmonton")
+FETCHED = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)  # 11:00 in Edmonton
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-04-09T15:30:00+00:00", datetime(2024, 4, 9, 15, 30, tzinfo=timezone.utc)),
+        ("2024-04-09T15:30:00Z", datetime(2024, 4, 9, 15, 30, tzinfo=timezone.utc)),
+        ("2024-04-09T09:30:00.000-0600", datetime(2024, 4, 9, 15, 30, tzinfo=timezone.utc)),
+        ("Tue, 09 Apr 2024 15:30:00 GMT", datetime(2024, 4, 9, 15, 30, tzinfo=timezone.utc)),
+        # no zone: the site's zone; no time: midnight local
+        ("2024-04-09 09:30:00", datetime(2024, 4, 9, 9, 30, tzinfo=EDMONTON)),
+        ("2024-04-09", datetime(2024, 4, 9, tzinfo=EDMONTON)),
+    ],
+)
+def test_parse_structured(raw, expected):
+    value = parse_structured(raw, "America/Edmonton")
+    assert value == expected
+    assert value.tzinfo is not None
+
+
+@pytest.mark.parametrize("raw", ["", "soon", "2024-13-45", "2024"])
+def test_parse_structured_rejects(raw):
+    assert parse_structured(raw, "UTC") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "languages", "expected"),
+    [
+        ("July 18, 2025", ["en"], datetime(2025, 7, 18, tzinfo=EDMONTON)),
+        ("6 octobre 2022", ["fr"], datetime(2022, 10, 6, tzinfo=EDMONTON)),
+        ("1er juin 2023", ["fr"], datetime(2023, 6, 1, tzinfo=EDMONTON)),
+        ("March 4th, 2025", ["en"], datetime(2025, 3, 4, tzinfo=EDMONTON)),
+        ("Sept. 3, 2024", ["en"], datetime(2024, 9, 3, tzinfo=EDMONTON)),
+        ("12/03/2021", ["en"], datetime(2021, 12, 3, tzinfo=EDMONTON)),
+        ("12/03/2021", ["fr"], datetime(2021, 3, 12, tzinfo=EDMONTON)),
+        ("3 days ago", ["en"], datetime(2026, 11, 22, 11, 0, tzinfo=EDMONTON)),
+        ("il y a 2 semaines", ["fr"], datetime(2026, 11, 11, 11, 0, tzinfo=EDMONTON)),
+        ("yesterday", ["en"], datetime(2026, 11, 24, 11, 0, tzinfo=EDMONTON)),
+    ],
+)
+def test_parse_human(text, languages, expected):
+    value = parse_human(text, languages=languages, tz="America/Edmonton", fetched_at=FETCHED)
+    assert value == expected
+    assert value.utcoffset() is not None
+
+
+def test_text_date_is_midnight_local_and_aware():
+    value = parse_human("July 18, 2025", tz="America/Edmonton")
+    assert (value.hour, value.minute) == (0, 0)
+    assert value.utcoffset() == timedelta(hours=-6)  # MDT in July
+    assert value.astimezone(timezone.utc) == datetime(2025, 7, 18, 6, 0, tzinfo=timezone.utc)
+
+
+def test_find_snippets_only_date_like_text():
+    text = "Posted on July 18, 2025 by Jane in Marseille. Updated 6 octobre 2022; 3 days ago."
+    assert find_snippets(text) == ["July 18, 2025", "6 octobre 2022", "3 days ago"]
+    assert find_snippets("Call 780-555-0142 or visit Suite 200, open 7 days a week") == []
+
+
+def test_url_date():
+    value, raw = url_date("https://c.ca/2024/05/17/knee-pain/", "America/Edmonton")
+    assert value == datetime(2024, 5, 17, tzinfo=EDMONTON)
+    assert raw == "2024/05/17"
+    assert url_date("https://c.ca/blog/knee-pain/") is None
+
+
+def _collector():
+    return DateCollector(tz="America/Edmonton", languages=["en"], fetched_at=FETCHED)
+
+
+def test_unparseable_text_warns_with_raw():
+    dc = _collector()
+    assert dc.add_structured("sometime last spring", DateKind.PUBLISHED, DateSource.META) is None
+    finding = dc.finish()
+    assert finding.published is None
+    [warning] = finding.warnings
+    assert warning.kind is WarningKind.UNPARSEABLE_DATE
+    assert "sometime last spring" in warning.message
+
+
+@pytest.mark.parametrize("raw", ["1970-01-01T00:00:00Z", "2031-01-01T00:00:00Z", "2026-11-28T12:00:00Z"])
+def test_implausible_dates_are_kept_but_not_chosen(raw):
+    dc = _collector()
+    dc.add_structured(raw, DateKind.PUBLISHED, DateSource.JSONLD)
+    dc.add_text("Posted March 3, 2024")
+    finding = dc.finish()
+    assert [c.raw for c in finding.candidates] == [raw, "March 3, 2024"]
+    assert finding.published.source is DateSource.TEXT
+    assert [w.kind for w in finding.warnings] == [WarningKind.IMPLAUSIBLE_DATE]
+
+
+def test_one_day_ahead_is_plausible():
+    dc = _collector()
+    dc.add_structured("2026-11-26T09:00:00-07:00", DateKind.PUBLISHED, DateSource.JSONLD)
+    assert dc.finish().published is not None
+
+
+def test_structured_beats_text_and_disagreement_warns():
+    dc = _collector()
+    dc.add_text("June 1, 2023")
+    dc.add_structured("2023-05-01T10:00:00Z", DateKind.PUBLISHED, DateSource.JSONLD)
+    finding = dc.finish()
+    assert finding.published.source is DateSource.JSONLD
+    assert WarningKind.DATES_DISAGREE in [w.kind for w in finding.warnings]
+
+
+def test_updated_cue_makes_a_modified_date():
+    dc = _collector()
+    dc.add_text("Published March 3, 2024 · Last updated: May 5, 2025")
+    finding = dc.finish()
+    assert finding.published.raw == "March 3, 2024"
+    assert finding.modified.raw == "May 5, 2025"
+    assert finding.modified.source is DateSource.TEXT
+
+
+GRAPH_PAGE = """<html lang="en"><head><title>Knee pain</title>
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebSite", "@id": "https://c.ca/#website", "name": "Clinic"},
+  {"@type": "BlogPosting", "headline": "Knee pain", "datePublished": "2023-02-01T08:00:00-07:00",
+   "dateModified": "2025-06-10T12:00:00-06:00", "author": {"@id": "https://c.ca/#/person/1"}},
+  {"@type": "Person", "@id": "https://c.ca/#/person/1", "name": "Dana Lee"}
+]}
+</script></head><body><article><h1>Knee pain</h1>
+<p>Knee pain is common among runners and it usually responds well to a graded strengthening plan.</p>
+</article></body></html>"""
+
+
+def test_jsonld_graph_published_and_modified():
+    post = extract_post(GRAPH_PAGE, "https://c.ca/knee/", fetched_at=FETCHED, timezone="America/Edmonton")
+    assert post.published == datetime(2023, 2, 1, 15, 0, tzinfo=timezone.utc)
+    assert post.published_source is DateSource.JSONLD
+    assert post.published_raw == "2023-02-01T08:00:00-07:00"
+    assert post.modified == datetime(2025, 6, 10, 18, 0, tzinfo=timezone.utc)
+    assert post.modified_source is DateSource.JSONLD
+    assert post.author == "Dana Lee"
+    assert not [w for w in post.warnings if w.kind is WarningKind.DATES_DISAGREE]
+
+
+def test_http_and_sitemap_dates_are_candidates_never_published():
+    page = "<html><body><article><h1>No date here</h1><p>" + "Plain words only. " * 20 + "</p></article></body></html>"
+    fetch = FetchInfo(last_modified="Wed, 01 Oct 2025 10:00:00 GMT",
+                      sitemap_lastmod=datetime(2025, 9, 30, tzinfo=timezone.utc), fetched_at=FETCHED)
+    post = extract_post(page, "https://c.ca/x/", fetch=fetch, timezone="America/Edmonton")
+    sources = {c.source for c in post.date_candidates}
+    assert sources == {DateSource.HTTP, DateSource.SITEMAP}
+    assert post.published is None
+    assert WarningKind.NO_DATE in [w.kind for w in post.warnings]
+    assert post.modified_source is DateSource.SITEMAP
+    assert post.fetch == fetch
+
+
+def test_meta_date_in_1970_is_implausible_on_a_page():
+    page = """<html><head><meta property="article:published_time" content="1970-01-01T00:00:00+00:00"></head>
+    <body><article><h1>Epoch</h1><p class="date">March 3, 2024</p><p>""" + "Text of the post. " * 20 + "</p></article></body></html>"
+    post = extract_post(page, "https://c.ca/x/", fetched_at=FETCHED, timezone="America/Edmonton")
+    assert post.published == datetime(2024, 3, 3, tzinfo=EDMONTON)
+    assert post.published_source is DateSource.TEXT
+    assert WarningKind.IMPLAUSIBLE_DATE in [w.kind for w in post.warnings]

@@ -1,0 +1,301 @@
+"""Extraction from saved pages: what must be in the output and what must not.
+
+Each page under tests/pages/ is modelled on a real platform's markup, with its full
+chrome (navigation, cookie banner, sidebar, recent-posts widget, comments, footer).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawler.extract import (
+    decode_html,
+    extract_listing,
+    extract_post,
+    extract_recent_posts,
+    looks_like_html,
+    normalize_phone,
+    page_kind,
+    parse_page,
+)
+from crawler.records import DateSource, FetchInfo, ImagePosition, Post, WarningKind
+
+PAGES = Path(__file__).parent / "pages"
+FETCHED = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
+TZ = "America/Edmonton"
+EDMONTON = ZoneInfo(TZ)
+UTC = timezone.utc
+
+# page -> (url, expected fields, body must contain, body must not contain)
+CASES = {
+    "wordpress_yoast.html": dict(
+        url="https://riverbendphysio.ca/blog/physiotherapy-runners-knee/?utm_source=newsletter",
+        title="How Physiotherapy Helps Runner’s Knee",
+        published=(datetime(2024, 4, 9, 15, 30, tzinfo=UTC), DateSource.JSONLD),
+        modified=(datetime(2025, 1, 20, 18, 2, 11, tzinfo=UTC), DateSource.JSONLD),
+        author="Priya Sandhu",
+        kind="post",
+        must=["patellofemoral pain syndrome", "What causes runner’s knee?", "Weak hip abductors and glutes",
+              "Wall sits at a comfortable depth", "book an assessment"],
+        must_not=["Book Online", "Skip to content", "Share on Facebook", "Leave a Reply", "marathon training",
+                  "Recent Posts", "Winter Slips and Falls", "We use cookies", "All rights reserved",
+                  "Monday - Friday", "Posted on", "Tagged", "Subscribe to our newsletter", "Previous:"],
+    ),
+    "duda_sitebuilder.html": dict(
+        url="https://www.northgatephysio.ca/blog/shockwave-therapy-explained",
+        title="Shockwave Therapy Explained",
+        published=(datetime(2025, 3, 11, tzinfo=EDMONTON), DateSource.TEXT),
+        author=None,
+        kind="post",
+        must=["Heel pain that lingers", "How Does Shockwave Therapy Work?", "Plantar fasciitis",
+              "call us at (587) 555-0123"],
+        must_not=["March 11, 2025", "Pediatric Physio", "See how pediatric rehab", "February 24, 2025",
+                  "All Rights Reserved", "Mon - Thu", "New patients save", "Contact Us"],
+    ),
+}
+
+
+def _load(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def posts() -> dict[str, Post]:
+    return {
+        name: extract_post(_load(name), case["url"], fetched_at=FETCHED, timezone=TZ)
+        for name, case in CASES.items()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_title_date_author(posts, name):
+    post, case = posts[name], CASES[name]
+    assert post.title == case["title"]
+    value, source = case["published"]
+    assert (post.published, post.published_source) == (value, source)
+    assert post.published_raw
+    if "modified" in case:
+        assert (post.modified, post.modified_source) == case["modified"]
+    assert post.author == case["author"]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_body_keeps_content_and_drops_chrome(posts, name):
+    post, case = posts[name], CASES[name]
+    for snippet in case["must"]:
+        assert snippet in post.body, snippet
+    for snippet in case["must_not"]:
+        assert snippet not in post.body, snippet
+    assert "\n\n" in post.body
+    assert post.word_count > 100
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_page_kind(name):
+    case = CASES[name]
+    assert page_kind(_load(name), case["url"]) == case["kind"]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_record_round_trips_and_is_hashed(posts, name):
+    post = posts[name]
+    assert post.content_hash
+    assert Post.model_validate_json(post.model_dump_json()) == post
+    again = extract_post(_load(name), CASES[name]["url"], fetched_at=FETCHED, timezone=TZ)
+    assert again.content_hash == post.content_hash
+
+
+def test_wordpress_fields(posts):
+    post = posts["wordpress_yoast.html"]
+    assert post.url == "https://riverbendphysio.ca/blog/physiotherapy-runners-knee/"
+    assert post.site == "https://riverbendphysio.ca"
+    assert post.meta.canonical == "https://riverbendphysio.ca/blog/physiotherapy-runners-knee/"
+    assert post.summary.startswith("Runner's knee is one of the most common")
+    assert post.language == "en"
+    assert post.meta.html_lang == "en-CA"
+    assert post.categories == ["Sports Injuries"]
+    assert post.tags == ["knee pain", "running"]
+    assert [(h.level, h.text) for h in post.headings] == [
+        (1, "How Physiotherapy Helps Runner’s Knee"),
+        (2, "What causes runner’s knee?"),
+        (2, "How physiotherapy helps"),
+        (3, "Exercises we often prescribe"),
+    ]
+    assert post.meta.h1_count == 1
+    assert post.meta.jsonld_types == ["Article", "WebPage", "BreadcrumbList", "Organization", "Person"]
+    assert "datePublished" in post.meta.jsonld_article_fields
+    assert post.meta.open_graph["og:type"] == "article"
+    assert post.meta.twitter["twitter:card"] == "summary_large_image"
+    assert "max-snippet:-1" in post.meta.robots
+    assert not post.warnings
+
+
+def test_wordpress_images(posts):
+    images = {i.src.rsplit("/", 1)[-1]: i for i in posts["wordpress_yoast.html"].images}
+    assert images["runner-knee.jpg"].position is ImagePosition.HERO
+    lazy = images["hip-strength.jpg"]  # data-lazy-src behind an SVG placeholder
+    assert lazy.position is ImagePosition.INLINE
+    assert lazy.caption == "Hip strengthening is the backbone of most rehab plans."
+    assert images["decorative-divider.png"].alt == ""
+    assert images["logo.png"].position is ImagePosition.OTHER
+
+
+def test_wordpress_links(posts):
+    links = posts["wordpress_yoast.html"].links
+    body = [(l.href, l.internal) for l in links if l.in_body]
+    assert ("https://riverbendphysio.ca/blog/choosing-running-shoes/", True) in body
+    assert ("https://www.ncbi.nlm.nih.gov/books/NBK557657/", False) in body
+    nav = [l for l in links if l.text == "Services"]
+    assert nav and not nav[0].in_body
+    external = [l for l in links if "ncbi" in l.href][0]
+    assert external.rel == ["noopener", "nofollow"]
+    assert not any(l.href.startswith(("tel:", "mailto:")) for l in links)
+
+
+def test_wordpress_contacts(posts):
+    post = posts["wordpress_yoast.html"]
+    contacts = post.contacts
+    assert contacts.phones == ["+1-780-555-0142", "+1-780-555-0143"]
+    assert contacts.emails == ["hello@riverbendphysio.ca"]
+    assert contacts.addresses == ["10220 104 Avenue NW, Suite 200, Edmonton, AB T5J 0H6"]
+    assert "Monday - Friday: 7:00 am - 8:00 pm" in contacts.hours
+    assert contacts.copyright_year == 2025
+    assert post.body_contacts.phones == ["+1-780-555-0142"]
+
+
+def test_sitebuilder_contacts_and_images(posts):
+    post = posts["duda_sitebuilder.html"]
+    assert post.contacts.addresses == ["9817 137 Avenue NW #110, Edmonton, AB T5E 1Y9"]
+    assert post.contacts.phones == ["+1-587-555-0123"]
+    assert post.contacts.emails == ["info@northgatephysio.ca"]
+    hero = [i for i in post.images if i.position is ImagePosition.HERO]
+    assert [i.src.rsplit("/", 1)[-1] for i in hero] == ["shockwave-1920w.jpg"]
+    widget = [i for i in post.images if "640w" in i.src]
+    assert widget and all(i.position is ImagePosition.OTHER for i in widget)
+
+
+def test_recent_posts_widget_on_a_sitebuilder_post():
+    teasers = extract_recent_posts(_load("duda_sitebuilder.html"),
+                                   "https://www.northgatephysio.ca/blog/shockwave-therapy-explained", timezone=TZ)
+    assert [t.url for t in teasers] == [
+        "https://www.northgatephysio.ca/blog/pediatric-rehab-and-your-child",
+        "https://www.northgatephysio.ca/blog/jaw-pain-and-tmj",
+        "https://www.northgatephysio.ca/blog/orthotics-for-flat-feet",
+    ]
+    first = teasers[0]
+    assert first.caption == "A boy sits on a playground swing while his mother watches."
+    assert first.published == datetime(2025, 2, 24, tzinfo=EDMONTON)
+    assert (first.published_source, first.published_raw) == (DateSource.TEXT, "February 24, 2025")
+    assert first.summary == "See how pediatric rehab helps children move with confidence at home and at school."
+    assert first.image_src.endswith("swing-640w.jpg")
+    assert [t.position for t in teasers] == [0, 1, 2]
+
+
+def test_recent_posts_widget_in_a_wordpress_sidebar():
+    teasers = extract_recent_posts(_load("wordpress_yoast.html"),
+                                   "https://riverbendphysio.ca/blog/physiotherapy-runners-knee/", timezone=TZ)
+    assert [t.title for t in teasers] == [
+        "Setting Up an Ergonomic Desk", "Winter Slips and Falls: Staying Upright", "What Is Vestibular Therapy?",
+    ]
+    assert teasers[0].published == datetime(2024, 3, 2, tzinfo=EDMONTON)
+
+
+def test_wordpress_listing():
+    url = "https://riverbendphysio.ca/blog/"
+    listing = extract_listing(_load("wordpress_listing.html"), url, timezone=TZ)
+    assert listing.post_urls == [
+        "https://riverbendphysio.ca/blog/physiotherapy-runners-knee/",
+        "https://riverbendphysio.ca/blog/ergonomic-desk-setup/",
+        "https://riverbendphysio.ca/blog/winter-slips-and-falls/",
+    ]
+    assert listing.next_pages[0] == "https://riverbendphysio.ca/blog/page/2/"
+    assert "https://riverbendphysio.ca/blog/page/3/" in listing.next_pages
+    first, second, third = listing.teasers
+    assert first.title == "How Physiotherapy Helps Runner’s Knee"
+    assert first.caption == "A runner holding her knee on a gravel trail"
+    assert first.published == datetime(2024, 4, 9, 15, 30, tzinfo=UTC)
+    assert first.published_source is DateSource.TIME
+    assert first.summary.startswith("Runner’s knee is one of the most common")
+    assert second.caption is None  # alt="" : decorative
+    assert second.summary.startswith("Neck ache")
+    assert (third.published, third.published_source) == (datetime(2024, 1, 15, tzinfo=EDMONTON), DateSource.TEXT)
+    assert all(t.listing_url == url for t in listing.teasers)
+    assert page_kind(_load("wordpress_listing.html"), url) == "listing"
+
+
+def test_page_shared_between_kind_and_extract():
+    page = parse_page(_load("wordpress_yoast.html"), CASES["wordpress_yoast.html"]["url"])
+    assert page_kind(page, page.url) == "post"
+    post = extract_post(page, page.url, fetched_at=FETCHED, timezone=TZ)
+    assert post.title == "How Physiotherapy Helps Runner’s Knee"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"", False),
+        (b"%PDF-1.7\n%\xe2\xe3", False),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", False),
+        (b"<!DOCTYPE html><html><body>x</body></html>", True),
+        (b"\xef\xbb\xbf<html><head><title>x</title></head></html>", True),
+        (b"  <div class='post'>hello</div>", True),
+        (b"just some plain text", False),
+    ],
+)
+def test_looks_like_html(body, expected):
+    assert looks_like_html(body) is expected
+
+
+@pytest.mark.parametrize("body", [b"", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "   "])
+def test_empty_or_binary_body_gives_a_post_with_warnings(body):
+    post = extract_post(body, "https://c.ca/x", fetched_at=FETCHED)
+    kinds = {w.kind for w in post.warnings}
+    assert {WarningKind.NO_TITLE, WarningKind.NO_BODY} <= kinds
+    assert post.url == "https://c.ca/x"
+    assert post.content_hash
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("(587) 735-6272", "+1-587-735-6272"),
+        ("587.735.6272", "+1-587-735-6272"),
+        ("+1 587 735 6272", "+1-587-735-6272"),
+        ("tel:5877356272", "+1-587-735-6272"),
+        ("01 23 45 67 89", "+33-1-23-45-67-89"),
+        ("+33 1 23 45 67 89", "+33-1-23-45-67-89"),
+    ],
+)
+def test_normalize_phone(raw, expected):
+    assert normalize_phone(raw) == expected
+
+
+def test_site_selectors_override():
+    html = """<html><body><div class="x-head">Custom Title</div><div class="x-when">Posted 6 octobre 2022</div>
+    <div class="x-text"><p>Only this text counts as the body of the post, nothing else on the page.</p></div>
+    <div class="main"><h1>Site name</h1><p>Some other long text that a generic extractor might prefer to pick as the body.</p>
+    <p>Even more of it here, long enough to win on length alone over the real body text.</p></div>
+    <span class="x-by">Par Marie Tremblay</span></body></html>"""
+    post = extract_post(html, "https://c.ca/x", fetched_at=FETCHED, timezone=TZ,
+                        selectors={"title": ".x-head", "body": ".x-text", "date": ".x-when", "author": ".x-by"})
+    assert post.title == "Custom Title"
+    assert post.body == "Only this text counts as the body of the post, nothing else on the page."
+    assert post.published == datetime(2022, 10, 6, tzinfo=EDMONTON)
+    assert post.author == "Marie Tremblay"
+
+
+def test_fetch_info_is_copied():
+    fetch = FetchInfo(status=200, requested_url="https://c.ca/x?utm_source=a", fetched_at=FETCHED, bytes=1234)
+    post = extract_post(_load("duda_sitebuilder.html"), "https://c.ca/x", fetch=fetch, timezone=TZ)
+    assert post.fetch == fetch
+
+
+def test_decode_html_wrong_declared_charset():
+    body = '<html><head><meta charset="utf-8"><title>Café</title></head><body><p>Épaule</p></body></html>'.encode("cp1252")
+    text, warnings = decode_html(body)
+    assert "Café" in text and "Épaule" in text
+    assert [w.kind for w in warnings] == [WarningKind.ENCODING]
