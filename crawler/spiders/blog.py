@@ -80,9 +80,11 @@ class BlogSpider(scrapy.Spider):
     # -- scheduling ------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
+        robots_asked: set[str] = set()
         for url in self.start_urls:
-            if self.use_sitemap:
-                robots = urljoin(url, "/robots.txt")
+            robots = urljoin(url, "/robots.txt")
+            if self.use_sitemap and robots not in robots_asked:
+                robots_asked.add(robots)
                 yield Request(
                     robots,
                     callback=self.parse_robots,
