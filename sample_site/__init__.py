@@ -1,0 +1,1 @@
+"""The bundled sample clinic site: its description (the truth), renderer and server."""

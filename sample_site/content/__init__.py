@@ -1,0 +1,1 @@
+"""The three sample clinics' content, one module per markup flavour."""
