@@ -103,8 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
 class SampleSite:
     """The sample clinic sites on 127.0.0.1, as a context manager.
 
-    ``urls[key]`` is each blog's start URL, ``base[key]`` its scheme://host:port;
-    keys are ``builder``, ``wp``, ``plain`` and ``outbound``.
+    ``urls[key]`` is each blog's start URL (keys ``builder``, ``wp``, ``plain``);
+    ``base[key]`` is scheme://host:port for those and for ``outbound``.
     """
 
     def __init__(self, mode: Literal["thread", "process"] = "thread",
@@ -167,8 +167,8 @@ class SampleSite:
             else:
                 server.routes = render_site(server.key, self.base[server.key], outbound,
                                             self.started_at)
+        # blogs only: a crawl of every start URL must not wander into the outbound stand-in
         self.urls = {key: self.base[key] + SITES[key].blog_path for key in SITE_KEYS}
-        self.urls[OUTBOUND_KEY] = outbound + "/"
         for server in self._servers:
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                       name=f"sample-site-{server.key}", daemon=True)
