@@ -378,13 +378,13 @@ class Page:
         """Site chrome and widgets: never body text, title, date or author."""
         if self.tree is None:
             return set()
-        return set(_union(S.BOILERPLATE)(self.tree))
+        return _matches(self, S.BOILERPLATE)
 
     @cached_property
     def content_chrome(self) -> set:
         if self.tree is None:
             return set()
-        return set(_union(S.CONTENT_CHROME)(self.tree))
+        return _matches(self, S.CONTENT_CHROME)
 
     def in_chrome(self, el, stop=None) -> bool:
         chrome = self.chrome
@@ -410,7 +410,7 @@ class Page:
         for el in self.tree.iter("h1"):
             if not self.in_chrome(el) and _clean(el.text_content()):
                 return el
-        for _, el in _ordered(self.tree, S.TITLE):
+        for _, el in _ordered(self.tree, S.TITLE, self):
             if el.tag not in ("title", "meta") and not self.in_chrome(el) and _clean(el.text_content()):
                 return el
         return None
@@ -419,50 +419,28 @@ class Page:
     def container(self):
         return _find_container(self)
 
+    @cached_property
+    def features(self) -> list:
+        return S.element_features(self.tree) if self.tree is not None else []
+
+    @cached_property
+    def doc_order(self) -> dict:
+        return {el: i for i, el in enumerate(self.tree.iter())} if self.tree is not None else {}
+
 
 
 # --------------------------------------------------------------------------- selector helpers
 
-_UNIONS: dict[tuple[str, ...], etree.XPath] = {}
-_SELF: dict[str, etree.XPath] = {}
+def _ordered(root, selectors: list[str], page: "Page | None" = None) -> list[tuple[int, object]]:
+    """Matches of a selector list as (selector index, element), best selector first.
+
+    With ``page`` (and ``root`` its tree) the page's element index is reused."""
+    features = page.features if page is not None and root is page.tree else None
+    return S.selector_set(selectors).ranked(root, features)
 
 
-def _union(selectors: list[str]) -> etree.XPath:
-    key = tuple(selectors)
-    if key not in _UNIONS:
-        _UNIONS[key] = S.union_xpath(selectors)
-    return _UNIONS[key]
-
-
-def _self_matcher(selector: str) -> etree.XPath:
-    """An XPath that tests one element against one selector (``self::`` axis)."""
-    if selector not in _SELF:
-        if selector.startswith("//"):
-            expr = "self::" + selector[2:]
-        elif selector.startswith(("/", "(")):
-            expr = None
-        else:
-            from cssselect import HTMLTranslator
-
-            expr = HTMLTranslator().css_to_xpath(selector, prefix="self::")
-        _SELF[selector] = etree.XPath(expr, namespaces={"re": "http://exslt.org/regular-expressions"}) if expr else None
-    return _SELF[selector]
-
-
-def _ordered(tree, selectors: list[str]) -> list[tuple[int, object]]:
-    """Matches of a selector list as (selector index, element): one pass over the tree,
-    then each match is placed under the first selector it satisfies."""
-    out = []
-    for el in _union(selectors)(tree):
-        for i, sel in enumerate(selectors):
-            matcher = _self_matcher(sel)
-            if matcher is not None and matcher(el):
-                out.append((i, el))
-                break
-        else:
-            out.append((len(selectors), el))
-    out.sort(key=lambda pair: pair[0])  # stable: document order within one selector
-    return out
+def _matches(page: "Page", selectors: list[str]) -> set:
+    return {el for _, el in _ordered(page.tree, selectors, page)} if page.tree is not None else set()
 
 
 # --------------------------------------------------------------------------- text
@@ -541,7 +519,7 @@ def _find_container(page: Page):
             if _text_len(el) > 0:
                 return el
     best_by_rank: dict[int, list] = {}
-    for rank, el in _ordered(tree, S.CONTENT):
+    for rank, el in _ordered(tree, S.CONTENT, page):
         if page.in_chrome(el):
             continue
         best_by_rank.setdefault(rank, []).append(el)
@@ -695,7 +673,7 @@ def _author(page: Page) -> str | None:
     name = _jsonld_author(page)
     if name:
         return name
-    for el in _ordered(tree, S.AUTHOR):
+    for el in _ordered(tree, S.AUTHOR, page):
         el = el[1]
         if page.in_chrome(el):
             continue
@@ -814,8 +792,8 @@ def _dates(page: Page, *, tz: str, languages: list[str], fetched_at: datetime | 
                 dc.add_structured(text, DateKind.PUBLISHED, DateSource.TEXT)
             else:
                 dc.add_text(text, limit=1, report_unparseable=True)
-        modified_els = set(S.select(tree, S.DATE_MODIFIED))
-        for _, el in _ordered(tree, S.DATE)[:12]:
+        modified_els = _matches(page, S.DATE_MODIFIED)
+        for _, el in _ordered(tree, S.DATE, page)[:12]:
             if el.tag == "time" or page.in_chrome(el):
                 continue
             text = _spaced_text(el, skip_datetime=True)
@@ -922,7 +900,7 @@ def _images(page: Page, body_images: list, container) -> list[Image]:
         return []
     og_image = page.meta1("og:image", "og:image:url", "twitter:image")
     og_path = re.sub(r"^https?://[^/]+", "", og_image or "").split("?")[0]
-    hero_els = set(S.select(tree, S.HERO_IMAGE))
+    hero_els = _matches(page, S.HERO_IMAGE)
     inline = set(body_images)
     first_text_p = None
     if container is not None:
@@ -946,7 +924,7 @@ def _images(page: Page, body_images: list, container) -> list[Image]:
             position = ImagePosition.INLINE
             if not images or all(i.position is not ImagePosition.HERO for i in images):
                 # the first image before the first paragraph, or the og:image, leads the post
-                if (og_path and path == og_path) or (first_text_p is not None and _before(el, first_text_p)):
+                if (og_path and path == og_path) or (first_text_p is not None and _doc_index(page, el) < _doc_index(page, first_text_p)):
                     position = ImagePosition.HERO
         elif og_path and path == og_path and not page.in_chrome(el):
             position = ImagePosition.HERO
@@ -962,14 +940,8 @@ def _images(page: Page, body_images: list, container) -> list[Image]:
     return images
 
 
-def _before(a, b) -> bool:
-    """True when element ``a`` comes before ``b`` in document order."""
-    for el in b.getroottree().iter():
-        if el is a:
-            return True
-        if el is b:
-            return False
-    return False
+def _doc_index(page: Page, el) -> int:
+    return page.doc_order.get(el, 0)
 
 
 def _links(page: Page, body_links: set) -> list[Link]:
@@ -1006,10 +978,10 @@ def _terms(page: Page) -> tuple[list[str], list[str]]:
     if tree is None:
         return categories, tags
     sidebar = lambda el: page.in_chrome(el) and not page.content_chrome.intersection(el.iterancestors())  # noqa: E731
-    for _, el in _ordered(tree, S.CATEGORY_LINKS):
+    for _, el in _ordered(tree, S.CATEGORY_LINKS, page):
         if not sidebar(el) or el.get("rel"):
             add(categories, el.text_content())
-    for _, el in _ordered(tree, S.TAG_LINKS):
+    for _, el in _ordered(tree, S.TAG_LINKS, page):
         if not sidebar(el) or el.get("rel"):
             add(tags, el.text_content())
     for value in page.meta.get("article:section", []):
@@ -1478,7 +1450,7 @@ def _teaser_group(page: Page, root) -> list:
 
 def _cards(page: Page, root, exclude) -> list:
     ranked: dict[int, list] = {}
-    for rank, el in _ordered(root, S.TEASER_CARDS):
+    for rank, el in _ordered(root, S.TEASER_CARDS, page):
         if exclude(el) or el.find(".//a[@href]") is None:
             continue
         ranked.setdefault(rank, []).append(el)
@@ -1504,7 +1476,7 @@ def _teasers(page: Page, cards: list, *, tz, languages, fetched_at) -> list[Teas
 def _site_chrome(page: Page) -> set:
     if page.tree is None:
         return set()
-    return set(_union(S.SITE_CHROME)(page.tree))
+    return _matches(page, S.SITE_CHROME)
 
 
 def _in(el, elements: set) -> bool:
@@ -1532,13 +1504,13 @@ def _next_pages(page: Page, post_urls: set[str]) -> list[str]:
         if a.get("href") and _NEXT_TEXT.search(_clean(a.text_content()) or a.get("aria-label") or ""):
             if "prev" not in (a.get("rel") or "") and not re.search(r"prev|newer|précéd", (a.get("class") or "") + _clean(a.text_content()), re.IGNORECASE):
                 add(a.get("href"))
-    for _, el in _ordered(tree, S.PAGINATION):
+    for _, el in _ordered(tree, S.PAGINATION, page):
         href = el.get("href") or (el.find(".//a[@href]").get("href") if el.find(".//a[@href]") is not None else None)
         if href and "prev" not in (el.get("rel") or "") and "prev" not in (el.get("class") or ""):
             add(href)
     for a in tree.iter("a"):
         href = a.get("href") or ""
-        if _PAGE_URL.search(href) and not _in(a, page.chrome - set(_union(S.POST_CHROME)(tree))):
+        if _PAGE_URL.search(href) and not _in(a, page.chrome - _matches(page, S.POST_CHROME)):
             add(href)
     return out
 
@@ -1569,7 +1541,7 @@ def extract_recent_posts(html, url: str, *, fetched_at: datetime | None = None, 
     page = parse_page(html, url, encoding=encoding)
     if page.tree is None:
         return []
-    widgets = _outermost(list(_union(S.RELATED_WIDGETS)(page.tree)))
+    widgets = _outermost([el for _, el in sorted(_ordered(page.tree, S.RELATED_WIDGETS, page), key=lambda p: _doc_index(page, p[1]))])
     cards: list = []
     for widget in widgets:
         found = _cards(page, widget, lambda el: False)

@@ -11,6 +11,7 @@ publishers, hand-written HTML.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from lxml import etree
@@ -286,3 +287,128 @@ def union_xpath(selectors: list[str]) -> etree.XPath:
         else:
             parts.append(tr.css_to_xpath(sel))
     return etree.XPath(" | ".join(parts), namespaces=_NS)
+
+
+_SIMPLE = re.compile(r"^(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[\w-]+(?:~?=[\w-]+)?\])*)$")
+_PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:(~?=)([\w-]+))?\]")
+
+
+class SelectorSet:
+    """A selector list matched in one Python pass over the tree.
+
+    Simple selectors (``tag``, ``.a.b``, ``#id``, ``[attr=v]``, ``[attr~=v]``, and
+    combinations) are checked against each element's tag, class tokens, id and
+    attributes through an index; anything else (descendant combinators, XPath) is
+    evaluated as XPath. Far cheaper than one big XPath union of ``contains(concat(...))``.
+    """
+
+    def __init__(self, selectors: list[str]) -> None:
+        self.selectors = list(selectors)
+        self._by_tag: dict[str, list] = {}
+        self._by_class: dict[str, list] = {}
+        self._by_id: dict[str, list] = {}
+        self._by_attr: dict[str, list] = {}
+        self._complex: list[tuple[int, etree.XPath]] = []
+        for index, sel in enumerate(self.selectors):
+            m = _SIMPLE.match(sel) if not sel.startswith(("/", "(", ".//")) else None
+            if not m or not (m.group("tag") or m.group("rest")):
+                self._complex.append((index, compile_selector(sel)))
+                continue
+            tag = (m.group("tag") or "*").lower()
+            classes, ident, attrs = [], None, []
+            for kind, name, attr, op, value in _PART.findall(m.group("rest")):
+                if kind == ".":
+                    classes.append(name)
+                elif kind == "#":
+                    ident = name
+                else:
+                    attrs.append((attr.lower(), op, value))
+            entry = (index, tag, frozenset(classes), ident, tuple(attrs))
+            if classes:
+                self._by_class.setdefault(classes[0], []).append(entry)
+            elif ident:
+                self._by_id.setdefault(ident, []).append(entry)
+            elif tag != "*":
+                self._by_tag.setdefault(tag, []).append(entry)
+            else:
+                self._by_attr.setdefault(attrs[0][0], []).append(entry)
+
+    @staticmethod
+    def _ok(el, tag, classes, ident, attrs, tokens) -> bool:
+        if tag != "*" and el.tag != tag:
+            return False
+        if classes and not classes <= tokens:
+            return False
+        if ident and el.get("id") != ident:
+            return False
+        for name, op, value in attrs:
+            actual = el.get(name)
+            if actual is None:
+                return False
+            if op == "=" and actual.strip().lower() != value.lower():
+                return False
+            if op == "~=" and value.lower() not in actual.lower().split():
+                return False
+        return True
+
+    def ranked(self, root, features: list | None = None) -> list[tuple[int, object]]:
+        """(first matching selector's index, element), sorted by index then document order.
+
+        ``features`` is ``element_features(root)``, passed in when one page is matched
+        against many selector lists.
+        """
+        if features is None:
+            features = element_features(root)
+        best: dict = {}
+        order: dict = {}
+        by_tag, by_class, by_id, by_attr = self._by_tag, self._by_class, self._by_id, self._by_attr
+        for position, (el, tag, tokens, ident, attrs) in enumerate(features):
+            order[el] = position
+            entries = by_tag.get(tag, [])
+            if tokens:
+                entries = list(entries)
+                for token in tokens:
+                    if token in by_class:
+                        entries.extend(by_class[token])
+            if ident and ident in by_id:
+                entries = list(entries) + by_id[ident]
+            if by_attr and attrs:
+                for name in attrs:
+                    if name in by_attr:
+                        entries = list(entries) + by_attr[name]
+            for index, etag, classes, eid, eattrs in entries:
+                if (el not in best or index < best[el]) and self._ok(el, etag, classes, eid, eattrs, tokens):
+                    best[el] = index
+        for index, xpath in self._complex:
+            for el in xpath(root):
+                if el not in order:
+                    continue  # outside root (an absolute XPath)
+                if el not in best or index < best[el]:
+                    best[el] = index
+        return sorted(((i, el) for el, i in best.items()), key=lambda pair: (pair[0], order[pair[1]]))
+
+    def matches(self, root, features: list | None = None) -> set:
+        return {el for _, el in self.ranked(root, features)}
+
+
+def element_features(root) -> list[tuple]:
+    """(element, tag, class tokens, id, attribute names) for every element under root."""
+    out = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        attrib = el.attrib
+        cls = attrib.get("class")
+        out.append((el, tag, frozenset(cls.split()) if cls else frozenset(), attrib.get("id"),
+                    tuple(attrib.keys()) if len(attrib) else ()))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _selector_set(selectors: tuple[str, ...]) -> SelectorSet:
+    return SelectorSet(list(selectors))
+
+
+def selector_set(selectors: list[str]) -> SelectorSet:
+    return _selector_set(tuple(selectors))

@@ -36,7 +36,12 @@ def canonicalize(url: str, tracking_params: list[str] | tuple[str, ...] | None =
     ``tracking_params`` are query names to drop, ``*`` as a wildcard (``utm_*``);
     by default settings.NEEDLE_TRACKING_PARAMS plus a few well-known trackers.
     """
-    url = url.strip()
+    return _canonicalize(url.strip(), tuple(tracking_params) if tracking_params else DEFAULT_TRACKING_PARAMS)
+
+
+# the same navigation links appear on every page of a site: worth caching
+@lru_cache(maxsize=65536)
+def _canonicalize(url: str, tracking_params: tuple[str, ...]) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
@@ -47,7 +52,7 @@ def canonicalize(url: str, tracking_params: list[str] | tuple[str, ...] | None =
         netloc = f"{parts.username}@{netloc}"
     query = parts.query
     if query:
-        drop = _tracking_matcher(tuple(tracking_params) if tracking_params else DEFAULT_TRACKING_PARAMS)
+        drop = _tracking_matcher(tracking_params)
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, v) for k, v in pairs if not drop.fullmatch(k.lower())])
     path = parts.path or ("/" if netloc else "")
@@ -57,6 +62,12 @@ def canonicalize(url: str, tracking_params: list[str] | tuple[str, ...] | None =
 def resolve(href: str, base: str) -> str | None:
     """Absolute canonical URL of a link, or None for non-navigational hrefs."""
     href = (href or "").strip()
+    # an absolute href does not depend on the page: one cache entry per site link
+    return _resolve(href, "" if href.startswith(("http://", "https://")) else base)
+
+
+@lru_cache(maxsize=65536)
+def _resolve(href: str, base: str) -> str | None:
     if not href or href.lower().startswith(_SKIP_SCHEMES):
         return None
     try:
@@ -83,6 +94,7 @@ def _bare_host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+@lru_cache(maxsize=65536)
 def is_internal(href: str, site: str) -> bool:
     """True when ``href`` (absolute or relative) points into ``site``.
 
