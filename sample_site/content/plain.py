@@ -28,9 +28,6 @@ CLINIC = Clinic(
     former_staff=(),
 )
 
-_NATURAL = ("html_lang_missing",)
-
-
 def _text(y: int, m: int, d: int, text: str, raw: str | None = None) -> dict:
     return dict(date_text=text, published=day(y, m, d), published_source=S.TEXT,
                 published_raw=raw or text)
@@ -61,7 +58,6 @@ POSTS = [
             p("""If you have questions about your care, ask Dr. Whitford or Dr. Roy at your next
             visit. We are always happy to explain what we are doing and why."""),
         ),
-        seo=_NATURAL,
         notes="the clean plain post",
     ),
     PostSpec(
@@ -92,7 +88,6 @@ POSTS = [
             your neck level."""),
         ),
         audit=("old_post",),
-        seo=_NATURAL,
         notes="malformed HTML: unclosed <p>/<li>/<font>, stray </div>s; must still read as a post",
     ),
     PostSpec(
@@ -150,7 +145,6 @@ POSTS = [
             shoes you wear most; your café job or your hockey skates matter as much as your feet."""),
         ),
         audit=("old_post",),
-        seo=_NATURAL,
         notes="Content-Type says iso-8859-1, the bytes are UTF-8: accents turn to mojibake",
     ),
     PostSpec(
@@ -180,7 +174,6 @@ POSTS = [
             pain."""),
         ),
         audit=("old_post", "stale_phone", "stale_address"),
-        seo=_NATURAL,
         notes="oldest plain post; old phone and the old street address",
     ),
     PostSpec(
@@ -208,7 +201,7 @@ POSTS = [
             next one, so change position often and let your body take a break from sitting."""),
         ),
         audit=("old_post",),
-        seo=_NATURAL + ("url_underscore",),
+        seo=("url_underscore",),
         notes="underscores in the file name",
     ),
     PostSpec(
@@ -236,7 +229,6 @@ POSTS = [
             the back and knees."""),
         ),
         audit=("no_date",),
-        seo=_NATURAL,
         notes="date text no parser can read",
     ),
     PostSpec(
@@ -251,7 +243,7 @@ POSTS = [
             schedule, and please call the front desk if you need to move an appointment."""),
         ),
         audit=("old_post", "thin", "old_hours", "past_time_reference"),
-        seo=_NATURAL + ("title_too_short",),
+        seo=("title_too_short",),
         notes="under 150 words; the hours it announces are no longer the clinic's hours",
     ),
 ]
@@ -268,6 +260,8 @@ SITE = SiteSpec(
     title_suffix=" - Whitford Chiro", posts=POSTS, routes=ROUTES,
     pdf_path="/files/new-patient-form.pdf",
     natural_audit=("no_author", "no_references"),
-    natural_seo=("canonical_missing", "meta_description_missing", "jsonld_missing", "og_missing"),
+    # html_lang_missing: every page but the French one, which says lang="fr"
+    natural_seo=("canonical_missing", "meta_description_missing", "jsonld_missing", "og_missing",
+                 "html_lang_missing"),
     site_audit=("copyright_past",),
 )
