@@ -447,7 +447,8 @@ POSTS = [
         ),
         audit=("no_date", "stale_address"),
         seo=("deep_page",),
-        notes="no date anywhere on the page; old street address in the body",
+        notes=("no date in the post itself; the recent-posts widget beside it shows other posts' "
+               "dates (one '3 days ago'), none of which is this post's; old street address"),
     ),
     PostSpec(
         slug="pelvic-floor-physiotherapy",

@@ -229,7 +229,7 @@ POSTS = [
             the back and knees."""),
         ),
         audit=("no_date",),
-        notes="date text no parser can read",
+        notes="the date line ('Posted: ...', under the title) is there but no parser can read it",
     ),
     PostSpec(
         slug="new-hours",
