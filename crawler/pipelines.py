@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.records import CrawlError, Post, SitemapEntry, Teaser
+from crawler.records import CrawlError, Post, Redirect, SitemapEntry, Teaser
 
 
 class ValidatePipeline:
@@ -82,6 +82,8 @@ def _dedupe_key(item: Any) -> tuple[str, ...] | None:
         return ("error", item.url)
     if isinstance(item, SitemapEntry):
         return ("sitemap", item.url)
+    if isinstance(item, Redirect):
+        return ("redirect", item.url)
     return None
 
 

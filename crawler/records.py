@@ -218,11 +218,25 @@ class SitemapEntry(_Record):
     sitemap_url: str
 
 
-Record = Annotated[Union[Post, Teaser, CrawlError, SitemapEntry], Field(discriminator="type")]
+class Redirect(_Record):
+    """A URL the crawl was sent to that redirected: kept even when the target is a
+    post already recorded under its own URL, so links to old addresses can be fixed."""
+
+    type: Literal["redirect"] = "redirect"
+    url: str  # the address that was linked
+    target: str  # where the redirects ended
+    chain: list[str] = Field(default_factory=list)  # every address before the target
+    statuses: list[int] = Field(default_factory=list)  # 301/302/... for each hop
+    referrer: str | None = None
+
+
+Record = Annotated[
+    Union[Post, Teaser, CrawlError, SitemapEntry, Redirect], Field(discriminator="type")
+]
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
-def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry:
+def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry | Redirect:
     """Parse one JSON Lines line into its record type."""
     return RECORD_ADAPTER.validate_json(line)
 

@@ -17,6 +17,7 @@ class CrawlSummary(BaseModel):
     teasers: int = 0
     errors: int = 0
     sitemap_entries: int = 0
+    redirects: int = 0
     pages: int = 0
     elapsed_s: float = 0.0
     pages_per_s: float = 0.0
@@ -46,6 +47,7 @@ class CrawlSummary(BaseModel):
             teasers=stats.get("needle/records/teaser", 0),
             errors=stats.get("needle/records/error", 0),
             sitemap_entries=stats.get("needle/records/sitemap", 0),
+            redirects=stats.get("needle/records/redirect", 0),
             pages=pages,
             elapsed_s=round(elapsed, 3),
             pages_per_s=round(pages / elapsed, 1) if elapsed else 0.0,
@@ -79,7 +81,7 @@ def run_crawl(start_urls: Sequence[str], overrides: dict[str, Any] | None = None
     from crawler.spiders.blog import BlogSpider
 
     settings = project_settings(overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(BlogSpider)
     process.crawl(crawler, start_urls=list(start_urls))
     process.start()

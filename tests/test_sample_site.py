@@ -149,7 +149,7 @@ def test_planted_errors_answer_as_designed(site, key):
         elif route.kind == "binary":
             assert headers["Content-Type"] == "text/html" and body.startswith(b"\x89PNG")
     for url, reason in spec.error_urls(site.base[key]).items():
-        assert reason in {"http_404", "http_500", "timeout", "redirect_loop", "empty", "binary"}
+        assert reason in {"http_404", "http_500", "timeout", "redirect_loop", "empty_body", "binary_body"}
 
 
 def test_redirect_chains():

@@ -29,11 +29,26 @@ from twisted.internet.error import (
     TCPTimedOutError,
     TimeoutError,
 )
+
+try:  # Scrapy 2.14+ names download failures itself; older ones raise Twisted's
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadConnectionRefusedError,
+        DownloadTimeoutError,
+    )
+except ImportError:  # pragma: no cover
+    CannotResolveHostError = DNSLookupError  # type: ignore[misc,assignment]
+    DownloadConnectionRefusedError = ConnectionRefusedError  # type: ignore[misc,assignment]
+    DownloadTimeoutError = TimeoutError  # type: ignore[misc,assignment]
+
+    class DownloadCancelledError(Exception):  # type: ignore[no-redef]
+        pass
 from twisted.python.failure import Failure
 
 from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind
 from crawler.middlewares import RedirectLoopError
-from crawler.records import CrawlError, FetchInfo, SitemapEntry
+from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
 from crawler.urls import canonicalize
 
 _SKIP_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
@@ -183,8 +198,10 @@ class BlogSpider(scrapy.Spider):
             record = SitemapEntry(url=url, lastmod=lastmod, sitemap_url=response.url)
             if lastmod:
                 self.sitemap_lastmod[url] = lastmod
-            if self._in_scope(url):
-                self.sitemap_pending[url] = record
+            # every same-host URL, not only those under the blog's folder: a theme
+            # may file posts by date (/2024/05/slug/); pages that are not posts
+            # are fetched and left unrecorded
+            self.sitemap_pending[url] = record
             yield record
 
     # -- pages -----------------------------------------------------------------------
@@ -197,11 +214,27 @@ class BlogSpider(scrapy.Spider):
                               referrer=response.meta.get("referrer"))
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if not looks_like_html(body) or (content_type and "html" not in content_type):
+        if content_type and "html" not in content_type:
             yield self._error(response.url, "not_html", response.status,
-                              f"body is not HTML ({content_type or 'no content type'})",
+                              f"not a web page ({content_type})", referrer=response.meta.get("referrer"))
+            return
+        if not looks_like_html(body):
+            yield self._error(response.url, "binary_body", response.status,
+                              f"served as {content_type or 'no content type'} but the body is not HTML",
                               referrer=response.meta.get("referrer"))
             return
+
+        chain = response.meta.get("redirect_urls")
+        if chain:
+            yield Redirect(
+                url=chain[0], target=response.url, chain=list(chain),
+                statuses=[int(s) for s in response.meta.get("redirect_reasons", []) if isinstance(s, int)],
+                referrer=response.meta.get("referrer"),
+            )
+            target = canonicalize(response.url, self.tracking_params)
+            if target in self.seen:
+                return  # already crawled under its own address
+            self.seen.add(target)
 
         encoding = getattr(response, "encoding", None)
         kind = page_kind(body, response.url)
@@ -275,7 +308,9 @@ class BlogSpider(scrapy.Spider):
             yield self._error(response.url, f"http_{response.status}", response.status,
                               f"HTTP {response.status}{via}", referrer=referrer)
         elif failure.check(RedirectLoopError):
-            yield self._error(request.url, "redirect_loop", None, str(failure.value), referrer=referrer)
+            # report the address the referring page links to, not where the loop closed
+            first = request.meta.get("redirect_urls", [request.url])[0]
+            yield self._error(first, "redirect_loop", None, str(failure.value), referrer=referrer)
         elif failure.check(IgnoreRequest):
             message = str(failure.value)
             if "robots.txt" in message.lower():
@@ -283,13 +318,16 @@ class BlogSpider(scrapy.Spider):
                 return
             reason = "too_many_redirects" if "redirections" in message else "ignored"
             yield self._error(request.url, reason, None, message, referrer=referrer)
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             yield self._error(request.url, "timeout", None,
                               f"no answer within {request.meta.get('download_timeout', '?')} s",
                               referrer=referrer)
-        elif failure.check(DNSLookupError):
+        elif failure.check(CannotResolveHostError, DNSLookupError):
             yield self._error(request.url, "dns", None, str(failure.value), referrer=referrer)
-        elif failure.check(ConnectionRefusedError):
+        elif failure.check(DownloadCancelledError):
+            yield self._error(request.url, "too_large", None,
+                              f"download cancelled (over DOWNLOAD_MAXSIZE?): {failure.value}", referrer=referrer)
+        elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
             yield self._error(request.url, "connection_refused", None, str(failure.value), referrer=referrer)
         else:
             yield self._error(request.url, "download_error", None,

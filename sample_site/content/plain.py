@@ -249,9 +249,9 @@ POSTS = [
 ]
 
 ROUTES = [
-    Route("/articles/clinic-news.html", "empty", "empty", status=200, linked_from="listing",
+    Route("/articles/clinic-news.html", "empty", "empty_body", status=200, linked_from="listing",
           notes="200 with a zero-byte text/html body"),
-    Route("/articles/xray-gallery.html", "binary", "binary", status=200, linked_from="listing",
+    Route("/articles/xray-gallery.html", "binary", "binary_body", status=200, linked_from="listing",
           notes="PNG bytes served as text/html"),
 ]
 

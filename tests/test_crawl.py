@@ -1,0 +1,262 @@
+"""Crawl the sample clinic blogs over real HTTP and check every record against the
+site's own description (sample_site/description.py): titles, dates with their source,
+captions, teasers, and every planted failure."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawler.records import DateSource, Post, Redirect, WarningKind
+from sample_site.description import SITES, DeadCard, RelativeDate
+
+from conftest import CrawlResult
+
+TZ = ZoneInfo("America/Edmonton")
+
+
+def all_posts():
+    return [(key, post) for key, site in SITES.items() for post in site.posts]
+
+
+def post_id(param):
+    return f"{param[0]}:{param[1].slug}" if isinstance(param, tuple) else str(param)
+
+
+def url_of(sample_site, key: str, post) -> str:
+    return SITES[key].post_url(sample_site.base[key], post)
+
+
+@pytest.fixture(scope="module")
+def crawl(site_crawl: CrawlResult) -> CrawlResult:
+    return site_crawl
+
+
+# -- posts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", all_posts(), ids=post_id)
+def test_every_post_is_recorded_with_its_title_and_dates(case, crawl, sample_site):
+    key, spec = case
+    post = crawl.posts.get(url_of(sample_site, key, spec))
+    assert post is not None, f"{spec.slug} not recorded; got {sorted(crawl.posts)}"
+    assert post.title == spec.title
+    assert post.site == sample_site.base[key].rstrip("/")
+
+    if spec.published is None:
+        assert post.published is None
+        assert post.published_source is None
+    elif isinstance(spec.published, RelativeDate):
+        fetched = post.fetch.fetched_at
+        assert post.published.astimezone(TZ).date() == spec.expected_published(fetched).date()
+        assert post.published_source == DateSource.TEXT
+        assert post.published_raw == spec.published_raw
+    else:
+        assert post.published == spec.published, (post.published, post.published_raw)
+        assert post.published.tzinfo is not None
+        assert post.published_source == spec.published_source
+        # the raw text is the date itself; the page may print a word before it ("Posted")
+        assert post.published_raw and post.published_raw in spec.published_raw
+    if spec.modified is not None:
+        assert post.modified == spec.modified
+        assert post.modified_source == spec.modified_source
+
+
+@pytest.mark.parametrize("case", all_posts(), ids=post_id)
+def test_warnings_are_exactly_the_planted_ones(case, crawl, sample_site):
+    key, spec = case
+    post = crawl.posts[url_of(sample_site, key, spec)]
+    assert {w.kind for w in post.warnings} == set(spec.warnings), [w.message for w in post.warnings]
+
+
+@pytest.mark.parametrize("case", all_posts(), ids=post_id)
+def test_author_terms_and_images(case, crawl, sample_site):
+    key, spec = case
+    post = crawl.posts[url_of(sample_site, key, spec)]
+    if spec.author:
+        assert post.author == spec.author
+    assert set(spec.categories) <= set(post.categories)
+    assert set(spec.tags) <= set(post.tags)
+    for image in spec.images:
+        found = [i for i in post.images if i.src.endswith(image.src)]
+        assert found, f"{image.src} missing from {[i.src for i in post.images]}"
+        assert found[0].alt == image.alt
+        assert found[0].caption == image.caption
+    assert post.word_count > 0
+    assert post.content_hash
+
+
+def test_language_of_french_posts(crawl, sample_site):
+    french = [(k, p) for k, p in all_posts() if p.lang == "fr"]
+    assert french
+    for key, spec in french:
+        assert crawl.posts[url_of(sample_site, key, spec)].language == "fr"
+
+
+def test_body_excludes_site_chrome(crawl, sample_site):
+    """Navigation, cookie banners, widgets and footers are not part of a post's text."""
+    for key, spec in all_posts():
+        post = crawl.posts[url_of(sample_site, key, spec)]
+        clinic = SITES[key].clinic
+        assert clinic.address not in post.body, spec.slug
+        for other in SITES[key].posts:
+            if other is not spec and other.summary not in spec.body_text():
+                # a recent-posts card's one-liner never leaks into the post's body
+                assert other.summary not in post.body, (spec.slug, other.slug)
+
+
+def test_post_record_keys_are_the_interface(crawl):
+    line = next(l for l in crawl.output.read_text().splitlines() if '"type":"post"' in l)
+    record = json.loads(line)
+    for key in ("type", "url", "title", "published", "modified", "author", "summary", "body",
+                "word_count", "images", "warnings"):
+        assert key in record
+    assert set(record["images"][0]) >= {"src", "alt", "caption"}
+    if record["published"]:
+        assert datetime.fromisoformat(record["published"]).tzinfo is not None
+
+
+# -- listing pages ---------------------------------------------------------------------------
+
+
+def test_teasers_match_the_listing_cards(crawl, sample_site):
+    for key, site in SITES.items():
+        base = sample_site.base[key]
+        for page_no, (path, entries) in enumerate(site.listing_pages(), 1):
+            listing_url = base.rstrip("/") + path
+            teasers = sorted((t for t in crawl.teasers if t.listing_url == listing_url),
+                             key=lambda t: t.position)
+            assert len(teasers) == len(entries), (listing_url, [t.url for t in teasers])
+            for teaser, entry in zip(teasers, entries):
+                if isinstance(entry, DeadCard):
+                    assert teaser.url == base.rstrip("/") + entry.path
+                    assert teaser.title == entry.title
+                    continue
+                assert teaser.url == site.post_url(base, entry)
+                assert teaser.title == (entry.teaser_title or entry.title)
+                assert teaser.summary == entry.summary
+                if entry.hero is not None:
+                    assert teaser.caption in (entry.hero.alt, entry.hero.caption)
+                shown = entry.teaser_date_text or entry.date_text
+                if shown and entry.published is not None and not entry.teaser_date_text \
+                        and not isinstance(entry.published, RelativeDate):
+                    assert teaser.published is not None
+                    assert teaser.published.astimezone(TZ).date() == entry.published.astimezone(TZ).date()
+
+
+# -- planted failures ------------------------------------------------------------------------
+
+
+def test_every_planted_failure_is_a_crawl_error(crawl, sample_site):
+    got = {e.url: e.reason for e in crawl.errors}
+    for key, site in SITES.items():
+        base = sample_site.base[key].rstrip("/")
+        loops = [r.path for r in site.routes if r.reason == "redirect_loop"]
+        for url, reason in site.error_urls(base).items():
+            if reason == "redirect_loop":
+                continue  # a loop is one error, at whichever of its addresses was linked
+            assert got.get(url) == reason, (url, reason, got.get(url))
+        if loops:
+            assert [u for u in got if u in {base + p for p in loops} and got[u] == "redirect_loop"]
+    for error in crawl.errors:
+        assert error.reason and error.message
+        assert error.referrer, f"{error.url} has no referrer"
+
+
+def test_redirects_are_recorded(crawl, sample_site):
+    redirects = {r.url: r for r in crawl.records if isinstance(r, Redirect)}
+    for key, site in SITES.items():
+        base = sample_site.base[key].rstrip("/")
+        for route in site.routes:
+            if route.kind != "redirect" or route.reason or route.path.endswith(".xml"):
+                continue
+            chain = site.redirect_chain(route.path)
+            if route.path not in [r.path for r in site.routes if r.kind == "redirect"][:1] and \
+                    any(route.path == c for r in site.routes for c in site.redirect_chain(r.path)[1:]):
+                continue  # an intermediate hop of another planted chain
+            record = redirects.get(base + route.path)
+            assert record is not None, f"{route.path} not recorded; have {sorted(redirects)}"
+            assert record.target == base + chain[-1]
+            assert record.chain == [base + p for p in chain[:-1]]
+            assert all(300 <= s < 400 for s in record.statuses)
+
+
+def test_tracking_parameters_do_not_duplicate_posts(crawl):
+    assert not [u for u in crawl.posts if "utm_" in u]
+    urls = [r.url for r in crawl.records if isinstance(r, Post)]
+    assert len(urls) == len(set(urls))
+
+
+def test_counts_in_summary_match_records(crawl):
+    s = crawl.summary
+    assert s["posts"] == len(crawl.posts) == sum(len(site.posts) for site in SITES.values())
+    assert s["teasers"] == len(crawl.teasers)
+    assert s["errors"] == len(crawl.errors)
+    assert s["sitemap_entries"] == len(crawl.sitemap)
+    assert s["finish_reason"] == "finished"
+    assert sum(s["errors_by_reason"].values()) == s["errors"]
+    for kind, count in s["warnings_by_kind"].items():
+        assert count == sum(1 for p in crawl.posts.values() for w in p.warnings if w.kind.value == kind)
+    assert "Crawl summary" in crawl.stdout and "pages/s" in crawl.stdout
+
+
+def test_orphan_found_through_sitemap_and_depths(crawl, sample_site):
+    for key, site in SITES.items():
+        for spec in site.posts:
+            post = crawl.posts[url_of(sample_site, key, spec)]
+            if not spec.listed:
+                assert post.fetch.found_via == "sitemap"
+                assert post.fetch.depth is None
+            else:
+                assert post.fetch.found_via in ("link", "start")
+                assert post.fetch.depth is not None and post.fetch.depth >= 1
+            if "deep_page" in spec.seo:
+                assert post.fetch.depth >= 4, (spec.slug, post.fetch.depth)
+
+
+def test_sitemap_entries_and_lastmod(crawl, sample_site):
+    listed = {e.url for e in crawl.sitemap}
+    for key, site in SITES.items():
+        base = sample_site.base[key].rstrip("/")
+        for path in site.sitemap_paths():
+            assert base + path in listed
+        for spec in site.posts:
+            post = crawl.posts[base + spec.path]
+            if spec.in_sitemap and not isinstance(spec.published, RelativeDate):
+                expected = site.sitemap_lastmod(spec)
+                if expected is not None:
+                    assert post.fetch.sitemap_lastmod is not None
+                    assert post.fetch.sitemap_lastmod.date() == expected.date()
+
+
+def test_robots_txt_is_obeyed_and_files_are_not_fetched(crawl, sample_site):
+    assert crawl.summary["robots_disallowed"] >= 1
+    for key in SITES:
+        log = json.loads(urllib.request.urlopen(sample_site.base[key] + "/__requests__", timeout=5).read())
+        paths = [entry if isinstance(entry, str) else entry.get("path", "") for entry in log]
+        assert not [p for p in paths if p.startswith("/private/")], paths
+        assert not [p for p in paths if p.endswith(".pdf")]
+    assert not [u for u in crawl.posts if "/private/" in u]
+
+
+def test_pdf_links_are_recorded_on_the_post(crawl):
+    assert any(link.href.endswith(".pdf") for post in crawl.posts.values() for link in post.links)
+
+
+def test_fetch_facts(crawl):
+    for post in crawl.posts.values():
+        assert post.fetch.status == 200
+        assert post.fetch.fetched_at is not None
+        assert post.fetch.bytes > 0
+        assert post.fetch.response_time_ms is not None
+
+
+def test_x_robots_tag_header_is_recorded(crawl, sample_site):
+    for key, spec in all_posts():
+        if spec.head.x_robots_tag:
+            post = crawl.posts[url_of(sample_site, key, spec)]
+            assert "noindex" in post.meta.x_robots_tag
