@@ -1,0 +1,1 @@
+"""Reports over the crawled records: the content audit and the SEO report."""
