@@ -23,6 +23,16 @@ DEMO_SETTINGS = {
 }
 
 
+# A synonym, a typo, a French accent folded away, a phrase, a year filter.
+DEMO_SEARCHES: list[tuple[str, dict]] = [
+    ("physical therapy running", {}),
+    ("concusion", {}),
+    ("douleur lombaire", {}),
+    ('"dry needling"', {"sort": "newest"}),
+    ("massage", {"year": 2026}),
+]
+
+
 @click.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=DEMO_DIR,
               show_default=True, help="Where the demo writes its records and index (replaced).")
@@ -51,3 +61,13 @@ def demo(workdir: Path) -> None:
         }
         summary = run_crawl(list(site.urls.values()), settings)
     show_summary(summary, output=records, index=index)
+
+    out.rule("2. Search")
+    from cli.index import _print_results
+    from search import search
+
+    for query, options in DEMO_SEARCHES:
+        shown = " ".join([repr(query), *(f"--{k} {v}" for k, v in options.items())])
+        out.print(f"[bold]needle search {shown}[/bold]")
+        _print_results(search(index, query, per_page=3, **options))
+    out.print(f"\nTry your own: needle search --index {index} \"jaw pain\"")
