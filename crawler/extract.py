@@ -152,7 +152,8 @@ def decode_html(body: bytes | str, encoding: str | None = None) -> tuple[str, li
             if m:
                 declared.append(m.group(1).decode("ascii", "ignore"))
             tried = []
-            for enc in declared + ["utf-8"]:
+            # windows-1252 is what browsers fall back to for Western pages
+            for enc in declared + ["utf-8", "cp1252"]:
                 try:
                     name = codecs.lookup(enc).name
                 except LookupError:
@@ -165,14 +166,15 @@ def decode_html(body: bytes | str, encoding: str | None = None) -> tuple[str, li
                     name = "cp1252"  # what browsers do with these labels
                 try:
                     text = body.decode(name)
-                    if tried[0] != codecs.lookup(name).name and declared and len(tried) > 1:
-                        warnings.append(RecordWarning(
-                            kind=WarningKind.ENCODING,
-                            message=f"declared charset {declared[0]!r} does not decode the page; read as {name}",
-                        ))
-                    break
                 except UnicodeDecodeError:
                     continue
+                if declared and name != codecs.lookup(declared[0]).name and not (
+                        name == "cp1252" and codecs.lookup(declared[0]).name in ("latin-1", "iso8859-1", "ascii")):
+                    warnings.append(RecordWarning(
+                        kind=WarningKind.ENCODING,
+                        message=f"declared charset {declared[0]!r} does not decode the page; read as {name}",
+                    ))
+                break
             if text is None:
                 from charset_normalizer import from_bytes
 
@@ -378,7 +380,14 @@ class Page:
         """Site chrome and widgets: never body text, title, date or author."""
         if self.tree is None:
             return set()
-        return _matches(self, S.BOILERPLATE)
+        chrome = _matches(self, S.BOILERPLATE)
+        # a chrome selector never swallows the post itself
+        for el in _matches(self, S.strong_content()):
+            if el in chrome or _text_len(el) < 300:
+                continue
+            for ancestor in el.iterancestors():
+                chrome.discard(ancestor)
+        return chrome
 
     @cached_property
     def content_chrome(self) -> set:
@@ -687,7 +696,7 @@ def _author(page: Page) -> str | None:
     title = page.title_element
     if title is not None:
         near = _text_near(page, title, after=200, before=0)
-        m = re.search(r"\b(?:By|Par|Written by|Écrit par)\s+([A-ZÀ-Ý][\w'’.-]+(?:\s+[A-ZÀ-Ý][\w'’.-]+){0,3})", near)
+        m = re.search(r"\b(?i:by|par|written by|écrit par)[ \t]+([A-ZÀ-Ý][\w'’.-]+(?:[ \t]+[A-ZÀ-Ý][\w'’.-]+){0,3})", near)
         if m:
             return _clean_author(m.group(1))
     return None
@@ -733,7 +742,8 @@ def _text_near(page: Page, el, *, after: int = 300, before: int = 120) -> str:
             size += len(node)
             if size >= before:
                 break
-    return _clean(" ".join(parts_before) + " \n " + " ".join(parts_after))
+    # one line per text node: a name never runs on into the next paragraph
+    return "\n".join(_clean(t) for t in parts_before + parts_after if t.strip())
 
 
 def _dates(page: Page, *, tz: str, languages: list[str], fetched_at: datetime | None,
@@ -766,7 +776,7 @@ def _dates(page: Page, *, tz: str, languages: list[str], fetched_at: datetime | 
             if page.in_chrome(el):
                 continue
             kind = DateKind.MODIFIED if el.get("itemprop") == "dateModified" else DateKind.PUBLISHED
-            raw = el.get("content") or el.get("datetime") or el.text_content()
+            raw = el.get("content") or el.get("datetime") or (el.get("title") if el.tag == "abbr" else None) or el.text_content()
             if not dc.add_structured(raw, kind, DateSource.MICRODATA):
                 dc.add_text(_clean(raw), kind=kind, source=DateSource.MICRODATA, limit=1)
         # <time datetime> outside chrome
@@ -802,7 +812,8 @@ def _dates(page: Page, *, tz: str, languages: list[str], fetched_at: datetime | 
             seen_text.add(text)
             kind = DateKind.MODIFIED if el in modified_els else None
             found = dc.add_text(text, kind=kind, limit=2)
-            if not found and len(text) <= 60 and re.search(r"\d", text) and _is_date_element(el):
+            if (not found and len(text) <= 60 and _is_date_element(el) and not el.get("title")
+                    and re.search(r"\b(?:19|20)\d\d\b|" + _MONTH_WORD, text, re.IGNORECASE)):
                 dc.add_text(text, kind=kind, report_unparseable=True)
         for el in modified_els:
             if el.tag != "time" and not page.in_chrome(el):
@@ -823,6 +834,8 @@ def _dates(page: Page, *, tz: str, languages: list[str], fetched_at: datetime | 
 
 
 _ISOISH = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_MONTH_WORD = (r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|f[ée]v|avr|mai|juin|juil|ao[uû]t|"
+               r"sept|d[ée]c)[a-zéû]*\b")
 
 
 def _spaced_text(el, *, skip_datetime: bool = False) -> str:
@@ -909,6 +922,7 @@ def _images(page: Page, body_images: list, container) -> list[Image]:
                 first_text_p = p
                 break
     images: list[Image] = []
+    hero_found = False
     seen: set[tuple[str, ImagePosition]] = set()
     for el in tree.iter("img"):
         raw = _img_src(el)
@@ -918,8 +932,13 @@ def _images(page: Page, body_images: list, container) -> list[Image]:
         if el.getparent() is not None and el.getparent().tag == "noscript":
             continue
         path = re.sub(r"^https?://[^/]+", "", src).split("?")[0]
-        if el in hero_els and not page.in_chrome(el):
+        chrome = page.in_chrome(el)
+        if el in hero_els and not chrome:
             position = ImagePosition.HERO
+        elif (not chrome and not hero_found and first_text_p is not None and el not in inline
+              and _doc_index(page, el) < _doc_index(page, first_text_p) and not _links_home(page, el)
+              and not _small_or_avatar(el)):
+            position = ImagePosition.HERO  # a featured image the theme shows above the body
         elif el in inline:
             position = ImagePosition.INLINE
             if not images or all(i.position is not ImagePosition.HERO for i in images):
@@ -930,6 +949,7 @@ def _images(page: Page, body_images: list, container) -> list[Image]:
             position = ImagePosition.HERO
         else:
             position = ImagePosition.OTHER
+        hero_found = hero_found or position is ImagePosition.HERO
         key = (src, position)
         if key in seen:
             continue
@@ -938,6 +958,28 @@ def _images(page: Page, body_images: list, container) -> list[Image]:
         images.append(Image(src=src, alt=alt.strip() if alt is not None else None, caption=_caption(el),
                             position=position))
     return images
+
+
+def _small_or_avatar(el) -> bool:
+    """Author avatars and icons near the title are not the post's lead image."""
+    marks = f"{el.get('class', '')} {el.get('alt', '')} {el.get('src', '')}".lower()
+    if re.search(r"avatar|author|profile|gravatar|icon|logo|writer", marks):
+        return True
+    for attr in ("width", "height"):
+        try:
+            if int(str(el.get(attr, "999")).rstrip("px")) < 100:
+                return True
+        except ValueError:
+            pass
+    return False
+
+
+def _links_home(page: Page, el) -> bool:
+    """A logo: an image inside a link to the site's home page."""
+    for ancestor in el.iterancestors("a"):
+        href = page.resolve(ancestor.get("href"))
+        return bool(href) and href.rstrip("/") == page.site.rstrip("/")
+    return False
 
 
 def _doc_index(page: Page, el) -> int:
@@ -1188,6 +1230,8 @@ def _leading_meta_block(block: str, title: str | None) -> bool:
         return False
     if find_snippets(block, 1) and len(block.split()) <= 16:
         return True
+    if re.match(r"^(?:\d+\s*min(?:ute)?s?\s+read|lecture\s+de\s+\d+\s*min)", block, re.IGNORECASE):
+        return True
     return bool(re.match(r"^(?:by|par|posted|publié|written by|écrit par)\b", block, re.IGNORECASE)) and len(block.split()) <= 12
 
 
@@ -1237,7 +1281,9 @@ def extract_post(
         skip = skip | set(_teaser_group(page, container))
     body = _read_text(container, skip) if container is not None else _TextOut()
     blocks = body.blocks
-    while blocks and _leading_meta_block(blocks[0], post.title) and len(blocks) > 1:
+    author = _author(page)
+    while blocks and len(blocks) > 1 and (_leading_meta_block(blocks[0], post.title)
+                                          or (author and _norm_title(blocks[0]) == _norm_title(author))):
         blocks = blocks[1:]
     post.body = "\n\n".join(blocks)
     post.word_count = len(_WORD.findall(post.body))
@@ -1258,7 +1304,7 @@ def extract_post(
         post.modified_source = finding.modified.source
         post.modified_raw = finding.modified.raw
     post.warnings.extend(finding.warnings)
-    post.author = _author(page)
+    post.author = author
     post.summary = _summary(page, blocks)
     post.images = _images(page, body.images, container)
     body_links = set(body.links)
@@ -1353,7 +1399,7 @@ def _card_fields(page: Page, card, position: int, *, tz: str, languages, fetched
     if href is None:
         return None
     heading = card.xpath(".//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
-                         " | .//*[contains(@class,'title')][not(self::img)]")
+                         " | .//*[contains(@class,'title') or contains(@data-hook,'title')][not(self::img)]")
     title = _clean(heading[0].text_content()) if heading else ""
     if not title and link is not None and not any(c.tag in BLOCK_TAGS for c in link.iterdescendants()):
         text = _clean(link.text_content())
@@ -1599,6 +1645,11 @@ def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
         if find_snippets(_text_near(page, page.title_element, after=120, before=60), 1):
             post += 1
     if tree.xpath("//*[@itemprop='articleBody'] | //*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"):
+        post += 1
+    articles = [a for a in tree.iter("article") if not page.in_chrome(a)]
+    if len(articles) == 1 and articles[0].find(".//h1") is not None:
+        post += 1
+    if re.search(r"/(?:blog|blogue|posts?|articles?|news|nouvelles|journal|actualites)/[^/?]*[a-z0-9]-[a-z0-9][^/?]*/?(?:\.html?)?$", path, re.IGNORECASE):
         post += 1
     if post >= 3 and post >= listing:
         return "post"

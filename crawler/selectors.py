@@ -71,7 +71,7 @@ SITE_CHROME = [
     "#masthead", "#colophon", ".site-header", ".site-footer", "#header", "#footer",
     ".header", ".footer", ".navbar", ".menu", ".breadcrumb", ".breadcrumbs", "#breadcrumbs",
     ".yoast-breadcrumbs", ".rank-math-breadcrumb",
-    ".sidebar", "#sidebar", "#secondary", ".widget-area", ".widget",
+    ".sidebar", "#sidebar", "#secondary", ".widget-area", ".widget:not(.Blog)",
     # cookie and consent banners
     "#cookie-notice", ".cookie-notice", ".cookie-banner", "#cookie-banner", ".cookie-consent",
     ".cc-window", "#CybotCookiebotDialog", "#onetrust-banner-sdk", "#onetrust-consent-sdk",
@@ -93,7 +93,7 @@ POST_CHROME = [
     # recent / related posts widgets
     ".related-posts", ".related", ".jp-relatedposts", ".yarpp-related", ".crp_related",
     ".recent-posts", ".widget_recent_entries", ".recent-posts-widget", ".more-posts",
-    ".read-next", ".post-feed", ".blog-recent-posts", ".dmRecentPosts", ".blogs-recent-posts",
+    ".read-next", ".read-more-wrap", ".post-feed", ".blog-recent-posts", ".dmRecentPosts", ".blogs-recent-posts",
     ".summary-block-wrapper", "[data-hook=recent-posts]", ".w-dyn-list",
     "//*[self::section or self::div][@data-widget='recent-posts' or @data-widget='related-posts']",
     # newsletter and calls to action in chrome
@@ -106,18 +106,27 @@ POST_CHROME = [
 
 BOILERPLATE = SITE_CHROME + POST_CHROME
 
+# Content containers trusted enough that no chrome selector may swallow them (a Blogger
+# post sits in a ".widget"): everything in CONTENT before the generic "article".
+def strong_content() -> list[str]:
+    return CONTENT[: CONTENT.index("article")]
+
+
 # Inside the content container: the post's own header lines, not body text.
 CONTENT_CHROME = [
     ".entry-meta", ".post-meta", ".byline", ".post-byline", ".entry-header .posted-on",
     ".blog-item-meta", ".article-meta", ".meta", ".post-info", ".blog-meta",
     ".post-tags", ".tags-links", ".cat-links", ".post-categories", ".tags", ".entry-tags",
     ".wp-block-post-terms", ".reading-time", ".wp-block-post-date", ".wp-block-post-author",
+    ".speechify-ignore", ".pw-author", "[data-testid=storyReadTime]", "[data-testid=storyPublishDate]",
+    ".article-byline", ".byline-meta-content", ".post-metadata",
 ]
 
 # Widgets whose cards point to other posts: followed by the spider, not body text.
 RELATED_WIDGETS = [
     ".recent-posts", ".widget_recent_entries", ".recent-posts-widget", ".related-posts",
-    ".jp-relatedposts", ".yarpp-related", ".crp_related", ".more-posts", ".read-next",
+    ".jp-relatedposts", ".yarpp-related", ".crp_related", ".more-posts", ".read-next", ".read-more-wrap",
+    ".PopularPosts", ".popular-posts",
     ".dmRecentPosts", ".blogs-recent-posts", ".blog-recent-posts", "[data-hook=recent-posts]",
     ".summary-block-wrapper", ".related",
     "//*[contains(@data-element-type, 'BlogPostsList') or contains(@data-widget-type, 'blogPostList')]",
@@ -191,6 +200,9 @@ AUTHOR = [
     ".blog-author-name",
     "[data-hook=user-name]",
     ".p-author",
+    ".field--name-uid",         # Drupal
+    ".node__submitted",
+    ".submitted",
     ".author",
 ]
 
@@ -203,11 +215,12 @@ HERO_IMAGE = [
 
 CATEGORY_LINKS = [
     "a[rel~=category]", ".cat-links a", ".post-categories a", ".entry-categories a",
-    ".blog-categories a", ".post-category a", "a.post-card-primary-tag",
+    ".blog-categories a", "a.blog-categories", ".post-category a", "a.post-card-primary-tag",
 ]
 TAG_LINKS = [
     "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ') and not(contains(@rel, 'category'))]",
     ".tags-links a", ".post-tags a", ".entry-tags a", ".tag-links a", ".blog-tags a", ".tags a",
+    ".field--name-field-tags a", ".field-name-field-tags a", ".post-labels a",
 ]
 
 # Cards on a listing page (and in recent-posts widgets).

@@ -56,6 +56,106 @@ CASES = {
         must_not=["March 11, 2025", "Pediatric Physio", "See how pediatric rehab", "February 24, 2025",
                   "All Rights Reserved", "Mon - Thu", "New patients save", "Contact Us"],
     ),
+    "squarespace.html": dict(
+        url="https://www.bownesschiro.com/journal/desk-stretches",
+        title="5 Desk Stretches for Office Workers",
+        published=(datetime(2023, 1, 16, 17, 15, tzinfo=UTC), DateSource.JSONLD),
+        modified=(datetime(2023, 1, 18, 16, 2, 33, tzinfo=UTC), DateSource.JSONLD),
+        author="Dr. Kendra Moss",
+        kind="post",
+        must=["your neck and upper back carry the load", "1. Chin tucks", "The doorway stretch opens a chest",
+              "Wrist and hip flexor stretches"],
+        must_not=["Now accepting new patients", "Journal", "0 Comments", "Be the first to comment",
+                  "Heat or Ice?", "Stay in the loop", "uses cookies", "Mon–Fri", "Posture"],
+    ),
+    "ghost.html": dict(
+        url="https://notes.southsidepelvic.com/pelvic-floor-after-pregnancy/",
+        title="Pelvic Floor Health After Pregnancy",
+        published=(datetime(2025, 9, 2, 14, 0, tzinfo=UTC), DateSource.JSONLD),
+        modified=(datetime(2025, 10, 1, 16, 20, 12, tzinfo=UTC), DateSource.JSONLD),
+        author="Amara Okafor",
+        kind="post",
+        must=["Pregnancy and birth stretch", "When to see a pelvic health physiotherapist",
+              "Most people notice steady improvement", "Kegels are not right for everyone"],
+        must_not=["Subscribe", "About the clinic", "Sign up for more like this", "Diastasis Recti Explained",
+                  "4 min read", "Powered by Ghost", "Amara Okafor"],
+    ),
+    "blogger.html": dict(
+        url="https://lakesidefamilyphysio.blogspot.com/2024/03/managing-tennis-elbow.html",
+        title="Managing Tennis Elbow at Home",
+        published=(datetime(2024, 3, 14, 15, 12, tzinfo=UTC), DateSource.MICRODATA),
+        author="Tom Kowalski",
+        kind="post",
+        must=["Tennis elbow is pain on the outside", "Try isometric holds.", "Call 403-555-0118"],
+        must_not=["Lakeside Family Physio", "Book an appointment", "Posted by", "Labels", "Email This",
+                  "gardening elbow", "Post a Comment", "Popular Posts", "Shovelling Snow", "Older Post",
+                  "Powered by"],
+    ),
+    "drupal_fr.html": dict(
+        url="https://www.cliniquephysiolaurier.ca/fr/blogue/capsulite-retractile",
+        title="L'épaule gelée : comprendre la capsulite rétractile",
+        published=(datetime(2022, 10, 6, tzinfo=EDMONTON), DateSource.TEXT),
+        author="Mélanie Gagnon",
+        kind="post",
+        must=["« épaule gelée »", "Les trois phases", "la phase d'enraidissement", "514 555-0199"],
+        must_not=["Aller au contenu", "Nos services", "Publié par", "Étiquettes", "Articles récents",
+                  "entorse de la cheville", "témoins", "Tous droits réservés", "Lundi au vendredi"],
+    ),
+    "wix_relative.html": dict(
+        url="https://www.alignchiroreddeer.com/post/why-your-posture-matters",
+        title="Why Your Posture Matters",
+        # "3 days ago" from the fetch (2026-11-25 11:00 in Edmonton)
+        published=(datetime(2026, 11, 22, 11, 0, tzinfo=EDMONTON), DateSource.TEXT),
+        author="Dr. Sam Whitford",
+        kind="post",
+        must=["forward head posture", "Small habits, big difference", "call 403-555-0161"],
+        must_not=["Book Online", "3 days ago", "3 min read", "Share via Facebook", "24 views", "Recent Posts",
+                  "Sleeping Positions", "Write a comment", "Proudly created with Wix"],
+    ),
+    "hugo_nodate.html": dict(
+        url="https://valleysportsmed.ca/posts/concussion-recovery/",
+        title="Understanding Concussion Recovery",
+        published=(None, None),
+        author=None,
+        kind="post",
+        must=["A concussion is a brain injury", "Returning to sport", "Stage 1: symptom-limited activity"],
+        must_not=["Valley Sports Medicine", "Articles", "Recent articles", "Preventing ACL injuries",
+                  "Copyright 2024"],
+    ),
+    "malformed.html": dict(
+        url="http://prairiewellness.ca/ice-or-heat.html",
+        title="Ice or Heat? A quick guide",
+        published=(datetime(2019, 6, 3, tzinfo=EDMONTON), DateSource.TEXT),
+        author=None,
+        kind="post",
+        must=["Ice is usually best for the first forty-eight hours", "achy muscles & long-standing problems",
+              "Never put ice directly on the skin", "Ask your physiotherapist at your next visit."],
+        must_not=["Home |", "Services", "Posted: June 3, 2019", "(306) 555-0190"],
+        min_words=80,
+    ),
+    "webflow_cp1252.html": dict(
+        url="https://www.physiosaintjerome.ca/blogue/retour-au-ski-entorse-genou",
+        title="Retour au ski après une entorse du genou",
+        published=(datetime(2024, 1, 15, tzinfo=EDMONTON), DateSource.TEXT),
+        author="Julien Côté",
+        kind="post",
+        must=["blessure fréquente chez les skieurs", "Les critères de retour", "à sauter et à atterrir"],
+        must_not=["Prendre rendez-vous", "15 janvier 2024", "Par Julien", "Articles similaires",
+                  "Douleur au dos en voiture", "témoins", "255, rue Saint-Georges"],
+        min_words=80,
+    ),
+    "medium_mojibake.html": dict(
+        url="https://medium.com/clinic-notes/its-not-just-a-sprain-4f2a9c1d?utm_source=rss",
+        title="It’s Not Just a Sprain: Ankle Rehab That Works",
+        published=(datetime(2025, 5, 30, 17, 4, 11, 204000, tzinfo=UTC), DateSource.JSONLD),
+        modified=(datetime(2025, 6, 2, 8, 0, tzinfo=UTC), DateSource.JSONLD),
+        author="Dr. Léa Fontaine",
+        kind="post",
+        must=["It’s the rehab, not the injury", "Single-leg balance work — first on the floor",
+              "If you’re unsure"],
+        must_not=["â€", "Sign in", "4 min read", "Responses (3)", "What are your thoughts?",
+                  "Shin Splints 101", "Help"],
+    ),
 }
 
 
@@ -77,7 +177,9 @@ def test_title_date_author(posts, name):
     assert post.title == case["title"]
     value, source = case["published"]
     assert (post.published, post.published_source) == (value, source)
-    assert post.published_raw
+    assert bool(post.published_raw) is (value is not None)
+    if value is not None:
+        assert post.published.utcoffset() is not None
     if "modified" in case:
         assert (post.modified, post.modified_source) == case["modified"]
     assert post.author == case["author"]
@@ -91,7 +193,7 @@ def test_body_keeps_content_and_drops_chrome(posts, name):
     for snippet in case["must_not"]:
         assert snippet not in post.body, snippet
     assert "\n\n" in post.body
-    assert post.word_count > 100
+    assert post.word_count > case.get("min_words", 100)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -299,3 +401,93 @@ def test_decode_html_wrong_declared_charset():
     text, warnings = decode_html(body)
     assert "Café" in text and "Épaule" in text
     assert [w.kind for w in warnings] == [WarningKind.ENCODING]
+
+
+def test_no_date_page_warns(posts):
+    post = posts["hugo_nodate.html"]
+    assert [w.kind for w in post.warnings] == [WarningKind.NO_DATE]
+    assert post.meta.robots == ["noindex", "nofollow"]
+    assert post.meta.meta_description is None  # content="" is no description
+    assert post.contacts.addresses == ["1420 Main Street, Penticton, BC V2A 5G8"]
+    assert post.body_contacts.emails == ["clinic@valleysportsmed.ca"]
+
+
+def test_relative_date_keeps_raw_text(posts):
+    post = posts["wix_relative.html"]
+    assert post.published_raw == "3 days ago"
+    assert post.published.tzinfo is not None
+    assert not [w for w in post.warnings if w.kind is not WarningKind.NO_DATE]
+
+
+def test_malformed_html_warns_and_still_extracts(posts):
+    post = posts["malformed.html"]
+    assert [w.kind for w in post.warnings] == [WarningKind.MALFORMED_HTML]
+    assert post.summary == "When to use ice and when to use heat."
+    assert post.contacts.phones == ["+1-306-555-0190"]
+    assert post.contacts.copyright_year == 2019
+
+
+def test_wrong_charset_is_repaired_with_a_warning(posts):
+    post = posts["webflow_cp1252.html"]
+    assert [w.kind for w in post.warnings] == [WarningKind.ENCODING]
+    assert post.language == "fr"
+    assert post.contacts.addresses == ["255, rue Saint-Georges, Saint-Jérôme (Québec) J7Z 5A1"]
+
+
+def test_mojibake_is_repaired_with_a_warning(posts):
+    post = posts["medium_mojibake.html"]
+    assert [w.kind for w in post.warnings] == [WarningKind.ENCODING]
+    assert post.summary == "Why the ankle you “just rolled” deserves a real rehab plan."
+    assert post.url == "https://medium.com/clinic-notes/its-not-just-a-sprain-4f2a9c1d"
+    hero = [i for i in post.images if i.position is ImagePosition.HERO]
+    assert hero[0].caption == "Photo: Clinic Notes"
+
+
+def test_french_page(posts):
+    post = posts["drupal_fr.html"]
+    assert post.language == "fr"
+    assert post.tags == ["Épaule", "Douleur chronique"]
+    assert [h.lang for h in post.meta.hreflang] == ["fr", "en"]
+    assert post.contacts.addresses == ["1234, rue Laurier Est, Montréal (Québec) H2J 1G5"]
+    assert post.contacts.hours == ["Lundi au vendredi : 8 h à 20 h"]
+    assert post.body_contacts.emails == ["info@cliniquephysiolaurier.ca"]
+    hero = [i for i in post.images if i.position is ImagePosition.HERO]
+    assert [i.alt for i in hero] == ["Une physiothérapeute mobilise l'épaule d'une patiente"]
+
+
+def test_french_recent_posts_dates():
+    teasers = extract_recent_posts(_load("drupal_fr.html"), CASES["drupal_fr.html"]["url"], timezone=TZ)
+    assert [(t.title, t.published_raw) for t in teasers] == [
+        ("L'entorse de la cheville : quoi faire ?", "12 septembre 2022"),
+        ("Le mal de dos au bureau", "29 août 2022"),
+    ]
+    assert teasers[1].published == datetime(2022, 8, 29, tzinfo=EDMONTON)
+
+
+def test_ghost_read_more_cards():
+    teasers = extract_recent_posts(_load("ghost.html"), CASES["ghost.html"]["url"], timezone=TZ)
+    assert [t.url for t in teasers] == [
+        "https://notes.southsidepelvic.com/diastasis-recti-explained/",
+        "https://notes.southsidepelvic.com/returning-to-running-postpartum/",
+    ]
+    assert teasers[0].title == "Diastasis Recti Explained"
+    assert teasers[0].summary == "The gap between your abdominal muscles, and what actually helps it close."
+
+
+def test_wix_recent_posts_titles():
+    teasers = extract_recent_posts(_load("wix_relative.html"), CASES["wix_relative.html"]["url"], timezone=TZ)
+    assert [t.title for t in teasers] == ["Sleeping Positions for Back Pain", "What to Expect at Your First Visit"]
+    assert all(t.caption is None for t in teasers)  # alt=""
+
+
+def test_author_avatar_is_not_the_hero(posts):
+    images = posts["wix_relative.html"].images
+    assert not [i for i in images if i.position is ImagePosition.HERO and "avatar" in i.src]
+
+
+def test_blogger_tags_and_sidebar_contacts(posts):
+    post = posts["blogger.html"]
+    assert post.tags == ["elbow", "self-care"]
+    assert post.contacts.addresses == ["4920 50 Street, Sylvan Lake, AB T4S 1A1"]
+    assert post.contacts.hours == ["Tuesday to Saturday 9 am - 5 pm"]
+    assert not post.warnings
