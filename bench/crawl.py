@@ -703,6 +703,14 @@ class StaticServer:
     def origin(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def cpu_s(self) -> float | None:
+        """The server's CPU time so far (Linux /proc), to show what serving costs on a shared machine."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()  # type: ignore[union-attr]
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        except (OSError, ValueError, IndexError, AttributeError):
+            return None
+
 
 # --------------------------------------------------------------------------------------
 # Measuring child processes
@@ -712,6 +720,7 @@ class StaticServer:
 class ChildResult:
     returncode: int
     wall_s: float
+    cpu_s: float  # user + system
     peak_rss_mb: float
     timed_out: bool
 
@@ -739,7 +748,8 @@ def run_measured(cmd: list[str], *, cwd: Path, env: dict[str, str], stdout: Path
             timer.cancel()
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
-    return ChildResult(proc.returncode, wall, usage.ru_maxrss / 1024, timed_out.is_set())  # KiB on Linux
+    return ChildResult(proc.returncode, wall, usage.ru_utime + usage.ru_stime,
+                       usage.ru_maxrss / 1024, timed_out.is_set())  # ru_maxrss is in KiB on Linux
 
 
 @dataclass
@@ -752,6 +762,8 @@ class NeedleRun:
     warnings: int
     elapsed_s: float  # spider open to close, from Scrapy's stats (as scrapy bench reports)
     wall_s: float  # the whole process, interpreter start to exit
+    cpu_s: float
+    server_cpu_s: float | None  # the static server's CPU time during the crawl
     peak_rss_mb: float
     finish_reason: str | None
     missing: int
@@ -780,13 +792,17 @@ def needle_cmd(python: str, url: str, out: Path, summary: Path) -> list[str]:
             "-s", "LOG_LEVEL=CRITICAL"]
 
 
-def run_needle(python: str, url: str, work: Path, tag: str, post_urls: set[str], timeout: float) -> NeedleRun:
+def run_needle(python: str, url: str, work: Path, tag: str, post_urls: set[str], timeout: float,
+               server: "StaticServer") -> NeedleRun:
     out, summary_path = work / f"needle-{tag}.jsonl", work / f"needle-{tag}.summary.json"
     stdout, stderr = work / f"needle-{tag}.stdout", work / f"needle-{tag}.stderr"
     for path in (out, summary_path):
         path.unlink(missing_ok=True)
+    server_cpu = server.cpu_s()
     child = run_measured(needle_cmd(python, url, out, summary_path), cwd=ROOT, env=needle_env(),
                          stdout=stdout, stderr=stderr, timeout=timeout)
+    server_after = server.cpu_s()
+    server_cpu = server_after - server_cpu if server_cpu is not None and server_after is not None else None
     if child.timed_out:
         raise CrawlFailed(f"needle crawl killed after {timeout:.0f} s (see {stderr})")
     if child.returncode != 0:
@@ -807,7 +823,8 @@ def run_needle(python: str, url: str, work: Path, tag: str, post_urls: set[str],
         pages=summary["pages"], posts=len(posts), unique_posts=len(set(posts)),
         teasers=summary.get("teasers", 0), errors=summary.get("errors", 0),
         warnings=sum(summary.get("warnings_by_kind", {}).values()),
-        elapsed_s=summary.get("elapsed_s", 0.0), wall_s=child.wall_s, peak_rss_mb=child.peak_rss_mb,
+        elapsed_s=summary.get("elapsed_s", 0.0), wall_s=child.wall_s, cpu_s=child.cpu_s,
+        server_cpu_s=server_cpu, peak_rss_mb=child.peak_rss_mb,
         finish_reason=summary.get("finish_reason"), missing=len(post_urls - set(posts)),
         errors_by_reason=summary.get("errors_by_reason", {}),
     )
@@ -861,7 +878,7 @@ _BUCKETS = [
     ("lxml / cssselect / parsel", ("/lxml/", "lxml.etree", "/cssselect/", "/parsel/", "<lxml")),
     ("w3lib / urllib", ("/w3lib/", "/urllib/", "/tldextract/")),
     ("scrapy", ("/scrapy/",)),
-    ("twisted", ("/twisted/",)),
+    ("twisted / asyncio", ("/twisted/", "/asyncio/")),
     ("json / regex / builtins", ("<built-in", "<method", "/json/", "/re/", "~")),
 ]
 
@@ -944,7 +961,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'run':>4} {'needle pages':>12} {'posts':>6} {'s':>6} {'pages/min':>9} {'peak RSS':>9}"
                   f" | {'reference pages/min':>19} {'ratio':>6}")
             for r in range(1, args.runs + 1):
-                run = run_needle(python, server.origin + BLOG, work, str(r), info.post_urls, args.timeout)
+                run = run_needle(python, server.origin + BLOG, work, str(r), info.post_urls, args.timeout, server)
                 needle_runs.append(run)
                 ref = None if args.no_reference else run_reference(scrapy, work, str(r), args.reference_seconds)
                 if ref:
@@ -973,6 +990,10 @@ def main(argv: list[str] | None = None) -> int:
         ("Needle pages/s", f"{needle_ppm / 60:,.1f}", ""),
         ("Needle crawl time (spider open to close)", f"{_median([r.elapsed_s for r in needle_runs]):.1f} s", ""),
         ("Needle process wall time", f"{_median([r.wall_s for r in needle_runs]):.1f} s", ""),
+        ("Needle CPU per page", f"{_median([r.cpu_s / r.pages * 1000 for r in needle_runs]):.1f} ms",
+         "user + system, whole process"),
+        ("static server CPU during the crawl",
+         f"{_median([r.server_cpu_s for r in needle_runs if r.server_cpu_s is not None]):.1f} s", ""),
         ("scrapy bench pages/min (reference)", f"{ref_ppm:,.0f}" if ref_runs else "-", ""),
         ("ratio Needle / reference", f"{ratio:.2f}" if ref_runs else "-",
          ("target >= 0.50: " + ("met" if ratio >= TARGET_RATIO else "MISSED")) if ref_runs else ""),
