@@ -273,6 +273,10 @@ class DateCollector:
             RecordWarning(kind=WarningKind.UNPARSEABLE_DATE, message=f"{where}: {raw.strip()[:200]!r}")
         )
 
+    def add_unparseable(self, raw: str, source: DateSource = DateSource.TEXT) -> None:
+        """Record a line that announces a date nobody can read ("Posted: last spring")."""
+        self._unparseable(raw, source.value)
+
     def add_structured(self, raw: str | None, kind: DateKind, source: DateSource) -> datetime | None:
         if raw is None or not str(raw).strip():
             return None

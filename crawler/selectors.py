@@ -93,7 +93,7 @@ POST_CHROME = [
     # recent / related posts widgets
     ".related-posts", ".related", ".jp-relatedposts", ".yarpp-related", ".crp_related",
     ".recent-posts", ".widget_recent_entries", ".recent-posts-widget", ".more-posts",
-    ".read-next", ".read-more-wrap", ".post-feed", ".blog-recent-posts", ".dmRecentPosts", ".blogs-recent-posts",
+    ".read-next", ".read-more-wrap", ".post-feed", ".recentPosts", ".relatedPosts", ".latest-posts", ".blog-recent-posts", ".dmRecentPosts", ".blogs-recent-posts",
     ".summary-block-wrapper", "[data-hook=recent-posts]", ".w-dyn-list",
     "//*[self::section or self::div][@data-widget='recent-posts' or @data-widget='related-posts']",
     # newsletter and calls to action in chrome
@@ -128,10 +128,10 @@ RELATED_WIDGETS = [
     ".jp-relatedposts", ".yarpp-related", ".crp_related", ".more-posts", ".read-next", ".read-more-wrap",
     ".PopularPosts", ".popular-posts",
     ".dmRecentPosts", ".blogs-recent-posts", ".blog-recent-posts", "[data-hook=recent-posts]",
-    ".summary-block-wrapper", ".related",
+    ".summary-block-wrapper", ".related", ".recentPosts", ".relatedPosts", ".latest-posts",
     "//*[contains(@data-element-type, 'BlogPostsList') or contains(@data-widget-type, 'blogPostList')]",
     "//*[self::section or self::div][@data-widget='recent-posts' or @data-widget='related-posts']",
-    "//*[self::section or self::div or self::aside][.//*[self::h2 or self::h3 or self::h4]"
+    "//*[self::section or self::div or self::aside][./*[self::h2 or self::h3 or self::h4]"
     "[re:test(normalize-space(.), '^(recent|related|latest|more|other) (posts|articles|stories)|"
     "^(articles|publications) (r\u00e9cent|similaires|connexes)|^you (may|might) also like|"
     "^read (next|more)$|^vous aimerez aussi', 'i')]]",
@@ -239,6 +239,7 @@ TEASER_CARDS = [
     ".views-row",               # Drupal views
     "[data-hook=post-list-item]",  # Wix
     ".dmBlogPostItem",
+    ".postArticle",             # Duda blog list and recent-posts cards
     ".recent-post",
     ".post",
     ".entry",

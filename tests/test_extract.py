@@ -491,3 +491,24 @@ def test_blogger_tags_and_sidebar_contacts(posts):
     assert post.contacts.addresses == ["4920 50 Street, Sylvan Lake, AB T4S 1A1"]
     assert post.contacts.hours == ["Tuesday to Saturday 9 am - 5 pm"]
     assert not post.warnings
+
+
+def test_unreadable_posted_line_warns_instead_of_no_date():
+    html = """<html><body><h1>Spring check-up</h1><p><i>Posted: sometime last spring-ish</i></p>
+    <p>""" + "Gardening season is coming and our backs feel it every year. " * 5 + "</p></body></html>"
+    post = extract_post(html, "https://c.ca/spring.html", fetched_at=FETCHED, timezone=TZ)
+    assert [w.kind for w in post.warnings] == [WarningKind.UNPARSEABLE_DATE]
+    assert "sometime last spring-ish" in post.warnings[0].message
+
+
+def test_last_listing_page_with_one_card():
+    html = """<html><body><nav><a href="/">Home</a><a href="/blog">Blog</a></nav><h1>Blog</h1>
+    <div class="dmBlogList"><div class="postArticle"><a href="/blog/shin-splints"><img src="/i.png" alt="A runner"></a>
+    <h3><a href="/blog/shin-splints">Shin Splints</a></h3><div class="postDate">May 10, 2016</div>
+    <div class="postDescription">Why shin splints happen and how to train through them.</div></div></div>
+    <div class="blogPagination"><a class="newer" href="/blog?page=4">Newer posts</a></div></body></html>"""
+    url = "https://c.ca/blog?page=5"
+    listing = extract_listing(html, url, timezone=TZ)
+    assert listing.post_urls == ["https://c.ca/blog/shin-splints"]
+    assert listing.teasers[0].published == datetime(2016, 5, 10, tzinfo=EDMONTON)
+    assert page_kind(html, url) == "listing"

@@ -1,0 +1,1 @@
+"""Crawling and extraction: spiders, pure (html, url) -> record extraction, record types."""
