@@ -52,7 +52,8 @@ def build_schema() -> Schema:
         headings=TEXT(analyzer=text),
         captions=TEXT(analyzer=text),
         body=TEXT(analyzer=text, stored=True),
-        spell=TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # unscored: no field lengths to write, it only feeds the corrector
+        spell=KEYWORD(analyzer=spelling_analyzer(), scorable=False),
         # field queries and filters
         category=TEXT(analyzer=text),
         tag=TEXT(analyzer=text),
