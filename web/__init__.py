@@ -1,0 +1,8 @@
+"""The web service: a JSON API and a server-rendered search page over ``search/``.
+
+    from web.app import create_app
+    app = create_app(".needle/index", cors_origins=["https://clinic.example"])
+
+Nothing here writes to the index, and nothing here calls Whoosh: every answer comes
+from the search module and is one of its pydantic models.
+"""

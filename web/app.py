@@ -1,0 +1,77 @@
+"""The application factory: the JSON API, the search page and its static files over one
+index folder.
+
+    uvicorn --factory "web.app:app_from_env"     # or: needle serve --index DIR
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from web import errors, pages
+from web.api import make_router
+from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH, Limits
+
+STATIC = Path(__file__).parent / "static"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    from search.query import close_searchers
+
+    close_searchers()
+
+
+def create_app(
+    index_dir: str | os.PathLike,
+    *,
+    cors_origins: Iterable[str] = (),
+    max_query_length: int = DEFAULT_MAX_QUERY_LENGTH,
+    max_per_page: int = DEFAULT_MAX_PER_PAGE,
+) -> FastAPI:
+    """The service on ``index_dir`` (read only). ``cors_origins`` are the sites whose
+    pages may call the API from a browser (e.g. the clinic's own https://clinic.example)."""
+    limits = Limits(max_query_length=max_query_length, max_per_page=max_per_page)
+    app = FastAPI(
+        title="Needle search API",
+        summary="Search a clinic blog's posts: highlighted snippets, filters, facets, suggestions, related posts.",
+        version="1",
+        openapi_url="/openapi.json",
+        # Swagger UI and ReDoc load their scripts from a CDN; the service uses none.
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    app.state.index_dir = Path(index_dir)
+    app.state.limits = limits
+    errors.install(app)
+    app.include_router(make_router(limits))
+    app.include_router(pages.make_router(limits))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    origins = list(cors_origins)
+    if origins:
+        # Read-only GETs, no cookies: the API needs nothing more from a browser.
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"],
+                           allow_headers=["*"], max_age=3600)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory`` and worker processes: settings from NEEDLE_* variables."""
+    from indexer.location import resolve_index_dir
+
+    origins = [o for o in os.environ.get("NEEDLE_CORS_ORIGINS", "").split(",") if o.strip()]
+    return create_app(
+        resolve_index_dir(),
+        cors_origins=[o.strip() for o in origins],
+        max_query_length=int(os.environ.get("NEEDLE_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY_LENGTH)),
+        max_per_page=int(os.environ.get("NEEDLE_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE)),
+    )
