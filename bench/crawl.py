@@ -950,6 +950,7 @@ def main(argv: list[str] | None = None) -> int:
     site.mkdir(parents=True)
     needle_runs: list[NeedleRun] = []
     ref_runs: list[ReferenceRun] = []
+    loads: list[float] = []
     try:
         with StaticServer(site) as server:
             info, _ = generate_site(site, server.origin, args.posts, args.seed)
@@ -959,8 +960,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"written in {info.seconds:.1f} s")
             print(f"      {server.origin}{BLOG}  (folder {site})")
             print(f"{'run':>4} {'needle pages':>12} {'posts':>6} {'s':>6} {'pages/min':>9} {'peak RSS':>9}"
-                  f" | {'reference pages/min':>19} {'ratio':>6}")
+                  f" | {'reference pages/min':>19} {'ratio':>6} | {'load':>4}")
             for r in range(1, args.runs + 1):
+                # other work on the machine slows both sides; the 1-minute load average shows it
+                loads.append(os.getloadavg()[0])
                 run = run_needle(python, server.origin + BLOG, work, str(r), info.post_urls, args.timeout, server)
                 needle_runs.append(run)
                 ref = None if args.no_reference else run_reference(scrapy, work, str(r), args.reference_seconds)
@@ -968,8 +971,8 @@ def main(argv: list[str] | None = None) -> int:
                     ref_runs.append(ref)
                 ratio = f"{run.pages_per_min / ref.pages_per_min:6.2f}" if ref else "     -"
                 print(f"{r:>4} {run.pages:>12} {run.posts:>6} {run.elapsed_s:>6.1f} {run.pages_per_min:>9.0f} "
-                      f"{run.peak_rss_mb:>6.0f} MB | {ref.pages_per_min if ref else float('nan'):>19.0f} {ratio}",
-                      flush=True)
+                      f"{run.peak_rss_mb:>6.0f} MB | {ref.pages_per_min if ref else float('nan'):>19.0f} {ratio} | "
+                      f"{loads[-1]:4.1f}", flush=True)
             if args.profile:
                 profile(python, server.origin + BLOG, work, 30)
     except CrawlFailed as exc:
@@ -1007,6 +1010,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{last.warnings} warnings, finish reason {last.finish_reason}")
     if args.keep:
         print(f"  records, summaries and logs: {work}")
+    if max(loads, default=0) > 1.0:
+        print(f"  note: the load average reached {max(loads):.1f} on {os.cpu_count()} CPUs before a run: other "
+              "processes shared the machine, so absolute rates are low; the ratio, measured under the same "
+              "load in alternation, is the steadier figure")
 
     short = [r for r in needle_runs if r.missing or r.posts != args.posts]
     if short:
