@@ -1500,9 +1500,11 @@ def _repeated_cards(page: Page, root, exclude) -> list:
             if exclude(group[0]):
                 continue
             cards = [c for c in group if c.find(".//a[@href]") is not None or (c.tag == "a" and c.get("href"))]
-            cards = [c for c in cards if c.find(".//img") is not None or c.xpath(".//h2|.//h3|.//h4|.//time")
-                     or find_snippets(_clean(c.text_content())[:200], 1)]
-            if len(cards) >= max(2, len(group) * 0.8) and len(cards) > len(best):
+            # most rows look like cards (an image, a heading or a date): then every
+            # linked row is one, including a card whose date is missing or garbled
+            carded = [c for c in cards if c.find(".//img") is not None or c.xpath(".//h2|.//h3|.//h4|.//time")
+                      or find_snippets(_clean(" ".join(c.itertext()))[:200], 1)]
+            if len(carded) >= max(2, len(group) * 0.6) and len(cards) > len(best):
                 best = cards
     return best
 

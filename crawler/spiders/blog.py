@@ -80,6 +80,8 @@ class BlogSpider(scrapy.Spider):
         self.seen: set[str] = set()  # canonical URLs requested
         self.sitemap_pending: dict[str, SitemapEntry] = {}
         self.sitemap_lastmod: dict[str, datetime] = {}
+        self._held: dict[str, list[str]] = {}  # robots.txt URL -> start pages waiting for sitemaps
+        self._open_sitemaps: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "BlogSpider":
@@ -95,21 +97,36 @@ class BlogSpider(scrapy.Spider):
     # -- scheduling ------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Request]:
-        robots_asked: set[str] = set()
+        # Each site's sitemaps are read before its link crawl starts, so every post
+        # fetched by link already knows its sitemap <lastmod>.
+        by_robots: dict[str, list[str]] = {}
         for url in self.start_urls:
-            robots = urljoin(url, "/robots.txt")
-            if self.use_sitemap and robots not in robots_asked:
-                robots_asked.add(robots)
-                yield Request(
-                    robots,
-                    callback=self.parse_robots,
-                    errback=self.on_robots_error,
-                    cb_kwargs={"site_url": url},
-                    priority=10,
-                    dont_filter=True,
-                    meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
-                )
-            yield self._request(url, found_via="start", referrer=None)
+            by_robots.setdefault(urljoin(url, "/robots.txt"), []).append(url)
+        for robots, urls in by_robots.items():
+            if not self.use_sitemap:
+                for url in urls:
+                    yield self._request(url, found_via="start", referrer=None)
+                continue
+            self._held[robots] = urls
+            self._open_sitemaps[robots] = 1
+            yield Request(
+                robots, callback=self.parse_robots, errback=self.on_robots_error,
+                cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
+                meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
+            )
+
+    def _sitemap_done(self, robots: str) -> Iterator[Request]:
+        """Release the site's start pages once its last sitemap is read (or failed)."""
+        self._open_sitemaps[robots] -= 1
+        if self._open_sitemaps[robots] == 0:
+            for url in self._held.pop(robots, []):
+                yield self._request(url, found_via="start", referrer=None)
+
+    def _sitemap_request(self, url: str, robots: str, referrer: str | None, *, guess: bool = False) -> Request:
+        self._open_sitemaps[robots] += 1
+        return Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
+                       cb_kwargs={"robots": robots}, priority=10, dont_filter=guess,
+                       meta={"referrer": referrer, "sitemap_guess": guess})
 
     def _request(self, url: str, *, found_via: str, referrer: str | None, **meta: Any) -> Request:
         self.seen.add(canonicalize(url, self.tracking_params))
@@ -141,46 +158,52 @@ class BlogSpider(scrapy.Spider):
 
     def on_idle(self) -> None:
         """When links run dry, fetch what only the sitemap knows (orphan candidates)."""
-        pending = [u for u in self.sitemap_pending if u not in self.seen]
+        pending = [e for u, e in self.sitemap_pending.items() if u not in self.seen]
         self.sitemap_pending.clear()
         if not pending:
             return
-        for url in pending:
-            self.crawler.engine.crawl(self._request(url, found_via="sitemap", referrer=None))
+        for entry in pending:
+            self.crawler.engine.crawl(
+                self._request(entry.url, found_via="sitemap", referrer=entry.sitemap_url))
         raise DontCloseSpider
 
     # -- sitemaps --------------------------------------------------------------------
 
-    def parse_robots(self, response: Response, site_url: str) -> Iterator[Request]:
+    def parse_robots(self, response: Response, robots: str) -> Iterator[Request]:
         sitemaps: list[str] = []
         if response.status == 200:
             sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
-        if not sitemaps:
-            # robots.txt names none: try the conventional place, quietly
-            sitemaps = [urljoin(site_url, "/sitemap.xml")]
+        if sitemaps:
             for url in sitemaps:
-                yield Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_guess_error,
-                              dont_filter=True, priority=10)
-            return
-        for url in sitemaps:
-            yield Request(url, callback=self.parse_sitemap, errback=self.on_error, priority=10,
-                          meta={"referrer": response.url})
+                yield self._sitemap_request(url, robots, response.url)
+        else:
+            # robots.txt names none: try the conventional place, quietly
+            yield self._sitemap_request(urljoin(robots, "/sitemap.xml"), robots, None, guess=True)
+        yield from self._sitemap_done(robots)
 
     def on_robots_error(self, failure: Failure) -> Iterator[Request]:
-        # no robots.txt at all (connection refused, etc.): the start request reports it
-        return iter(())
+        # no robots.txt at all (connection refused, ...): the start request reports it
+        return self._sitemap_done(failure.request.cb_kwargs["robots"])  # type: ignore[attr-defined]
 
-    def on_sitemap_guess_error(self, failure: Failure) -> Iterator[Any]:
-        self.crawler.stats.inc_value("needle/sitemap/none")
-        return iter(())
+    def on_sitemap_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("sitemap_guess"):
+            self.crawler.stats.inc_value("needle/sitemap/none")
+        else:
+            yield from self.on_error(failure)
+        yield from self._sitemap_done(request.cb_kwargs["robots"])
 
-    def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        body = response.body
+    def parse_sitemap(self, response: Response, robots: str) -> Iterator[Any]:
+        yield from self._sitemap_entries(response, robots)
+        yield from self._sitemap_done(robots)
+
+    def _sitemap_entries(self, response: Response, robots: str) -> Iterator[Any]:
         try:
-            sitemap = Sitemap(body)
+            sitemap = Sitemap(response.body)
         except Exception as exc:  # lxml raises several types on garbage
-            yield self._error(response.url, "bad_sitemap", response.status, str(exc),
-                              referrer=response.meta.get("referrer"))
+            if not response.meta.get("sitemap_guess"):
+                yield self._error(response.url, "bad_sitemap", response.status, str(exc),
+                                  referrer=response.meta.get("referrer"))
             return
         self.crawler.stats.inc_value("needle/sitemap/files")
         for entry in sitemap:
@@ -188,8 +211,7 @@ class BlogSpider(scrapy.Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                yield Request(loc, callback=self.parse_sitemap, errback=self.on_error, priority=10,
-                              meta={"referrer": response.url})
+                yield self._sitemap_request(loc, robots, response.url)
                 continue
             url = canonicalize(loc, self.tracking_params)
             if not self._same_host(url):
@@ -262,7 +284,11 @@ class BlogSpider(scrapy.Spider):
                     d.strip().lower() for h in x_robots for d in h.decode("latin-1").split(",") if d.strip()
                 ]
             yield post.with_hash()
-            links: Iterable[str] = (link.href for link in post.links if link.internal)
+            links: Iterable[str] = [link.href for link in post.links if link.internal]
+            canonical = post.meta.canonical
+            if canonical and canonical != post.url and self._same_host(canonical):
+                # a canonical that points elsewhere must itself be a live page: fetch it
+                yield from self._follow(canonical, response.url, trusted=True)
         else:
             links = (
                 response.urljoin(href)
