@@ -191,7 +191,7 @@ POSTS = [
             who could use a hand getting back to the activities they love, we would be glad to meet
             them. Watch this blog and our front desk for news of our next community event."""),
         ),
-        seo=("x_robots_noindex",),
+        seo=("x_robots_noindex", "sitemap_non_indexable"),
         notes="served with X-Robots-Tag: noindex",
     ),
     PostSpec(
@@ -253,7 +253,7 @@ POSTS = [
             and the [Canadian whiplash resource](outbound:/moved)."""),
         ),
         audit=("broken_link", "redirected_link"),
-        seo=("broken_link", "redirect_chain"),
+        seo=("broken_link", "redirect_chain", "link_redirect"),
         notes="links: 301, 2-hop chain, internal 404, 500, outbound 200/404/410/301",
     ),
     PostSpec(
@@ -317,6 +317,7 @@ POSTS = [
             strollers and wheelchairs."""),
         ),
         audit=("old_post", "past_time_reference", "staff_departed", "broken_link"),
+        seo=("broken_link",),
         notes="'New for 2024!', 'upcoming open house on March 14, 2024'; Sarah Whitlock has left; links a redirect loop",
     ),
     PostSpec(
@@ -389,8 +390,8 @@ POSTS = [
             p("""Laptops are the hardest to set up well. If you work from one all day, add a
             separate keyboard and mouse and raise the screen on a stand or a stack of books."""),
         ),
-        audit=("old_post",),
-        seo=("url_uppercase", "url_underscore"),
+        audit=("old_post", "broken_link"),
+        seo=("url_uppercase", "url_underscore", "broken_link"),
         notes="uppercase and underscores in the path; links the slow page",
     ),
     PostSpec(
@@ -545,6 +546,8 @@ SITE = SiteSpec(
     key="builder", clinic=CLINIC, lang="en", blog_path="/blog", page_size=4,
     title_suffix=" | Riverbend Physio", posts=POSTS, dead_cards=DEAD_CARDS, routes=ROUTES,
     pdf_path="/files/orthotics-intake-form.pdf",
-    natural_audit=("no_author", "no_references"),
-    natural_seo=("canonical_missing", "jsonld_missing", "og_missing"),
+    site_audit=("no_author", "no_references", "no_review_date"),
+    natural_seo=("canonical_missing", "jsonld_missing", "og_missing", "twitter_card_missing"),
+    # the last listing page still shows a card for a deleted post
+    site_seo=("broken_link",),
 )

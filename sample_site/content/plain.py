@@ -244,7 +244,7 @@ POSTS = [
             schedule, and please call the front desk if you need to move an appointment."""),
         ),
         audit=("old_post", "thin", "stale_hours", "past_time_reference"),
-        seo=("title_too_short",),
+        seo=("title_too_short", "thin_content"),
         notes="under 150 words; the hours it announces are no longer the clinic's hours",
     ),
 ]
@@ -262,6 +262,6 @@ SITE = SiteSpec(
     pdf_path="/files/new-patient-form.pdf",
     # html_lang_missing: every page but the French one, which says lang="fr"
     natural_seo=("canonical_missing", "meta_description_missing", "jsonld_missing", "og_missing",
-                 "html_lang_missing"),
+                 "twitter_card_missing", "html_lang_missing"),
     site_audit=("copyright_past", "no_author", "no_references", "no_review_date"),
 )

@@ -153,8 +153,8 @@ POSTS = [
             p("""Recovery is faster when you understand your injury. We explain what is
             going on in plain language and give you a clear plan for each week of training."""),
         ),
-        audit=("sitemap_lastmod_disagrees",),
-        seo=("keyword_cannibalisation",),
+        audit=("sitemap_lastmod_disagrees", "topic_overlap"),
+        seo=("keyword_cannibalisation", "sitemap_lastmod_mismatch"),
         notes="cannibalises running-injury-physiotherapy-guide; sitemap lastmod 2024-01-08",
     ),
     PostSpec(
@@ -286,7 +286,8 @@ POSTS = [
             Staying positive, keeping active and returning to normal routines early all help
             the neck heal."""),
         ),
-        seo=("canonical_to_404", "title_too_long"),
+        seo=("canonical_non_200", "title_too_long", "title_too_wide", "h1_too_long",
+             "sitemap_non_indexable"),
         notes="canonical points to /2026/03/car-accident-rehab/, which is 404",
     ),
     PostSpec(
@@ -321,6 +322,7 @@ POSTS = [
             p("""Sleep, nutrition and stress matter too. Tissues adapt to training while you
             rest, so a hard week at work may be the right time to ease off your mileage."""),
         ),
+        audit=("topic_overlap",),
         seo=("keyword_cannibalisation", "jsonld_incomplete", "meta_description_duplicate"),
         notes="BlogPosting without dateModified/author/image; shares its meta description with the RMT post",
     ),
@@ -351,7 +353,7 @@ POSTS = [
             treated, or thirty minutes for a focused follow-up. Drink water and move gently after your
             massage; mild soreness the next day is normal and passes quickly."""),
         ),
-        seo=("url_too_long", "meta_description_duplicate", "og_incomplete"),
+        seo=("url_too_long", "meta_description_duplicate", "og_incomplete", "twitter_card_missing"),
         notes="slug over 115 characters; og:title only",
     ),
     PostSpec(
@@ -386,7 +388,7 @@ POSTS = [
             and hills come last, once you can run thirty minutes continuously without pain."""),
         ),
         audit=("old_post",),
-        seo=("hreflang_pair", "not_in_sitemap"),
+        seo=("hreflang_no_x_default", "not_in_sitemap"),
         notes="English half of an hreflang pair; left out of the sitemap",
     ),
     PostSpec(
@@ -423,7 +425,7 @@ POSTS = [
             douleur."""),
         ),
         audit=("old_post",),
-        seo=("hreflang_pair", "title_too_short"),
+        seo=("hreflang_no_x_default",),
         notes="French half of the hreflang pair; <html lang=fr>; byline '12 mars 2024'",
     ),
     PostSpec(
@@ -489,7 +491,7 @@ POSTS = [
             steady exercise routine and good footwear matter more than any single treatment."""),
         ),
         audit=("old_post",),
-        seo=("title_duplicate", "h1_missing", "canonical_other"),
+        seo=("title_duplicate", "h1_missing", "canonical_other", "sitemap_non_indexable"),
         notes="no <h1> (headline in a div); canonical points to new-for-2023-shockwave-therapy",
     ),
     PostSpec(
@@ -556,8 +558,8 @@ POSTS = [
             up. Roll onto your side, come up onto your hands and knees and use something
             sturdy to stand."""),
         ),
-        audit=("old_post", "old_hours"),
-        seo=("title_missing", "meta_description_missing"),
+        audit=("old_post", "stale_hours"),
+        seo=("title_missing", "meta_description_missing", "og_incomplete"),
         notes="no <title>, no meta description; old opening hours in the body",
     ),
     PostSpec(
@@ -590,7 +592,7 @@ POSTS = [
             your family doctor if an injury happens during the season."""),
         ),
         audit=("old_post", "stale_phone"),
-        seo=("meta_robots_noindex",),
+        seo=("meta_robots_noindex", "sitemap_non_indexable"),
         notes="<meta name=robots content='noindex, follow'>; old phone in the body",
     ),
     PostSpec(
@@ -640,5 +642,6 @@ SITE = SiteSpec(
     title_suffix=" | Summit Physio", posts=POSTS, routes=ROUTES,
     extra_sitemap_paths=["/2022/02/knee-replacement-rehab/"],
     pdf_path="/wp-content/uploads/concussion-return-to-play.pdf",
-    site_seo=("sitemap_404",),
+    site_audit=("no_credentials", "no_references", "no_review_date"),
+    site_seo=("sitemap_non_200",),
 )
