@@ -106,3 +106,41 @@ NEEDLE_PROGRESS = _env("NEEDLE_PROGRESS", "auto")
 
 NEEDLE_INDEX = _env("NEEDLE_INDEX", ".needle/index")
 NEEDLE_INDEX_ON_CRAWL = _env_bool("NEEDLE_INDEX_ON_CRAWL", False)
+
+# --- Needle: content audit (reports/audit.py, reports/links.py) --------------------------
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+# A post (or its last update) older than this many months is flagged old_post; health
+# advice ages fast.
+NEEDLE_AUDIT_MAX_AGE_MONTHS = _env_int("NEEDLE_AUDIT_MAX_AGE_MONTHS", 24)
+# Fewer words than this in the body: thin.
+NEEDLE_AUDIT_THIN_WORDS = _env_int("NEEDLE_AUDIT_THIN_WORDS", 150)
+# Word 5-gram shingle Jaccard at or above which two posts are near-duplicates.
+NEEDLE_AUDIT_DUPLICATE_SIMILARITY = _env_float("NEEDLE_AUDIT_DUPLICATE_SIMILARITY", 0.5)
+# Title-topic Jaccard at or above which two posts compete for one topic.
+NEEDLE_AUDIT_TOPIC_SIMILARITY = _env_float("NEEDLE_AUDIT_TOPIC_SIMILARITY", 0.75)
+# Dates of one post that differ by more than this many days disagree.
+NEEDLE_AUDIT_DATE_TOLERANCE_DAYS = _env_int("NEEDLE_AUDIT_DATE_TOLERANCE_DAYS", 2)
+# A footer copyright year more than this many years before the audit day is stale.
+NEEDLE_AUDIT_COPYRIGHT_YEARS = _env_int("NEEDLE_AUDIT_COPYRIGHT_YEARS", 1)
+# "upcoming", "coming soon", "current lockdown" in a post older than this: past.
+NEEDLE_AUDIT_EPHEMERAL_MONTHS = _env_int("NEEDLE_AUDIT_EPHEMERAL_MONTHS", 6)
+# Posts older than this should show a reviewed/updated date (trust signal).
+NEEDLE_AUDIT_REVIEW_MONTHS = _env_int("NEEDLE_AUDIT_REVIEW_MONTHS", 12)
+# When at least this share of a site's posts lack a trust signal it is reported once for
+# the site (an editorial habit), not on every post.
+NEEDLE_AUDIT_TRUST_SITE_SHARE = _env_float("NEEDLE_AUDIT_TRUST_SITE_SHARE", 0.5)
+# Link checks: on by default, HEAD then GET, bounded and cached on disk.
+NEEDLE_AUDIT_CHECK_LINKS = _env_bool("NEEDLE_AUDIT_CHECK_LINKS", True)
+NEEDLE_AUDIT_LINK_TIMEOUT = _env_float("NEEDLE_AUDIT_LINK_TIMEOUT", 10.0)
+NEEDLE_AUDIT_LINK_PER_HOST = _env_int("NEEDLE_AUDIT_LINK_PER_HOST", 2)
+NEEDLE_AUDIT_LINK_CONCURRENCY = _env_int("NEEDLE_AUDIT_LINK_CONCURRENCY", 8)
+NEEDLE_AUDIT_MAX_LINKS = _env_int("NEEDLE_AUDIT_MAX_LINKS", 500)
+NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS = _env_int("NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS", 24 * 7)
+# Only these hosts are checked (comma list; empty: any). Tests set 127.0.0.1.
+NEEDLE_AUDIT_LINK_HOSTS = [h for h in _env("NEEDLE_AUDIT_LINK_HOSTS", "").split(",") if h]
+# Optional JSON file of facts the records cannot tell: {"staff": [...], "former_staff": [...]}.
+NEEDLE_AUDIT_CLINIC_FACTS = _env("NEEDLE_AUDIT_CLINIC_FACTS", "")
