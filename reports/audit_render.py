@@ -1,0 +1,118 @@
+"""The audit report as a terminal table, CSV, JSON and a self-contained HTML page.
+
+Machines get CSV (one row per finding) and JSON (a list of posts, each with ``url``,
+``title``, ``score`` and ``findings``); people get the colour table or the HTML report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from reports.audit import SIGNALS, AuditReport, PostAudit
+from reports.charts import PALETTE, bar_chart_svg
+
+TEMPLATES = Path(__file__).parent / "templates"
+CSV_FIELDS = ("rank", "scope", "url", "title", "published", "score", "signal", "weight",
+              "evidence", "action")
+
+
+def _entries(report: AuditReport, limit: int | None) -> list[PostAudit]:
+    flagged = report.flagged
+    return (flagged[:limit] if limit else flagged) + report.sites
+
+
+def to_json(report: AuditReport, limit: int | None = None) -> str:
+    """A list of posts (ranked), then one entry per site with site-wide findings."""
+    rows = []
+    for rank, entry in enumerate(_entries(report, limit), 1):
+        row = entry.model_dump(mode="json", include={"url", "title", "score", "scope",
+                                                      "published", "word_count"})
+        row["rank"] = rank if entry.scope == "post" else None
+        row["findings"] = [f.model_dump(mode="json") for f in entry.findings]
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def to_csv(report: AuditReport, limit: int | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for rank, entry in enumerate(_entries(report, limit), 1):
+        for finding in entry.findings:
+            writer.writerow({
+                "rank": rank if entry.scope == "post" else "", "scope": entry.scope,
+                "url": entry.url, "title": entry.title or "",
+                "published": entry.published.isoformat() if entry.published else "",
+                "score": entry.score, "signal": finding.signal, "weight": finding.weight,
+                "evidence": finding.evidence, "action": finding.action,
+            })
+    return out.getvalue()
+
+
+def _style(weight: float) -> str:
+    return "bold red" if weight >= 4 else "yellow" if weight >= 2 else "cyan"
+
+
+def to_table(report: AuditReport, limit: int | None = None):
+    """A rich Table (the caller prints it): rank, score, post, findings in colour."""
+    from rich.table import Table
+    from rich.text import Text
+
+    flagged = report.flagged
+    table = Table(title=f"Content audit as of {report.as_of.isoformat()}: "
+                        f"{len(flagged)} of {len(report.posts)} posts need attention",
+                  show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Post", ratio=2)
+    table.add_column("Findings: evidence → action", ratio=5)
+    for rank, entry in enumerate(_entries(report, limit), 1):
+        post = Text(entry.title or entry.url, style="bold")
+        post.append(f"\n{entry.url}", style="dim")
+        if entry.published:
+            post.append(f"\n{entry.published.isoformat()}", style="dim")
+        findings = Text()
+        for i, f in enumerate(entry.findings):
+            if i:
+                findings.append("\n")
+            findings.append(f.signal, style=_style(f.weight))
+            findings.append(f": {f.evidence}\n")
+            findings.append(f"  → {f.action}", style="green")
+        table.add_row(str(rank) if entry.scope == "post" else "site", f"{entry.score:g}", post,
+                      findings)
+    return table
+
+
+def to_html(report: AuditReport, limit: int | None = None) -> str:
+    import jinja2
+    from markupsafe import Markup
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=jinja2.select_autoescape(["html"]))
+    by_signal = report.by_signal()
+    charts = {
+        "year": bar_chart_svg(list(report.by_year().items()), "Posts by year", color=PALETTE[0]),
+        "age": bar_chart_svg(list(report.by_age_band().items()), "Posts by age",
+                             color=PALETTE[1]),
+        "signal": bar_chart_svg(list(by_signal.items()), "Findings by signal",
+                                color=PALETTE[3]),
+    }
+    flagged = report.flagged
+    template = env.get_template("audit.html")
+    return template.render(
+        report=report, entries=flagged[:limit] if limit else flagged, sites=report.sites,
+        charts={k: Markup(v) for k, v in charts.items()},
+        by_signal=by_signal, signals=SIGNALS,
+        summary={"posts": len(report.posts), "flagged": len(flagged),
+                 "clean": len(report.posts) - len(flagged),
+                 "findings": sum(len(p.findings) for p in flagged),
+                 "sites": len({p.site for p in report.posts})},
+    )
+
+
+def render(report: AuditReport, fmt: str, limit: int | None = None) -> str:
+    """Text output for csv, json and html (the table goes through rich instead)."""
+    return {"csv": to_csv, "json": to_json, "html": to_html}[fmt](report, limit)
