@@ -20,10 +20,16 @@ from web.api import make_router
 from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH, Limits
 
 STATIC = Path(__file__).parent / "static"
+# Threads running the (synchronous, GIL-bound) searches. More would not search faster,
+# and each opens its own searcher and reads its own facet columns per index generation.
+SEARCH_THREADS = 8
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = SEARCH_THREADS
     yield
     from search.query import close_searchers
 
