@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_CRAWL_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "false",
     "DOWNLOAD_DELAY": "0",
-    "DOWNLOAD_TIMEOUT": "2",
+    "DOWNLOAD_TIMEOUT": "4",
     "RETRY_TIMES": "0",
 }
 
@@ -77,7 +77,7 @@ def crawl(urls: list[str], workdir: Path, *extra: str, settings: dict[str, str] 
 def sample_site() -> Any:
     from sample_site.server import SampleSite
 
-    with SampleSite(mode="process", slow_seconds=6) as site:
+    with SampleSite(mode="process", slow_seconds=9) as site:
         yield site
 
 

@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover
         pass
 from twisted.python.failure import Failure
 
-from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind
+from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind, parse_page
 from crawler.middlewares import RedirectLoopError
 from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
 from crawler.urls import canonicalize
@@ -259,12 +259,15 @@ class BlogSpider(scrapy.Spider):
             self.seen.add(target)
 
         encoding = getattr(response, "encoding", None)
-        kind = page_kind(body, response.url)
+        # parsed once; page_kind and extraction share the tree
+        page = parse_page(body, response.url, encoding=encoding,
+                          selectors=self.site_selectors.get(urlsplit(response.url).netloc))
+        kind = page_kind(page, response.url)
         stats.inc_value(f"needle/pages/{kind}")
         fetched_at = datetime.now(timezone.utc)
 
         if kind == "listing":
-            listing = extract_listing(body, response.url, fetched_at=fetched_at,
+            listing = extract_listing(page, response.url, fetched_at=fetched_at,
                                       timezone=self.timezone, languages=self.languages)
             yield from listing.teasers
             for url in [*listing.next_pages, *listing.post_urls]:
@@ -274,9 +277,8 @@ class BlogSpider(scrapy.Spider):
         if kind == "post":
             fetch = self._fetch_info(response, fetched_at)
             post = extract_post(
-                body, response.url, fetched_at=fetched_at, timezone=self.timezone,
+                page, response.url, fetched_at=fetched_at, timezone=self.timezone,
                 languages=self.languages, fetch=fetch, encoding=encoding,
-                selectors=self.site_selectors.get(urlsplit(response.url).netloc),
             )
             x_robots = response.headers.getlist(b"X-Robots-Tag")
             if x_robots:
