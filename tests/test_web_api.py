@@ -339,3 +339,13 @@ def test_needle_serve_without_index(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none")])
     assert result.exit_code == 3
     assert "no index at" in result.output
+
+
+def test_missing_index_is_503_not_500(tmp_path):
+    with serve(tmp_path / "no-index") as base, httpx.Client(base_url=base, timeout=10) as client:
+        for path in ("/api/health", "/api/search?q=neck", "/api/suggest?q=ne"):
+            response = client.get(path)
+            assert response.status_code == 503
+            assert response.json()["error"].startswith("no index at")
+        page = client.get("/", params={"q": "neck"})
+        assert page.status_code == 503 and "no index at" in page.text and "<form" in page.text
