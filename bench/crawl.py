@@ -744,6 +744,10 @@ def run_measured(cmd: list[str], *, cwd: Path, env: dict[str, str], stdout: Path
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            kill()  # Ctrl-C here: the child is in its own session, so it would not get the signal
+            proc.wait()
+            raise
         finally:
             timer.cancel()
         wall = time.perf_counter() - started
@@ -938,12 +942,14 @@ def main(argv: list[str] | None = None) -> int:
         serve(args.serve)
         return 0
 
+    # on SIGTERM unwind like Ctrl-C, so the server and the crawl in progress are killed too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bindir = Path(sys.executable).parent
     python, scrapy = sys.executable, str(bindir / "scrapy")
     if not Path(scrapy).exists():
         scrapy = shutil.which("scrapy") or "scrapy"
 
-    work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="needle-bench-"))
+    work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="needle-crawl-bench-"))
     site = work / "site"
     if site.exists():
         shutil.rmtree(site)  # a kept folder from an earlier run: same seed, fresh files
