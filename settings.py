@@ -144,3 +144,29 @@ NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS = _env_int("NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS"
 NEEDLE_AUDIT_LINK_HOSTS = [h for h in _env("NEEDLE_AUDIT_LINK_HOSTS", "").split(",") if h]
 # Optional JSON file of facts the records cannot tell: {"staff": [...], "former_staff": [...]}.
 NEEDLE_AUDIT_CLINIC_FACTS = _env("NEEDLE_AUDIT_CLINIC_FACTS", "")
+
+# --- Needle: SEO report (needle seo) ------------------------------------------------------
+# Defaults and their sources are documented in reports/seo_thresholds.py and docs/seo.md;
+# `needle seo -t NAME=VALUE` overrides any of them for one run.
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+NEEDLE_SEO_TITLE_MIN_CHARS = _env_int("NEEDLE_SEO_TITLE_MIN_CHARS", 30)
+NEEDLE_SEO_TITLE_MAX_CHARS = _env_int("NEEDLE_SEO_TITLE_MAX_CHARS", 60)
+NEEDLE_SEO_TITLE_MAX_PX = _env_int("NEEDLE_SEO_TITLE_MAX_PX", 580)  # Arial 20 px
+NEEDLE_SEO_DESCRIPTION_MIN_CHARS = _env_int("NEEDLE_SEO_DESCRIPTION_MIN_CHARS", 70)
+NEEDLE_SEO_DESCRIPTION_MAX_CHARS = _env_int("NEEDLE_SEO_DESCRIPTION_MAX_CHARS", 155)
+NEEDLE_SEO_H1_MAX_CHARS = _env_int("NEEDLE_SEO_H1_MAX_CHARS", 70)
+NEEDLE_SEO_URL_MAX_CHARS = _env_int("NEEDLE_SEO_URL_MAX_CHARS", 115)
+NEEDLE_SEO_ALT_MAX_CHARS = _env_int("NEEDLE_SEO_ALT_MAX_CHARS", 100)
+NEEDLE_SEO_ALT_REPEAT_MIN = _env_int("NEEDLE_SEO_ALT_REPEAT_MIN", 3)
+NEEDLE_SEO_MIN_WORDS = _env_int("NEEDLE_SEO_MIN_WORDS", 100)
+NEEDLE_SEO_MAX_RESPONSE_MS = _env_float("NEEDLE_SEO_MAX_RESPONSE_MS", 600.0)
+NEEDLE_SEO_MAX_PAGE_BYTES = _env_int("NEEDLE_SEO_MAX_PAGE_BYTES", 2_000_000)
+NEEDLE_SEO_DEEP_MIN_DEPTH = _env_int("NEEDLE_SEO_DEEP_MIN_DEPTH", 4)
+NEEDLE_SEO_REDIRECT_CHAIN_HOPS = _env_int("NEEDLE_SEO_REDIRECT_CHAIN_HOPS", 2)
+NEEDLE_SEO_LASTMOD_TOLERANCE_DAYS = _env_float("NEEDLE_SEO_LASTMOD_TOLERANCE_DAYS", 1.0)
+NEEDLE_SEO_CANNIBALISATION_SIMILARITY = _env_float("NEEDLE_SEO_CANNIBALISATION_SIMILARITY", 0.8)
