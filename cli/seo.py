@@ -1,0 +1,102 @@
+"""`needle seo`: per-post and site-wide SEO checks over the index.
+
+Exit codes: 0 report written; 1 findings at or above --fail-on; 2 usage error (bad
+threshold); 3 no index.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cli.common import console, index_option
+
+EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
+
+
+def _thresholds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+    import settings
+    from reports.seo_thresholds import from_settings
+
+    pairs = {}
+    for item in values:
+        if "=" not in item:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        pairs[name] = value
+    try:
+        return from_settings(settings).with_overrides(pairs)
+    except (KeyError, ValueError) as exc:
+        raise click.BadParameter(str(exc).strip("'\"")) from None
+
+
+def _threshold_help() -> str:
+    from reports.seo_thresholds import describe
+
+    return ", ".join(f"{t['name']} ({t['default']})" for t in describe())
+
+
+@click.command(epilog="Thresholds: " + _threshold_help())
+@index_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE instead of standard output.")
+@click.option("-t", "--threshold", "thresholds", multiple=True, metavar="NAME=VALUE",
+              callback=_thresholds,
+              help="Override a threshold, e.g. -t title_max_chars=65 (repeatable; defaults "
+                   "from NEEDLE_SEO_* settings).")
+@click.option("--fail-on", type=click.Choice(["never", "error", "warning", "opportunity"]),
+              default="never", show_default=True,
+              help="Exit 1 when a finding of this severity or worse is reported (for CI).")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Table format: show only the first N findings.")
+def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
+        limit: int | None) -> None:
+    """Check every post for what hurts search ranking, and the site as a whole.
+
+    Per post: title, meta description, headings, canonical, robots, status and
+    speed, word count, image alt text, internal links in and out, broken and
+    redirected links, structured data, Open Graph/Twitter, language and hreflang,
+    URL hygiene. Site-wide: sitemap coverage and lastmod, duplicate titles and
+    descriptions, crawl depth, posts per category, keyword cannibalisation.
+
+    Each finding names the page, the check, the value found, the threshold and
+    why it matters. Findings are grouped as errors, warnings and opportunities.
+    """
+    from indexer.store import load_records
+    from indexer.writer import IndexNotFoundError
+    from reports.seo import SEVERITIES, seo_report
+    from reports.seo_render import print_summary, render
+
+    try:
+        records = load_records(index)
+    except IndexNotFoundError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_INDEX)
+    report = seo_report(records, thresholds=thresholds)
+
+    if fmt == "table":
+        if output:
+            from rich.console import Console
+
+            with output.open("w", encoding="utf-8") as fh:
+                print_summary(report, Console(file=fh, width=160, no_color=True, highlight=False),
+                              limit=limit)
+        else:
+            print_summary(report, console(), limit=limit)
+    else:
+        text = render(report, fmt)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            print_summary(report, console(), findings=False)
+            click.echo(f"Wrote {fmt} report to {output}")
+        else:
+            sys.stdout.write(text)
+
+    if fail_on != "never":
+        worst = SEVERITIES.index(fail_on)
+        if any(SEVERITIES.index(f.severity) <= worst for f in report.findings):
+            sys.exit(EXIT_FINDINGS)

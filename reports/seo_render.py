@@ -1,0 +1,134 @@
+"""The SEO report as CSV, JSON, self-contained HTML and a coloured terminal summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from reports.charts import PALETTE, bar_chart_svg
+from reports.seo import CHECKS, SEVERITIES, WORD_BANDS, SeoReport, depth_counts, histogram
+from reports.seo_thresholds import describe
+
+CSV_COLUMNS = ("severity", "check", "url", "value", "threshold", "why")
+SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "opportunity": "cyan"}
+
+
+def summary(report: SeoReport) -> dict[str, Any]:
+    by_sev = report.by_severity()
+    return {
+        "score": report.score,
+        "pages": len(report.pages),
+        "posts": sum(1 for p in report.pages if p.kind == "post"),
+        "findings": len(report.findings),
+        "by_severity": {s: len(by_sev[s]) for s in SEVERITIES},
+        "by_check": dict(sorted(report.counts_by_check().items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+
+
+def to_json(report: SeoReport, generated: datetime | None = None) -> str:
+    generated = generated or datetime.now(timezone.utc)
+    payload = {
+        "generated": generated.isoformat(timespec="seconds"),
+        "summary": summary(report),
+        "thresholds": asdict(report.thresholds),
+        "findings": [f.as_dict() for f in report.findings],
+        "pages": [p.as_dict() for p in report.pages],
+        "categories": report.categories,
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_csv(report: SeoReport) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for f in report.findings:
+        writer.writerow({k: v for k, v in f.as_dict().items() if k in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    return env
+
+
+def to_html(report: SeoReport, generated: datetime | None = None) -> str:
+    from markupsafe import Markup
+
+    generated = generated or datetime.now(timezone.utc)
+    by_check = summary(report)["by_check"]
+    posts = [p for p in report.pages if p.kind == "post"]
+    charts = [
+        # bar_chart_svg escapes its own text, so its SVG is safe to inline as is
+        Markup(bar_chart_svg(list(by_check.items()), "Findings by check", color=PALETTE[3])),
+        Markup(bar_chart_svg(histogram((p.word_count for p in posts), WORD_BANDS),
+                             "Posts by word count", color=PALETTE[1])),
+        Markup(bar_chart_svg(depth_counts(report), "Posts by crawl depth (clicks from the blog)",
+                             color=PALETTE[0])),
+        Markup(bar_chart_svg([(s, len(v)) for s, v in report.by_severity().items()],
+                             "Findings by severity", color=PALETTE[2])),
+    ]
+    return _environment().get_template("seo.html").render(
+        report=report, summary=summary(report), checks=CHECKS, charts=charts,
+        severities=SEVERITIES, thresholds=describe(), current=asdict(report.thresholds),
+        generated=generated.isoformat(timespec="seconds"),
+    )
+
+
+def render(report: SeoReport, fmt: str) -> str:
+    return {"json": to_json, "csv": to_csv, "html": to_html}[fmt](report)
+
+
+def print_summary(report: SeoReport, console: Any, *, findings: bool = True,
+                  limit: int | None = None) -> None:
+    """The coloured terminal report: score, counts by severity and check, then findings."""
+    from rich.table import Table
+
+    s = summary(report)
+    colour = "green" if report.score >= 80 else "yellow" if report.score >= 50 else "red"
+    console.print(f"[bold]SEO report[/bold]: site score [bold {colour}]{report.score}/100[/] "
+                  f"over {s['posts']} posts, {s['findings']} findings "
+                  + ", ".join(f"[{SEVERITY_COLOURS[k]}]{v} {_plural(k, v)}[/]"
+                              for k, v in s["by_severity"].items()))
+    checks = Table(title="Findings by check", title_justify="left")
+    checks.add_column("check")
+    checks.add_column("severity")
+    checks.add_column("findings", justify="right")
+    for name, count in s["by_check"].items():
+        sev = CHECKS[name].severity
+        checks.add_row(name, f"[{SEVERITY_COLOURS[sev]}]{sev}[/]", str(count))
+    console.print(checks)
+    if not findings:
+        return
+    shown = report.findings[:limit] if limit else report.findings
+    table = Table(title="Findings", title_justify="left", show_lines=False)
+    for col in ("severity", "check", "page", "value", "threshold"):
+        table.add_column(col, overflow="fold")
+    for f in shown:
+        table.add_row(f"[{SEVERITY_COLOURS[f.severity]}]{f.severity}[/]", f.check,
+                      _path(f.url), f.value, f.threshold)
+    console.print(table)
+    if limit and len(report.findings) > limit:
+        console.print(f"... {len(report.findings) - limit} more (use --format csv or json for all)")
+
+
+def _plural(severity: str, n: int) -> str:
+    if n == 1:
+        return severity
+    return "opportunities" if severity == "opportunity" else severity + "s"
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
