@@ -1,0 +1,124 @@
+"""Benchmark: write the SEO report (JSON + HTML) over a 2,000-post index.
+
+    .venv/bin/python bench/seo.py [--posts 2000] [--runs 3]
+
+Builds a real Whoosh index under bench/out/ from bench/corpus.py's generated posts, made
+to look crawled: head fields (title tag, description, canonical, Open Graph, JSON-LD) with
+a realistic share of faults, links between posts, teasers on listing pages, sitemap
+entries with lastmod, a few crawl errors and redirects. Then times, per run, what
+`needle seo --format json` and `--format html` do: read every record from the index,
+run every check, render and write both files. Prints the median of the runs (target
+under 10 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def crawled_records(count: int, seed: int = 11) -> list:
+    from corpus import SITE, generate_posts
+
+    from crawler.records import (
+        CrawlError, FetchInfo, Heading, Link, PageMeta, Redirect, SitemapEntry, Teaser,
+    )
+
+    rng = random.Random(seed)
+    posts = generate_posts(count)
+    records: list = []
+    page_size = 10
+    for i, post in enumerate(posts):
+        listing = f"{SITE}/blog/" if i < page_size else f"{SITE}/blog/page/{i // page_size + 1}/"
+        title = post.title or ""
+        fault = rng.random()
+        post.meta = PageMeta(
+            title_tag=None if fault < 0.02 else f"{title} | Clinic Physio",
+            meta_description=None if fault < 0.05 else (post.summary or "")[:170],
+            canonical=post.url if fault > 0.03 else f"{SITE}/blog/",
+            robots=["noindex"] if 0.05 < fault < 0.06 else ["index", "follow"],
+            open_graph={"og:title": title, "og:description": "x", "og:image": "x",
+                        "og:url": post.url, "og:type": "article"},
+            twitter={"twitter:card": "summary"},
+            jsonld_types=["BlogPosting"],
+            jsonld_article_fields=["headline", "datePublished", "author", "image"]
+            + (["dateModified"] if fault > 0.1 else []),
+            h1_count=1, html_lang="en",
+        )
+        post.headings = [Heading(level=1, text=title), *post.headings]
+        others = rng.sample(range(count), 3)
+        post.links = [Link(href=posts[j].url, internal=True) for j in others]
+        post.links.append(Link(href=f"{SITE}/blog/gone-{i % 50}", internal=True))
+        post.fetch = FetchInfo(status=200, response_time_ms=rng.uniform(50, 900),
+                               bytes=rng.randint(20_000, 120_000), depth=2 + i // page_size // 5,
+                               found_via="link", referrer=listing, sitemap_lastmod=post.published)
+        records.append(post)
+        records.append(Teaser(url=post.url, listing_url=listing, title=title, position=i % page_size))
+        records.append(SitemapEntry(url=post.url, lastmod=post.published,
+                                    sitemap_url=f"{SITE}/sitemap.xml"))
+    for k in range(50):
+        if k % 2:
+            records.append(CrawlError(url=f"{SITE}/blog/gone-{k}", reason="http_404", status=404,
+                                      referrer=posts[k].url))
+        else:
+            records.append(Redirect(url=f"{SITE}/blog/gone-{k}", target=posts[k].url,
+                                    chain=[f"{SITE}/blog/gone-{k}"], statuses=[301]))
+    return records
+
+
+def build_index(path: Path, count: int) -> None:
+    from indexer.writer import rebuild
+
+    if path.exists():
+        shutil.rmtree(path)
+    rebuild(path, crawled_records(count), procs=2)
+
+
+def write_reports(index: Path, out: Path) -> tuple[int, int]:
+    from indexer.store import load_records
+    from reports.seo import seo_report
+    from reports.seo_render import to_html, to_json
+    from reports.seo_thresholds import SeoThresholds
+
+    report = seo_report(load_records(index), thresholds=SeoThresholds())
+    (out / "seo.json").write_text(to_json(report), encoding="utf-8")
+    (out / "seo.html").write_text(to_html(report), encoding="utf-8")
+    return len(report.pages), len(report.findings)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--posts", type=int, default=2000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", action="store_true", help="reuse bench/out/seo-index-N if present")
+    args = ap.parse_args()
+
+    out = ROOT / "bench" / "out" / f"seo-{args.posts}"
+    index = out / "index"
+    out.mkdir(parents=True, exist_ok=True)
+    if not (args.keep and index.exists()):
+        t0 = time.perf_counter()
+        build_index(index, args.posts)
+        print(f"built a {args.posts}-post index in {time.perf_counter() - t0:.1f} s")
+    times = []
+    for run in range(args.runs):
+        t0 = time.perf_counter()
+        pages, findings = write_reports(index, out)
+        times.append(time.perf_counter() - t0)
+        print(f"run {run + 1}: {times[-1]:.2f} s ({pages} pages, {findings} findings)")
+    sizes = {p.name: p.stat().st_size for p in (out / "seo.json", out / "seo.html")}
+    print(f"median {statistics.median(times):.2f} s over {args.runs} runs "
+          f"(target < 10 s); json {sizes['seo.json'] / 1e6:.1f} MB, html {sizes['seo.html'] / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
