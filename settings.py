@@ -54,7 +54,9 @@ REDIRECT_MAX_TIMES = 10
 DEPTH_PRIORITY = 1
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
-DEPTH_LIMIT = 12
+# No depth limit: WordPress pagination puts listing page k about k/2 clicks deep, so a
+# limit would cut long blogs; scope and the page limit below bound the crawl instead.
+DEPTH_LIMIT = 0
 
 # Per-site page limit: the crawl stops cleanly after this many responses.
 CLOSESPIDER_PAGECOUNT = _env_int("NEEDLE_MAX_PAGES", 5000)

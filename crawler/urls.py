@@ -62,8 +62,14 @@ def _canonicalize(url: str, tracking_params: tuple[str, ...]) -> str:
 def resolve(href: str, base: str) -> str | None:
     """Absolute canonical URL of a link, or None for non-navigational hrefs."""
     href = (href or "").strip()
-    # an absolute href does not depend on the page: one cache entry per site link
-    return _resolve(href, "" if href.startswith(("http://", "https://")) else base)
+    # An absolute href does not depend on the page, and a root-relative one depends
+    # only on the site: menus and sidebars repeat on every page, so one cache entry each.
+    if href.startswith(("http://", "https://")):
+        base = ""
+    elif href.startswith("/") and not href.startswith("//"):
+        parts = urlsplit(base)
+        base = f"{parts.scheme}://{parts.netloc}/"
+    return _resolve(href, base)
 
 
 @lru_cache(maxsize=65536)
