@@ -219,6 +219,8 @@ def test_orphan_found_through_sitemap_and_depths(crawl, sample_site):
             else:
                 assert post.fetch.found_via in ("link", "start")
                 assert post.fetch.depth is not None and post.fetch.depth >= 1
+            if site.listing_page_of(spec) == 1:
+                assert post.fetch.depth == 1, (spec.slug, post.fetch.depth)  # one click from the start
             if "deep_page" in spec.seo:
                 assert post.fetch.depth >= 4, (spec.slug, post.fetch.depth)
 

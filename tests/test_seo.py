@@ -352,9 +352,7 @@ def sample_report(site_crawl: CrawlResult):
 
 
 # Crawler gap (2026-11-25): since the spider reads sitemaps before the link crawl,
-# fetch.depth counts the robots.txt and sitemap hops too (first listing page's posts at
-# depth 3 on builder/plain, 4 on wp), so deep_page fires on almost every post. The exact
-# expectations leave deep_page out; test_sample_site_deep_pages holds it, strict xfail.
+# deep_page is checked on its own in test_sample_site_deep_pages.
 DEPTH_GAP = {"deep_page"}
 
 
@@ -408,7 +406,6 @@ def test_sample_site_wide_findings(key, sample_report, sample_site):
     assert off_post == set(site.site_seo)
 
 
-@pytest.mark.xfail(strict=True, reason="crawler gap: fetch.depth counts robots.txt/sitemap hops")
 def test_sample_site_deep_pages(sample_report, sample_site):
     deep = {url for url, checks in _found(sample_report, skip=set()).items() if "deep_page" in checks}
     planted = {norm_url(site.post_url(sample_site.base[key], p))

@@ -128,16 +128,19 @@ class BlogSpider(scrapy.Spider):
                        cb_kwargs={"robots": robots}, priority=10, dont_filter=guess,
                        meta={"referrer": referrer, "sitemap_guess": guess})
 
-    def _request(self, url: str, *, found_via: str, referrer: str | None, **meta: Any) -> Request:
+    def _request(self, url: str, *, found_via: str, referrer: str | None, link_depth: int | None = 0,
+                 **meta: Any) -> Request:
         self.seen.add(canonicalize(url, self.tracking_params))
+        # Our own count of clicks from the start page: Scrapy's "depth" also counts the
+        # robots.txt and sitemap requests the start page waits for.
         return Request(
             url,
             callback=self.parse_page,
             errback=self.on_error,
-            meta={"found_via": found_via, "referrer": referrer, **meta},
+            meta={"found_via": found_via, "referrer": referrer, "link_depth": link_depth, **meta},
         )
 
-    def _follow(self, url: str, referrer: str, *, trusted: bool = False) -> Iterator[Request]:
+    def _follow(self, url: str, referrer: Response, *, trusted: bool = False) -> Iterator[Request]:
         """A request for url unless it was seen, is out of scope, or is not a page."""
         canonical = canonicalize(url, self.tracking_params)
         if canonical in self.seen:
@@ -147,7 +150,9 @@ class BlogSpider(scrapy.Spider):
             return
         if not (self._in_scope(canonical) or (trusted and self._same_host(canonical))):
             return
-        yield self._request(url, found_via="link", referrer=referrer)
+        parent = referrer.meta.get("link_depth")
+        yield self._request(url, found_via="link", referrer=referrer.url,
+                            link_depth=None if parent is None else parent + 1)
 
     def _in_scope(self, url: str) -> bool:
         return any(url.startswith(scope) for scope in self.scopes)
@@ -164,7 +169,7 @@ class BlogSpider(scrapy.Spider):
             return
         for entry in pending:
             self.crawler.engine.crawl(
-                self._request(entry.url, found_via="sitemap", referrer=entry.sitemap_url))
+                self._request(entry.url, found_via="sitemap", referrer=entry.sitemap_url, link_depth=None))
         raise DontCloseSpider
 
     # -- sitemaps --------------------------------------------------------------------
@@ -271,7 +276,7 @@ class BlogSpider(scrapy.Spider):
                                       timezone=self.timezone, languages=self.languages)
             yield from listing.teasers
             for url in [*listing.next_pages, *listing.post_urls]:
-                yield from self._follow(url, response.url, trusted=True)
+                yield from self._follow(url, response, trusted=True)
             return
 
         if kind == "post":
@@ -290,7 +295,7 @@ class BlogSpider(scrapy.Spider):
             canonical = post.meta.canonical
             if canonical and canonical != post.url and self._same_host(canonical):
                 # a canonical that points elsewhere must itself be a live page: fetch it
-                yield from self._follow(canonical, response.url, trusted=True)
+                yield from self._follow(canonical, response, trusted=True)
         else:
             links = (
                 response.urljoin(href)
@@ -298,7 +303,7 @@ class BlogSpider(scrapy.Spider):
                 if not href.startswith(("mailto:", "tel:", "javascript:", "#"))
             )
         for url in links:
-            yield from self._follow(url, response.url)
+            yield from self._follow(url, response)
 
     def _fetch_info(self, response: Response, fetched_at: datetime) -> FetchInfo:
         meta = response.meta
@@ -318,7 +323,7 @@ class BlogSpider(scrapy.Spider):
             encoding=getattr(response, "encoding", None),
             etag=_header(headers, b"ETag"),
             last_modified=_header(headers, b"Last-Modified"),
-            depth=None if found_via == "sitemap" else meta.get("depth", 0),
+            depth=meta.get("link_depth"),
             referrer=meta.get("referrer"),
             found_via=found_via,
             sitemap_lastmod=self.sitemap_lastmod.get(canonical),
