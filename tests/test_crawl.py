@@ -348,3 +348,15 @@ def test_unreachable_site_is_a_crawl_error_not_a_crash(tmp_path):
 
     errors = [parse_record(l) for l in out.read_text().splitlines()]
     assert [(e.type, e.reason) for e in errors] == [("error", "connection_refused")]
+
+
+def test_progress_line_when_asked(sample_site, tmp_path):
+    """The live line goes to stderr (on a terminal by default; forced on here)."""
+    from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+
+    args = ["crawl", sample_site.urls["plain"], "--no-index", "-s", "NEEDLE_PROGRESS=on"]
+    for name, value in LOCAL_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    proc = run_needle(*args)
+    last = [line for line in proc.stderr.splitlines() if "pages/s" in line][-1]
+    assert int(last.split("posts")[1].split()[0]) == len(SITES["plain"].posts)
