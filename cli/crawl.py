@@ -47,7 +47,8 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
         "NEEDLE_INDEX_ON_CRAWL": not no_index,
     }
     if output:
-        settings["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": True}}
+        # a resumed crawl adds to what the interrupted one wrote
+        settings["FEEDS"] = {str(output): {"format": "jsonlines", "overwrite": jobdir is None}}
     if max_pages:
         settings["CLOSESPIDER_PAGECOUNT"] = max_pages
     if jobdir:

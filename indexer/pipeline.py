@@ -75,7 +75,9 @@ class IndexPipeline:
     def spider_closed(self, spider, reason: str) -> None:
         if self.writer is None:
             return
-        complete = reason == "finished"
+        # A crawl resumed from JOBDIR saw only part of the site in this run, so it
+        # cannot tell which posts are gone: it never removes any.
+        complete = reason == "finished" and not self.crawler.settings.get("JOBDIR")
         stats = self.writer.close(complete=complete)
         self.crawler.stats.set_value("needle/index/removed", stats.removed)
         if not complete:

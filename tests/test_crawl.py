@@ -360,3 +360,27 @@ def test_progress_line_when_asked(sample_site, tmp_path):
     proc = run_needle(*args)
     last = [line for line in proc.stderr.splitlines() if "pages/s" in line][-1]
     assert int(last.split("posts")[1].split()[0]) == len(SITES["plain"].posts)
+
+
+def test_interrupted_crawl_resumes_from_its_jobdir(sample_site, tmp_path):
+    """Stopped by the page limit, then resumed: together the two runs record every post once."""
+    from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+    from crawler.records import parse_record
+
+    out, jobdir = tmp_path / "r.jsonl", tmp_path / "job"
+    args = ["crawl", sample_site.urls["wp"], "-o", str(out), "--no-index", "--jobdir", str(jobdir),
+            "--summary-json", str(tmp_path / "s.json"), "-s", "CONCURRENT_REQUESTS=1"]
+    for name, value in LOCAL_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    run_needle(*args, "--max-pages", "14")
+    first = json.loads((tmp_path / "s.json").read_text())
+    assert first["finish_reason"] == "closespider_pagecount"
+    posts_first = [r for r in map(parse_record, out.read_text().splitlines()) if isinstance(r, Post)]
+    assert 0 < len(posts_first) < len(SITES["wp"].posts)
+
+    run_needle(*args)
+    assert json.loads((tmp_path / "s.json").read_text())["finish_reason"] == "finished"
+    posts = [r.url for r in map(parse_record, out.read_text().splitlines()) if isinstance(r, Post)]
+    expected = {SITES["wp"].post_url(sample_site.base["wp"], p) for p in SITES["wp"].posts}
+    assert set(posts) == expected
+    assert len(posts) == len(set(posts))

@@ -124,8 +124,9 @@ class BlogSpider(scrapy.Spider):
 
     def _sitemap_request(self, url: str, robots: str, referrer: str | None, *, guess: bool = False) -> Request:
         self._open_sitemaps[robots] += 1
+        # never filtered: a crawl resumed from JOBDIR must read its sitemaps again
         return Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
-                       cb_kwargs={"robots": robots}, priority=10, dont_filter=guess,
+                       cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
                        meta={"referrer": referrer, "sitemap_guess": guess})
 
     def _request(self, url: str, *, found_via: str, referrer: str | None, link_depth: int | None = 0,
