@@ -384,3 +384,18 @@ def test_interrupted_crawl_resumes_from_its_jobdir(sample_site, tmp_path):
     expected = {SITES["wp"].post_url(sample_site.base["wp"], p) for p in SITES["wp"].posts}
     assert set(posts) == expected
     assert len(posts) == len(set(posts))
+
+
+def test_pages_over_the_size_limit_are_crawl_errors(sample_site, tmp_path):
+    from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+    from crawler.records import CrawlError, parse_record
+
+    out = tmp_path / "r.jsonl"
+    args = ["crawl", sample_site.urls["wp"], "-o", str(out), "--no-index", "-s", "DOWNLOAD_MAXSIZE=2000"]
+    for name, value in LOCAL_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    run_needle(*args)
+    errors = [r for r in map(parse_record, out.read_text().splitlines()) if isinstance(r, CrawlError)]
+    start = sample_site.urls["wp"]
+    assert [e.reason for e in errors if e.url == start] == ["too_large"]
+    assert "size limit" in next(e.message for e in errors if e.url == start)

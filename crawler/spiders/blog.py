@@ -360,7 +360,7 @@ class BlogSpider(scrapy.Spider):
             yield self._error(request.url, "dns", None, str(failure.value), referrer=referrer)
         elif failure.check(DownloadCancelledError):
             yield self._error(request.url, "too_large", None,
-                              f"download cancelled (over DOWNLOAD_MAXSIZE?): {failure.value}", referrer=referrer)
+                              f"over the download size limit (DOWNLOAD_MAXSIZE): {failure.value}", referrer=referrer)
         elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
             yield self._error(request.url, "connection_refused", None, str(failure.value), referrer=referrer)
         else:
