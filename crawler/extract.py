@@ -441,12 +441,13 @@ class Page:
         return cards
 
     @cached_property
-    def features(self) -> list:
-        return S.element_features(self.tree) if self.tree is not None else []
+    def index(self) -> S.ElementIndex | None:
+        """The page's elements indexed once; every selector list is matched through it."""
+        return S.ElementIndex(self.tree) if self.tree is not None else None
 
     @cached_property
     def doc_order(self) -> dict:
-        return {el: i for i, el in enumerate(self.tree.iter())} if self.tree is not None else {}
+        return self.index.order if self.index is not None else {}
 
 
 
@@ -455,9 +456,11 @@ class Page:
 def _ordered(root, selectors: list[str], page: "Page | None" = None) -> list[tuple[int, object]]:
     """Matches of a selector list as (selector index, element), best selector first.
 
-    With ``page`` (and ``root`` its tree) the page's element index is reused."""
-    features = page.features if page is not None and root is page.tree else None
-    return S.selector_set(selectors).ranked(root, features)
+    With ``page`` (``root`` its tree or an element of it) the page's element index and
+    its cached matches are reused. The result may be shared: do not modify it."""
+    if page is not None and page.index is not None:
+        return S.selector_set(selectors).ranked_in(page.index, root)
+    return S.selector_set(selectors).ranked(root)
 
 
 def _matches(page: "Page", selectors: list[str]) -> set:
@@ -1459,7 +1462,7 @@ def _card_fields(page: Page, card, position: int, *, tz: str, languages, fetched
     if published is not None and not collector.plausible(published):
         published = raw_date = source = None
     summary = None
-    for _, el in _ordered(card, S.TEASER_SUMMARY):
+    for _, el in _ordered(card, S.TEASER_SUMMARY, page):
         summary = _clean(el.text_content()) or None
         if summary:
             break
@@ -1587,9 +1590,14 @@ def _next_pages(page: Page, post_urls: set[str]) -> list[str]:
         href = el.get("href") or (el.find(".//a[@href]").get("href") if el.find(".//a[@href]") is not None else None)
         if href and "prev" not in (el.get("rel") or "") and "prev" not in (el.get("class") or ""):
             add(href)
+    site_chrome = None
     for a in tree.iter("a"):
         href = a.get("href") or ""
-        if _PAGE_URL.search(href) and not _in(a, page.chrome - _matches(page, S.POST_CHROME)):
+        if _PAGE_URL.search(href):
+            if site_chrome is None:
+                site_chrome = page.chrome - _matches(page, S.POST_CHROME)
+            if _in(a, site_chrome):
+                continue
             add(href)
     return out
 

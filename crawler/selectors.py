@@ -323,23 +323,24 @@ class SelectorSet:
         self._by_id: dict[str, list] = {}
         self._by_attr: dict[str, list] = {}
         self._complex: list[tuple[int, etree.XPath]] = []
+        # with an ElementIndex: descendant/child chains of simple compounds are matched
+        # in Python through the index, the rest as XPath
+        self._chains: list[tuple[int, tuple]] = []
+        self._xpaths: list[tuple[int, etree.XPath]] = []
         for index, sel in enumerate(self.selectors):
-            m = _SIMPLE.match(sel) if not sel.startswith(("/", "(", ".//")) else None
-            if not m or not (m.group("tag") or m.group("rest")):
+            compound = _compound(sel) if not sel.startswith(("/", "(", ".//")) else None
+            if compound is None:
                 self._complex.append((index, compile_selector(sel)))
-                continue
-            tag = (m.group("tag") or "*").lower()
-            classes, ident, attrs = [], None, []
-            for kind, name, attr, op, value in _PART.findall(m.group("rest")):
-                if kind == ".":
-                    classes.append(name)
-                elif kind == "#":
-                    ident = name
+                chain = _chain(sel) if not sel.startswith(("/", "(", ".//")) else None
+                if chain is not None:
+                    self._chains.append((index, chain))
                 else:
-                    attrs.append((attr.lower(), op, value))
-            entry = (index, tag, frozenset(classes), ident, tuple(attrs))
+                    self._xpaths.append((index, compile_selector(sel)))
+                continue
+            tag, classes, ident, attrs = compound
+            entry = (index, tag, classes, ident, attrs)
             if classes:
-                self._by_class.setdefault(classes[0], []).append(entry)
+                self._by_class.setdefault(next(iter(classes)), []).append(entry)
             elif ident:
                 self._by_id.setdefault(ident, []).append(entry)
             elif tag != "*":
@@ -369,7 +370,8 @@ class SelectorSet:
         """(first matching selector's index, element), sorted by index then document order.
 
         ``features`` is ``element_features(root)``, passed in when one page is matched
-        against many selector lists.
+        against many selector lists. A page's lists are better matched through
+        ``ranked_in(ElementIndex)``, which walks the page once for all of them.
         """
         if features is None:
             features = element_features(root)
@@ -403,6 +405,254 @@ class SelectorSet:
 
     def matches(self, root, features: list | None = None) -> set:
         return {el for _, el in self.ranked(root, features)}
+
+    def ranked_in(self, index: "ElementIndex", root=None) -> list[tuple[int, object]]:
+        """``ranked`` for ``root`` (default: the whole tree) through a page's ``ElementIndex``.
+
+        Simple selectors are looked up in the index (cost: the matches, not the elements)
+        once per page; a subtree's matches are the page's, filtered by document position.
+        Chains (``.a img``, ``.a > b``) are matched through the index too, their leftmost
+        element inside ``root`` as CSS requires; an XPath runs once per page (an absolute
+        ``//...`` finds the same elements from any root) or, when relative, on ``root``.
+        """
+        cached = index.ranked_cache.get(self)
+        if cached is None:
+            cached = self._ranked_page(index)
+            index.ranked_cache[self] = cached
+        if root is None or root is index.root:
+            return cached[0]
+        order = index.order
+        lo = order.get(root)
+        if lo is None:  # not part of the indexed tree
+            return self.ranked(root)
+        hi = index.end(root)
+        best = {el: i for i, el in cached[1] if lo <= order[el] <= hi}
+        self._add_relative(index, root, lo, hi, best)
+        return sorted(((i, el) for el, i in best.items()), key=lambda pair: (pair[0], order[pair[1]]))
+
+    def _ranked_page(self, index: "ElementIndex") -> tuple[list, list]:
+        best: dict = {}
+        tokens_of = index.tokens
+        for bucket, lookup in ((self._by_class, "by_class"), (self._by_id, "by_id"),
+                               (self._by_tag, "by_tag"), (self._by_attr, "by_attr")):
+            for key, entries in bucket.items():
+                elements = getattr(index, lookup).get(key)
+                if not elements:
+                    continue
+                for i, etag, classes, eid, eattrs in entries:
+                    for el in elements:
+                        if (el not in best or i < best[el]) and self._ok(
+                                el, etag, classes, eid, eattrs, tokens_of.get(el, _EMPTY)):
+                            best[el] = i
+        order = index.order
+        for i, xpath in self._xpaths:
+            if xpath.path.startswith("//"):
+                for el in index.xpath(xpath):
+                    if el in order and (el not in best or i < best[el]):
+                        best[el] = i
+        # what holds for any subtree: simple and absolute matches
+        subtree_base = sorted(((i, el) for el, i in best.items()), key=lambda pair: (pair[0], order[pair[1]]))
+        if not self._chains and all(x.path.startswith("//") for _, x in self._xpaths):
+            return subtree_base, subtree_base
+        self._add_relative(index, index.root, 0, index.size - 1, best)
+        ranked = sorted(((i, el) for el, i in best.items()), key=lambda pair: (pair[0], order[pair[1]]))
+        return ranked, subtree_base
+
+    def _add_relative(self, index: "ElementIndex", root, lo: int, hi: int, best: dict) -> None:
+        """Matches of the chains and relative XPaths under ``root`` (positions lo..hi)."""
+        order = index.order
+        for i, chain in self._chains:
+            for el in index.chain_matches(chain, lo, hi):
+                if el not in best or i < best[el]:
+                    best[el] = i
+        for i, xpath in self._xpaths:
+            if xpath.path.startswith("//"):
+                continue
+            for el in xpath(root):
+                position = order.get(el)
+                if position is not None and lo <= position <= hi and (el not in best or i < best[el]):
+                    best[el] = i
+
+
+def _compound(sel: str) -> tuple | None:
+    """(tag, classes, id, attributes) of a simple selector such as ``a.b[rel~=x]``, else None."""
+    m = _SIMPLE.match(sel)
+    if not m or not (m.group("tag") or m.group("rest")):
+        return None
+    classes, ident, attrs = [], None, []
+    for kind, name, attr, op, value in _PART.findall(m.group("rest")):
+        if kind == ".":
+            classes.append(name)
+        elif kind == "#":
+            ident = name
+        else:
+            attrs.append((attr.lower(), op, value))
+    return (m.group("tag") or "*").lower(), frozenset(classes), ident, tuple(attrs)
+
+
+def _chain(sel: str) -> tuple | None:
+    """``.a .b > c`` as ((compound, ...), (combinator, ...)), or None for anything else."""
+    pieces = re.split(r"(\s*>\s*|\s+)", sel.strip())
+    compounds = tuple(_compound(p) for p in pieces[0::2])
+    if len(compounds) < 2 or any(c is None for c in compounds):
+        return None
+    return compounds, tuple(c.strip() or " " for c in pieces[1::2])
+
+
+_EMPTY: frozenset = frozenset()
+_WITH_CLASS = etree.XPath("descendant-or-self::*[@class]")
+_WITH_ID = etree.XPath("descendant-or-self::*[@id]")
+_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+class _Lazy(dict):
+    """A dict that fills a missing key from ``compute(key)`` on first ``get``."""
+
+    def __init__(self, compute) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            value = self[key] = self._compute(key)
+            return value
+
+
+class ElementIndex:
+    """One page's elements by tag, class token, id and attribute name, in document order.
+
+    Built in one walk; every selector list of the page is then matched by lookups
+    (``SelectorSet.ranked_in``), and the results are kept here per list.
+    """
+
+    def __init__(self, root) -> None:
+        self.root = root
+        # document positions of every element: the one walk in Python a page needs
+        self.order: dict = {el: i for i, el in enumerate(root.iter(etree.Element))}
+        self.size = len(self.order)
+        self.tokens: dict = {}
+        self.by_class: dict[str, list] = {}
+        tokens, by_class = self.tokens, self.by_class
+        for el in _WITH_CLASS(root):
+            toks = frozenset(el.get("class").split())
+            if toks:
+                tokens[el] = toks
+                for token in toks:
+                    by_class.setdefault(token, []).append(el)
+        # tags, ids and attributes are looked up by lxml on first use
+        self.by_tag = _Lazy(lambda tag: list(root.iter(tag)) if _NAME.match(tag) else [])
+        self.by_attr = _Lazy(lambda name: root.xpath(f"descendant-or-self::*[@{name}]") if _NAME.match(name) else [])
+        self._ids: dict[str, list] | None = None
+        self.ranked_cache: dict = {}
+        self._xpath_cache: dict = {}
+        self._compound_cache: dict = {}
+        self._end: dict = {}
+
+    @property
+    def by_id(self) -> dict[str, list]:
+        if self._ids is None:
+            self._ids = {}
+            for el in _WITH_ID(self.root):
+                self._ids.setdefault(el.get("id"), []).append(el)
+        return self._ids
+
+    def xpath(self, xpath: etree.XPath) -> list:
+        """An XPath's result on the whole tree, once per page (lists share entries)."""
+        found = self._xpath_cache.get(xpath)
+        if found is None:
+            found = self._xpath_cache[xpath] = xpath(self.root)
+        return found
+
+    def compound_matches(self, compound: tuple) -> set:
+        """Elements matching one compound the way CSS does (exact attribute values)."""
+        found = self._compound_cache.get(compound)
+        if found is None:
+            tag, classes, ident, attrs = compound
+            if classes:
+                candidates = self.by_class.get(next(iter(classes)), [])
+            elif ident:
+                candidates = self.by_id.get(ident, [])
+            elif attrs:
+                candidates = self.by_attr.get(attrs[0][0], [])
+            else:
+                candidates = self.by_tag.get(tag, []) if tag != "*" else list(self.order)
+            found = set()
+            for el in candidates:
+                if tag != "*" and el.tag != tag:
+                    continue
+                if classes and not classes <= self.tokens.get(el, _EMPTY):
+                    continue
+                if ident and el.get("id") != ident:
+                    continue
+                if all(_css_attr(el.get(name), op, value) for name, op, value in attrs):
+                    found.add(el)
+            self._compound_cache[compound] = found
+        return found
+
+    def chain_matches(self, chain: tuple, lo: int, hi: int) -> list:
+        """Elements matching a chain whose leftmost element lies at positions lo..hi."""
+        compounds, combinators = chain
+        sets = [self.compound_matches(c) for c in compounds]
+        if not all(sets):
+            return []
+        order = self.order
+        out = []
+        if combinators == (" ",):
+            # inside an ancestor match: within its range of document positions
+            ranges = [(order[a], self.end(a)) for a in sets[0] if lo <= order[a] <= hi]
+            for el in sets[1]:
+                position = order[el]
+                if any(start < position <= end for start, end in ranges):
+                    out.append(el)
+            return out
+        for el in sets[-1]:
+            if lo <= order[el] <= hi and self._chain_ok(el, len(compounds) - 1, sets, combinators, lo):
+                out.append(el)
+        return out
+
+    def _chain_ok(self, el, k: int, sets: list, combinators: tuple, lo: int) -> bool:
+        if k == 0:
+            return True
+        wanted = sets[k - 1]
+        if combinators[k - 1] == ">":
+            parent = el.getparent()
+            return (parent is not None and parent in wanted and self.order.get(parent, -1) >= lo
+                    and self._chain_ok(parent, k - 1, sets, combinators, lo))
+        for ancestor in el.iterancestors():
+            if self.order.get(ancestor, -1) < lo:
+                return False
+            if ancestor in wanted and self._chain_ok(ancestor, k - 1, sets, combinators, lo):
+                return True
+        return False
+
+    def end(self, el) -> int:
+        """Document position of the last element inside ``el`` (``el``'s own if it has none)."""
+        end = self._end.get(el)
+        if end is None:
+            node = el
+            end = self.size - 1
+            while node is not None and node is not self.root:
+                following = node.getnext()
+                while following is not None and following not in self.order:
+                    following = following.getnext()
+                if following is not None:
+                    end = self.order[following] - 1
+                    break
+                node = node.getparent()
+            self._end[el] = end
+        return end
+
+
+def _css_attr(actual: str | None, op: str, value: str) -> bool:
+    if actual is None:
+        return False
+    if op == "=":
+        return actual == value
+    if op == "~=":
+        return value in actual.split()
+    return True
 
 
 def element_features(root) -> list[tuple]:
