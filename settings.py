@@ -142,7 +142,7 @@ NEEDLE_AUDIT_LINK_PER_HOST = _env_int("NEEDLE_AUDIT_LINK_PER_HOST", 2)
 NEEDLE_AUDIT_LINK_CONCURRENCY = _env_int("NEEDLE_AUDIT_LINK_CONCURRENCY", 8)
 NEEDLE_AUDIT_MAX_LINKS = _env_int("NEEDLE_AUDIT_MAX_LINKS", 500)
 NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS = _env_int("NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS", 24 * 7)
-# Only these hosts are checked (comma list; empty: any). Tests set 127.0.0.1.
+# Only these hosts (or host:port) are checked (comma list; empty: any). Tests set 127.0.0.1 ones.
 NEEDLE_AUDIT_LINK_HOSTS = [h for h in _env("NEEDLE_AUDIT_LINK_HOSTS", "").split(",") if h]
 # Optional JSON file of facts the records cannot tell: {"staff": [...], "former_staff": [...]}.
 NEEDLE_AUDIT_CLINIC_FACTS = _env("NEEDLE_AUDIT_CLINIC_FACTS", "")

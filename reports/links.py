@@ -132,7 +132,9 @@ def check_links(urls: Iterable[str], *, timeout: float | None = None, per_host: 
     wanted = []
     for url in dict.fromkeys(urls):
         parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and (not allowed or parts.hostname in allowed):
+        # an allowed entry is a host name or a host:port
+        if parts.scheme in ("http", "https") and (
+                not allowed or parts.hostname in allowed or parts.netloc in allowed):
             wanted.append(url)
     wanted = wanted[:max_links]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -27,6 +28,8 @@ class _HeadRefused(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.seen.append(f"GET {self.path}")
+        if self.path.startswith("/slow"):
+            time.sleep(2)
         status = 404 if self.path.startswith("/missing") else 200
         self.send_response(status)
         self.send_header("Content-Length", "2")
@@ -62,8 +65,8 @@ def test_outbound_statuses_and_redirects(sample_site, tmp_path):
     assert moved.ok and moved.status == 301 and moved.final_url == f"{out}/guidelines/whiplash"
 
 
-def test_timeouts_and_refused_connections(sample_site):
-    slow = sample_site.base["builder"].rstrip("/") + "/blog/ergonomic-assessment"
+def test_timeouts_and_refused_connections(head_refusing_server):
+    slow = f"{head_refusing_server}/slow"
     refused = f"http://127.0.0.1:{_closed_port()}/page"
     got = check_links([slow, refused], timeout=0.5, allow_hosts={"127.0.0.1"})
     assert got[slow].reason == "timeout"
@@ -94,3 +97,6 @@ def test_bounds_and_host_allow_list(head_refusing_server):
     urls = [f"{head_refusing_server}/{i}" for i in range(5)] + ["https://example.org/x", "mailto:a@b"]
     got = check_links(urls, timeout=3, max_links=3, allow_hosts={"127.0.0.1"})
     assert sorted(got) == sorted(urls[:3])
+    netloc = head_refusing_server.split("//", 1)[1]
+    other = f"http://127.0.0.1:{_closed_port()}/x"
+    assert sorted(check_links([urls[0], other], timeout=3, allow_hosts={netloc})) == [urls[0]]
