@@ -392,6 +392,15 @@ class Page:
         return chrome
 
     @cached_property
+    def site_chrome(self) -> set:
+        """Header, footer, navigation, sidebars, banners, comments: SITE_CHROME's matches."""
+        return _matches(self, S.SITE_CHROME) if self.tree is not None else set()
+
+    @cached_property
+    def teaser_groups(self) -> dict:
+        return {}
+
+    @cached_property
     def content_chrome(self) -> set:
         if self.tree is None:
             return set()
@@ -1491,6 +1500,8 @@ def _repeated_cards(page: Page, root, exclude) -> list:
     """Siblings of one shape that each hold a link and an image, heading or date: cards."""
     best: list = []
     for parent in root.iter():
+        if len(parent) < 2:
+            continue
         children = [c for c in parent if isinstance(c.tag, str)]
         if len(children) < 2:
             continue
@@ -1514,7 +1525,15 @@ def _repeated_cards(page: Page, root, exclude) -> list:
 
 def _teaser_group(page: Page, root) -> list:
     """Cards pointing to other posts inside ``root`` (a builder's recent-posts block):
-    short, mostly link text or an image plus a date."""
+    short, mostly link text or an image plus a date. Kept per root: page_kind and
+    extract_post both ask about the content container."""
+    cached = page.teaser_groups.get(root)
+    if cached is None:
+        cached = page.teaser_groups[root] = _find_teaser_group(page, root)
+    return list(cached)
+
+
+def _find_teaser_group(page: Page, root) -> list:
     cards = _repeated_cards(page, root, lambda el: False)
     if len(cards) < 2:
         return []
@@ -1556,9 +1575,8 @@ def _teasers(page: Page, cards: list, *, tz, languages, fetched_at) -> list[Teas
 
 
 def _site_chrome(page: Page) -> set:
-    if page.tree is None:
-        return set()
-    return _matches(page, S.SITE_CHROME)
+    # shared by page_kind and extract_listing: callers only read it
+    return page.site_chrome
 
 
 def _in(el, elements: set) -> bool:

@@ -304,6 +304,7 @@ def union_xpath(selectors: list[str]) -> etree.XPath:
 
 
 _SIMPLE = re.compile(r"^(?P<tag>[a-zA-Z][\w-]*|\*)?(?P<rest>(?:[.#][\w-]+|\[[\w-]+(?:~?=[\w-]+)?\])*)$")
+_NOT = re.compile(r":not\(\.([\w-]+)\)")
 _PART = re.compile(r"([.#])([\w-]+)|\[([\w-]+)(?:(~?=)([\w-]+))?\]")
 
 
@@ -329,7 +330,7 @@ class SelectorSet:
         self._xpaths: list[tuple[int, etree.XPath]] = []
         for index, sel in enumerate(self.selectors):
             compound = _compound(sel) if not sel.startswith(("/", "(", ".//")) else None
-            if compound is None:
+            if compound is None or compound[4]:
                 self._complex.append((index, compile_selector(sel)))
                 chain = _chain(sel) if not sel.startswith(("/", "(", ".//")) else None
                 if chain is not None:
@@ -337,7 +338,7 @@ class SelectorSet:
                 else:
                     self._xpaths.append((index, compile_selector(sel)))
                 continue
-            tag, classes, ident, attrs = compound
+            tag, classes, ident, attrs, _ = compound
             entry = (index, tag, classes, ident, attrs)
             if classes:
                 self._by_class.setdefault(next(iter(classes)), []).append(entry)
@@ -475,7 +476,10 @@ class SelectorSet:
 
 
 def _compound(sel: str) -> tuple | None:
-    """(tag, classes, id, attributes) of a simple selector such as ``a.b[rel~=x]``, else None."""
+    """(tag, classes, id, attributes, classes it must not have) of a simple selector such
+    as ``a.b[rel~=x]`` or ``.widget:not(.Blog)``, else None."""
+    nots = frozenset(_NOT.findall(sel))
+    sel = _NOT.sub("", sel)
     m = _SIMPLE.match(sel)
     if not m or not (m.group("tag") or m.group("rest")):
         return None
@@ -487,14 +491,14 @@ def _compound(sel: str) -> tuple | None:
             ident = name
         else:
             attrs.append((attr.lower(), op, value))
-    return (m.group("tag") or "*").lower(), frozenset(classes), ident, tuple(attrs)
+    return (m.group("tag") or "*").lower(), frozenset(classes), ident, tuple(attrs), nots
 
 
 def _chain(sel: str) -> tuple | None:
     """``.a .b > c`` as ((compound, ...), (combinator, ...)), or None for anything else."""
     pieces = re.split(r"(\s*>\s*|\s+)", sel.strip())
     compounds = tuple(_compound(p) for p in pieces[0::2])
-    if len(compounds) < 2 or any(c is None for c in compounds):
+    if any(c is None for c in compounds) or (len(compounds) == 1 and not compounds[0][4]):
         return None
     return compounds, tuple(c.strip() or " " for c in pieces[1::2])
 
@@ -569,7 +573,7 @@ class ElementIndex:
         """Elements matching one compound the way CSS does (exact attribute values)."""
         found = self._compound_cache.get(compound)
         if found is None:
-            tag, classes, ident, attrs = compound
+            tag, classes, ident, attrs, nots = compound
             if classes:
                 candidates = self.by_class.get(next(iter(classes)), [])
             elif ident:
@@ -583,6 +587,8 @@ class ElementIndex:
                 if tag != "*" and el.tag != tag:
                     continue
                 if classes and not classes <= self.tokens.get(el, _EMPTY):
+                    continue
+                if nots and nots & self.tokens.get(el, _EMPTY):
                     continue
                 if ident and el.get("id") != ident:
                     continue
@@ -599,6 +605,8 @@ class ElementIndex:
             return []
         order = self.order
         out = []
+        if not combinators:
+            return [el for el in sets[0] if lo <= order[el] <= hi]
         if combinators == (" ",):
             # inside an ancestor match: within its range of document positions
             ranges = [(order[a], self.end(a)) for a in sets[0] if lo <= order[a] <= hi]
