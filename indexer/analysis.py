@@ -188,9 +188,10 @@ class SynonymPlugin(Plugin):
     so the exact word ranks first.
     """
 
-    def __init__(self, synonyms: SynonymMap, alt_boost: float = 0.8):
+    def __init__(self, synonyms: SynonymMap, alt_boost: float = 0.8, word_boost: float = 0.25):
         self.synonyms = synonyms
         self.alt_boost = alt_boost
+        self.word_boost = word_boost
 
     def filters(self, parser):
         return [(self.expand, 105)]
@@ -247,9 +248,16 @@ class SynonymPlugin(Plugin):
                 continue  # the typed form is added below, once
             members.append(self._node(fieldname, entry, self.alt_boost))
         if " " in typed:
-            # Unquoted words stay words (any of them may match), and the exact run
-            # as a phrase ranks posts using it higher.
-            members[:0] = [copy.copy(n) for n in words] + [self._node(fieldname, typed, 1.0)]
+            # Unquoted words stay words (any of them may match), but weigh little: the
+            # run names one concept, so a title saying "therapy" alone must not outrank
+            # posts about "physical therapy" or its synonyms. The exact run as a phrase
+            # ranks posts using it higher.
+            loose = []
+            for n in words:
+                n = copy.copy(n)
+                n.set_boost(n.boost * self.word_boost)
+                loose.append(n)
+            members[:0] = loose + [self._node(fieldname, typed, 1.0)]
         else:
             members.insert(0, self._node(fieldname, typed, 1.0))
         for member in members[len(words) if " " in typed else 0:]:

@@ -10,7 +10,7 @@ web service cost a dictionary lookup.
 
 from __future__ import annotations
 
-import html
+import copy
 import json
 import os
 import threading
@@ -21,16 +21,17 @@ from typing import Any
 
 from whoosh import qparser
 from whoosh import query as wq
-from whoosh.highlight import ContextFragmenter, Highlighter, HtmlFormatter
+from whoosh import sorting
+from whoosh.qparser import syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from indexer.analysis import SynonymMap, SynonymPlugin, keyword_analyzer, load_synonyms
 from indexer.schema import FIELD_BOOSTS, LIST_SEP, TEXT_FIELDS
 from indexer.writer import open_index
 from search.models import SearchHit, SearchResults, Sort
+from search.snippets import highlight, lead
 
 MAX_PER_PAGE = 100
-SNIPPET_CHARS = 240
 # Field names a query may use (aliases on the right map to the schema's names).
 QUERY_FIELDS = tuple(
     dict.fromkeys((*TEXT_FIELDS, "category", "tag", "author", "language", "published", "year", "url"))
@@ -43,6 +44,8 @@ FIELD_ALIASES = {
     "headings": ["heading"],
     "captions": ["caption", "alt"],
 }
+# Fields whose query words are marked in snippets.
+_HIGHLIGHT_FIELDS = frozenset(TEXT_FIELDS) | {"author"}
 # Fields only posts have: a query made of these alone cannot match other records.
 _POST_FIELDS = frozenset(QUERY_FIELDS) - {"url"} | {"category_key", "tag_key", "spell"}
 
@@ -131,15 +134,33 @@ def _forget(handle: _Handle) -> None:
 # --- parsing --------------------------------------------------------------------------
 
 
+class BoostedMultifieldPlugin(qparser.MultifieldPlugin):
+    """Whoosh's multi-field expansion, but a word's own weight (a synonym's lower weight,
+    ``knee^2``) is multiplied by the field's boost instead of replaced by it."""
+
+    def do_multifield(self, parser, group):
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.do_multifield(parser, node)
+            elif node.has_fieldname and node.fieldname is None:
+                copies = []
+                for name in self.fieldnames:
+                    copied = copy.copy(node)
+                    copied.set_fieldname(name)
+                    copied.set_boost(node.boost * self.boosts.get(name, 1.0))
+                    copies.append(copied)
+                group[i] = self.group(copies)
+        return group
+
+
 def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
     """The query parser: unfielded words search every text field and are OR-ed
     (BM25F already ranks posts matching more of them higher); synonyms widen words;
     ``word~`` is fuzzy."""
     # Not OrGroup.factory(): Whoosh's coordination bonus zeroes the score of a query
     # whose only matching term is in one field.
-    parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup
-    )
+    parser = qparser.QueryParser(None, schema, group=qparser.OrGroup)
+    parser.add_plugin(BoostedMultifieldPlugin(list(TEXT_FIELDS), fieldboosts=FIELD_BOOSTS))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
@@ -168,7 +189,31 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None) -> wq.Que
         error = getattr(node, "error", None)
         if error:
             raise QuerySyntaxError(f"cannot understand the query: {error}", text)
-    return q
+    return _narrow_by_filters(q)
+
+
+# Fields that say which posts, not what about: "shockwave year:2023" means shockwave
+# posts of 2023, not shockwave posts or posts of 2023.
+_FILTER_FIELDS = ("year", "published", "language")
+
+
+def _narrow_by_filters(q: wq.Query) -> wq.Query:
+    """Top-level OR-ed clauses on filter fields become AND-ed filters (several on one
+    field stay alternatives: ``year:2023 year:2024``)."""
+    if not isinstance(q, wq.Or):
+        return q
+    by_field: dict[str, list[wq.Query]] = {}
+    words = []
+    for child in q.subqueries:
+        name = getattr(child, "fieldname", None)
+        if name in _FILTER_FIELDS:
+            by_field.setdefault(name, []).append(child)
+        else:
+            words.append(child)
+    if not by_field or not words:
+        return q
+    filters = [group[0] if len(group) == 1 else wq.Or(group) for group in by_field.values()]
+    return wq.And([wq.Or(words) if len(words) > 1 else words[0], *filters])
 
 
 def _walk(q: wq.Query):
@@ -310,6 +355,14 @@ def _needs_kind_filter(q: wq.Query) -> bool:
     return False
 
 
+# A post without a date holds the column's largest value, so a plain reverse sort would
+# list undated posts as the newest; they go last either way.
+_UNDATED = 2**64 - 1
+_NEWEST = sorting.TranslateFacet(
+    lambda v: -1 if v == _UNDATED else v, sorting.FieldFacet("published")
+)
+
+
 def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> SearchResults:
     searcher = handle.searcher
     if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
@@ -323,7 +376,8 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
         results = searcher.search(full, limit=limit)
     else:
         results = searcher.search(
-            full, limit=limit, sortedby="published", reverse=(sort != "oldest")
+            full, limit=limit, sortedby=_NEWEST if sort != "oldest" else "published",
+            reverse=(sort != "oldest"),
         )
     facet_counts: dict[str, dict[str, int]] = {}
     if facets:
@@ -334,18 +388,30 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
         total = len(results)
     start = (page - 1) * per_page
     page_hits = list(results)[start:limit]
-    highlighter = Highlighter(
-        fragmenter=ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70),
-        formatter=HtmlFormatter(tagname="mark", between=" … "),
-    )
-    hits = [_hit(hit, start + i + 1, highlighter, sort) for i, hit in enumerate(page_hits)]
+    terms = _highlight_terms(q, searcher.reader()) if page_hits else frozenset()
+    hits = [_hit(hit, start + i + 1, terms, sort) for i, hit in enumerate(page_hits)]
     return SearchResults(
         query="", query_used="", total=total, hits=hits, facets=facet_counts,
         page=page, per_page=per_page, sort=sort,
     )
 
 
-def _hit(hit, rank: int, highlighter: Highlighter, sort: str) -> SearchHit:
+def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
+    """The index terms of ``q`` worth marking in a snippet: text words (fuzzy and prefix
+    words expanded to the terms they matched), not filters or keys."""
+    out: set[str] = set()
+    for node in _walk(q):
+        if not node.is_leaf() or getattr(node, "fieldname", None) not in _HIGHLIGHT_FIELDS:
+            continue
+        if isinstance(node, wq.MultiTerm):  # fuzzy, prefix, wildcard: what they matched
+            texts = node._btexts(reader)
+        else:
+            texts = (text for _, text in node.iter_all_terms(phrases=True))
+        out.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in texts)
+    return frozenset(out)
+
+
+def _hit(hit, rank: int, terms: frozenset[str], sort: str) -> SearchHit:
     stored = hit.fields()
     meta = json.loads(stored["hit"])
     return SearchHit(
@@ -353,7 +419,7 @@ def _hit(hit, rank: int, highlighter: Highlighter, sort: str) -> SearchHit:
         title=meta["title"],
         published=datetime.fromisoformat(meta["published"]) if meta["published"] else None,
         score=float(hit.score or 0.0) if sort == "relevance" else 0.0,
-        snippet=snippet(hit, stored, highlighter),
+        snippet=snippet(stored, terms),
         categories=meta["categories"],
         tags=meta["tags"],
         author=meta.get("author"),
@@ -362,19 +428,14 @@ def _hit(hit, rank: int, highlighter: Highlighter, sort: str) -> SearchHit:
     )
 
 
-def snippet(hit, stored: dict, highlighter: Highlighter) -> str:
-    """The best passages of the body (or summary) with matches marked, HTML-escaped;
-    the start of the summary when no passage matches (a title-only match)."""
+def snippet(stored: dict, terms: frozenset[str]) -> str:
+    """The best passage of the body (or summary) with matches marked, HTML-escaped, on
+    one line; the start of the summary when no passage matches (a title-only match)."""
     for name in ("body", "summary"):
-        text = stored.get(name) or ""
-        if text:
-            marked = highlighter.highlight_hit(hit, name, text=text, top=2)
-            if marked:
-                return marked
-    lead = stored.get("summary") or stored.get("body") or ""
-    if len(lead) > SNIPPET_CHARS:
-        lead = lead[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-    return html.escape(lead, quote=False)
+        marked = highlight(stored.get(name) or "", terms)
+        if marked:
+            return marked
+    return lead(stored.get("summary") or stored.get("body") or "")
 
 
 def _facets(handle: _Handle, docnums: list[int]) -> dict[str, dict[str, int]]:

@@ -1,0 +1,110 @@
+"""Snippets: one compact, single-line excerpt of a post with the query's words marked.
+
+Whoosh's highlighter re-analyses a hit's whole body through the full analyzer chain for
+every hit and returns several fragments with the body's line breaks kept. Here the
+stored text is split with one regular expression, each distinct word is analysed once
+per process (a cache: clinic vocabulary is small), and the excerpt is the window of at
+most ``SNIPPET_CHARS`` characters holding the most distinct query words.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+
+from indexer.analysis import WORD_PATTERN, normalize_words
+
+SNIPPET_CHARS = 240
+# Context kept before the first match, so the excerpt does not start on the match.
+LEAD_CHARS = 40
+_WORD = re.compile(WORD_PATTERN)
+_SPACE = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _index_term(word: str) -> str | None:
+    """The index term a word of a post becomes (None for a stop word)."""
+    terms = normalize_words(word)
+    return terms[0] if len(terms) == 1 else None
+
+
+def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _WORD.finditer(text):
+        term = _index_term(m.group())
+        if term in terms:
+            out.append((m.start(), m.end(), term))
+    return out
+
+
+def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
+    """Indices [i, j) of the run of matches fitting in ``width`` characters that holds
+    the most distinct terms (then the most matches; the earliest on ties)."""
+    best, best_score = (0, 1), (-1, -1)
+    j = 0
+    for i, (start, _, _) in enumerate(matches):
+        j = max(j, i + 1)
+        while j < len(matches) and matches[j][1] - start <= width - LEAD_CHARS:
+            j += 1
+        score = (len({t for _, _, t in matches[i:j]}), j - i)
+        if score > best_score:
+            best, best_score = (i, j), score
+    return best
+
+
+def _clip_start(text: str, pos: int, first_match: int) -> int:
+    """``pos`` moved forward to the start of a word, but not past the first match."""
+    if pos <= 0:
+        return 0
+    m = _SPACE.search(text, pos, first_match)
+    return m.end() if m else first_match
+
+
+def _clip_end(text: str, pos: int, last_match_end: int) -> int:
+    """``pos`` moved back to the end of a word, but not before the last match."""
+    if pos >= len(text):
+        return len(text)
+    cut = max(text.rfind(" ", last_match_end, pos), text.rfind("\n", last_match_end, pos))
+    return cut if cut >= 0 else max(pos, last_match_end)
+
+
+def _flat(text: str) -> str:
+    return html.escape(_SPACE.sub(" ", text), quote=False)
+
+
+def highlight(text: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> str:
+    """The best excerpt of ``text`` with ``terms`` (index terms) in ``<mark>``, HTML-escaped
+    and on one line; "" when no term occurs in ``text``."""
+    if not text or not terms:
+        return ""
+    matches = _matches(text, terms)
+    if not matches:
+        return ""
+    i, j = _best_window(matches, width)
+    first_start = matches[i][0]
+    start = _clip_start(text, max(0, first_start - LEAD_CHARS), first_start)
+    end = _clip_end(text, start + width, matches[j - 1][1])
+    numbers: dict[str, int] = {}
+    out = ["… "] if start > 0 else []
+    last = start
+    for m_start, m_end, term in matches[i:]:
+        if m_end > end:
+            break
+        if m_start < start:
+            continue
+        number = numbers.setdefault(term, len(numbers))
+        out.append(_flat(text[last:m_start]))
+        out.append(f'<mark class="match term{number}">{html.escape(text[m_start:m_end], quote=False)}</mark>')
+        last = m_end
+    out.append(_flat(text[last:end]))
+    marked = "".join(out).strip()
+    return marked + " …" if end < len(text) else marked
+
+
+def lead(text: str, width: int = SNIPPET_CHARS) -> str:
+    """The start of ``text``, cut at a word, escaped and on one line."""
+    flat = _SPACE.sub(" ", text).strip()
+    if len(flat) > width:
+        flat = flat[:width].rsplit(" ", 1)[0] + " …"
+    return html.escape(flat, quote=False)
