@@ -77,6 +77,7 @@ def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> No
     table.add_row("teasers", str(summary.teasers))
     table.add_row("sitemap entries", str(summary.sitemap_entries))
     table.add_row("redirects", str(summary.redirects))
+    table.add_row("other pages (home, contact, team)", str(summary.site_pages))
     table.add_row("crawl errors", str(summary.errors))
     for reason, count in summary.errors_by_reason.items():
         table.add_row(f"  {reason}", str(count))

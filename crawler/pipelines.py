@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.records import CrawlError, Post, Redirect, SitemapEntry, Teaser
+from crawler.records import CrawlError, Post, Redirect, SitemapEntry, SitePage, Teaser
 
 
 class ValidatePipeline:
@@ -84,6 +84,8 @@ def _dedupe_key(item: Any) -> tuple[str, ...] | None:
         return ("sitemap", item.url)
     if isinstance(item, Redirect):
         return ("redirect", item.url)
+    if isinstance(item, SitePage):
+        return ("page", item.url)
     return None
 
 

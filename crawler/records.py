@@ -218,6 +218,40 @@ class SitemapEntry(_Record):
     sitemap_url: str
 
 
+class PageRole(str, Enum):
+    """What a page that is not a post is for, guessed from its address and title."""
+
+    HOME = "home"
+    CONTACT = "contact"
+    TEAM = "team"
+    FEES = "fees"
+    ABOUT = "about"
+    OTHER = "other"
+
+
+class SitePage(_Record):
+    """A page of the clinic's site that is not a post or a listing (home, contact, team).
+
+    The clinic's current facts live here: the audit learns phone, address, hours and
+    staff names from them, and the SEO report counts their links as inlinks.
+    """
+
+    type: Literal["page"] = "page"
+    url: str
+    site: str
+    role: PageRole = PageRole.OTHER
+    title: str | None = None
+    language: str | None = None
+    body: str = ""
+    word_count: int = 0
+    headings: list[Heading] = Field(default_factory=list)  # a team page lists names here
+    links: list[Link] = Field(default_factory=list)
+    meta: PageMeta = Field(default_factory=PageMeta)
+    contacts: ContactFacts = Field(default_factory=ContactFacts)  # header, footer, sidebar
+    body_contacts: ContactFacts = Field(default_factory=ContactFacts)  # the page's own text
+    fetch: FetchInfo = Field(default_factory=FetchInfo)
+
+
 class Redirect(_Record):
     """A URL the crawl was sent to that redirected: kept even when the target is a
     post already recorded under its own URL, so links to old addresses can be fixed."""
@@ -231,12 +265,12 @@ class Redirect(_Record):
 
 
 Record = Annotated[
-    Union[Post, Teaser, CrawlError, SitemapEntry, Redirect], Field(discriminator="type")
+    Union[Post, Teaser, CrawlError, SitemapEntry, Redirect, SitePage], Field(discriminator="type")
 ]
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
-def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry | Redirect:
+def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry | Redirect | SitePage:
     """Parse one JSON Lines line into its record type."""
     return RECORD_ADAPTER.validate_json(line)
 

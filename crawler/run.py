@@ -18,6 +18,7 @@ class CrawlSummary(BaseModel):
     errors: int = 0
     sitemap_entries: int = 0
     redirects: int = 0
+    site_pages: int = 0
     pages: int = 0
     elapsed_s: float = 0.0
     pages_per_s: float = 0.0
@@ -48,6 +49,7 @@ class CrawlSummary(BaseModel):
             errors=stats.get("needle/records/error", 0),
             sitemap_entries=stats.get("needle/records/sitemap", 0),
             redirects=stats.get("needle/records/redirect", 0),
+            site_pages=stats.get("needle/records/page", 0),
             pages=pages,
             elapsed_s=round(elapsed, 3),
             pages_per_s=round(pages / elapsed, 1) if elapsed else 0.0,

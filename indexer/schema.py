@@ -77,9 +77,9 @@ def record_key(record: Record) -> str:
         return record.url
     if isinstance(record, Teaser):
         return f"teaser {record.listing_url}#{record.position}"
-    if isinstance(record, CrawlError):
-        return f"error {record.url}"
-    return f"sitemap {record.url}"
+    # every other kind: one record per URL and kind (a page can be both in the sitemap
+    # and a redirect or a site page)
+    return f"{record.type} {record.url}"
 
 
 def record_hash(record: Record) -> str:

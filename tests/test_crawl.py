@@ -399,3 +399,38 @@ def test_pages_over_the_size_limit_are_crawl_errors(sample_site, tmp_path):
     start = sample_site.urls["wp"]
     assert [e.reason for e in errors if e.url == start] == ["too_large"]
     assert "size limit" in next(e.message for e in errors if e.url == start)
+
+
+def test_contact_and_team_pages_are_recorded_with_the_clinics_facts(crawl, sample_site):
+    """The audit learns the clinic's current details and staff from these pages."""
+    from crawler.extract import normalize_phone
+    from crawler.records import PageRole, SitePage
+
+    pages = [r for r in crawl.records if isinstance(r, SitePage)]
+    assert len(pages) == crawl.summary["site_pages"]
+    for key, site in SITES.items():
+        base = sample_site.base[key].rstrip("/")
+        by_url = {p.url: p for p in pages}
+        contact = by_url[base + site.pages["contact"]]
+        assert contact.role == PageRole.CONTACT
+        assert normalize_phone(site.clinic.phone) in contact.body_contacts.phones
+        team = by_url[base + site.pages["team"]]
+        assert team.role == PageRole.TEAM
+        names = " ".join(h.text for h in team.headings)
+        for member in site.clinic.staff:
+            assert member.name in names
+        for former in site.clinic.former_staff:
+            assert former not in names
+        assert by_url[base + site.pages["home"]].role == PageRole.HOME
+    assert not [p for p in pages if "/private/" in p.url]
+
+
+def test_the_index_holds_every_record_of_the_crawl(crawl):
+    """Search, the audit and the SEO report read the crawl back from the index."""
+    from indexer.store import load_records
+
+    def key(r):
+        return (r.type, r.url, getattr(r, "listing_url", ""), getattr(r, "position", 0))
+
+    stored = load_records(crawl.index)
+    assert sorted(map(key, stored)) == sorted(map(key, crawl.records))

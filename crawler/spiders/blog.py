@@ -48,6 +48,7 @@ from twisted.python.failure import Failure
 
 from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind, parse_page
 from crawler.middlewares import RedirectLoopError
+from crawler.pages import extract_site_page
 from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
 from crawler.urls import canonicalize
 
@@ -286,11 +287,7 @@ class BlogSpider(scrapy.Spider):
                 page, response.url, fetched_at=fetched_at, timezone=self.timezone,
                 languages=self.languages, fetch=fetch, encoding=encoding,
             )
-            x_robots = response.headers.getlist(b"X-Robots-Tag")
-            if x_robots:
-                post.meta.x_robots_tag = [
-                    d.strip().lower() for h in x_robots for d in h.decode("latin-1").split(",") if d.strip()
-                ]
+            post.meta.x_robots_tag = _x_robots(response)
             yield post.with_hash()
             links: Iterable[str] = [link.href for link in post.links if link.internal]
             canonical = post.meta.canonical
@@ -298,11 +295,13 @@ class BlogSpider(scrapy.Spider):
                 # a canonical that points elsewhere must itself be a live page: fetch it
                 yield from self._follow(canonical, response, trusted=True)
         else:
-            links = (
-                response.urljoin(href)
-                for href in response.xpath("//a/@href").getall()
-                if not href.startswith(("mailto:", "tel:", "javascript:", "#"))
+            site_page = extract_site_page(
+                page, response.url, fetched_at=fetched_at, timezone=self.timezone,
+                languages=self.languages, fetch=self._fetch_info(response, fetched_at), encoding=encoding,
             )
+            site_page.meta.x_robots_tag = _x_robots(response)
+            yield site_page
+            links = [link.href for link in site_page.links if link.internal]
         for url in links:
             yield from self._follow(url, response)
 
@@ -395,6 +394,16 @@ def _w3c_date(text: str, tz_name: str) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(tz_name))
     return value
+
+
+def _x_robots(response: Response) -> list[str]:
+    """Directives of every X-Robots-Tag header, lower-cased."""
+    return [
+        d.strip().lower()
+        for h in response.headers.getlist(b"X-Robots-Tag")
+        for d in h.decode("latin-1").split(",")
+        if d.strip()
+    ]
 
 
 def _header(headers: Any, name: bytes) -> str | None:
