@@ -603,6 +603,11 @@ def _densest(page: Page):
     if not scores:
         return body
     best = max(scores, key=scores.get)
+    # An unclosed <li> swallows the headings and paragraphs after it (the parser
+    # nests them in the list), so the list outscores the real container, whose
+    # opening paragraphs are then lost. Headings inside a list mean that repair.
+    while best.tag in ("ul", "ol", "li") and best.getparent() is not None and best.find(".//li//h2") is not None:
+        best = best.getparent()
     return best if best.tag != "html" else body
 
 
@@ -1663,6 +1668,25 @@ def extract_recent_posts(html, url: str, *, fetched_at: datetime | None = None, 
     return _teasers(page, cards, tz=timezone, languages=langs, fetched_at=fetched_at)
 
 
+_DATE_ARCHIVE_PATH = re.compile(r"/(?:19|20)\d\d(?:/\d{1,2}){0,2}/?$")
+# WordPress's body_class() on archives and on page 2+ of any listing
+_ARCHIVE_BODY_CLASSES = frozenset({"archive", "paged"})
+# the_archive_title()'s prefixes, in English and French
+_ARCHIVE_TITLE = re.compile(
+    r"^(?:month|year|day|category|tag|author|archives?|mois|ann[ée]e|jour|cat[ée]gorie|[ée]tiquette|auteur)\s*:\s*\S",
+    re.IGNORECASE,
+)
+
+
+def _archive_marks(page: Page) -> bool:
+    """The theme says this is an archive: body classes, or an "Archives: ..." heading."""
+    body = page.body
+    if body is not None and _ARCHIVE_BODY_CLASSES & set((body.get("class") or "").split()):
+        return True
+    title = page.title_element
+    return title is not None and bool(_ARCHIVE_TITLE.match(_clean(title.text_content())))
+
+
 def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
     """Is this a single post, a listing of posts, or another page (home, contact)?"""
     page = parse_page(html_or_tree, url)
@@ -1687,11 +1711,15 @@ def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
                             r"/(?:blog|blogue|news|articles|actualites|nouvelles|journal)/?$", path)
     if listing_url:
         listing += 2
+    # an archive by its address (WordPress /2024/05/) or by the theme's own marks
+    archive = not listing_url and (_DATE_ARCHIVE_PATH.search(path) or _archive_marks(page))
+    if archive:
+        listing += 2
     chrome = _site_chrome(page)
     cards = _cards(page, page.body, lambda el: _in(el, chrome) or _in(el, page.chrome))
     if len(cards) >= 3:
         listing += 3
-    elif len(cards) == 2 or (len(cards) == 1 and listing_url):
+    elif len(cards) == 2 or (len(cards) == 1 and (listing_url or archive)):
         listing += 1  # the last page of a listing may hold one or two cards
     container = page.container
     if container is not None and page.title_element is not None:

@@ -290,9 +290,7 @@ def sample_audit(site_crawl: CrawlResult, sample_site, tmp_path_factory):
 
 
 # extraction gaps the crawler engineer is fixing: the expectation is the description's
-EXTRACTION_GAPS = {
-    "plain:whiplash-car-accident": "malformed HTML loses ~40 words, so the post reads as thin",
-}
+EXTRACTION_GAPS: dict[str, str] = {}
 
 
 def _cases():

@@ -512,3 +512,57 @@ def test_last_listing_page_with_one_card():
     assert listing.post_urls == ["https://c.ca/blog/shin-splints"]
     assert listing.teasers[0].published == datetime(2016, 5, 10, tzinfo=EDMONTON)
     assert page_kind(html, url) == "listing"
+
+
+def _one_card_page(title: str, body_class: str = "", extra_head: str = "", prose: str = "") -> str:
+    return f"""<html><head><title>{title} - Riverbend Physio</title>{extra_head}</head>
+    <body class="{body_class}"><header class="site-header"><a href="/">Riverbend Physio</a>
+    <nav><a href="/blog/">Blog</a> <a href="/contact/">Contact</a></nav></header>
+    <main id="primary" class="site-main"><header class="page-header"><h1 class="page-title">{title}</h1></header>{prose}
+    <article class="post-12 post type-post hentry">
+    <a class="post-thumbnail" href="/blog/runners-knee/"><img src="/up/knee.jpg" alt="A runner holding her knee"></a>
+    <header class="entry-header"><h2 class="entry-title"><a href="/blog/runners-knee/" rel="bookmark">Runner's Knee, Explained</a></h2>
+    <div class="entry-meta"><time class="entry-date published" datetime="2024-05-14T09:00:00-06:00">May 14, 2024</time></div></header>
+    <div class="entry-summary"><p>Why the front of the knee hurts on long runs, and what physiotherapy does about it.</p></div>
+    </article>
+    <nav class="navigation pagination"><div class="nav-links"><span class="page-numbers current">1</span></div></nav>
+    </main><footer class="site-footer">Riverbend Physio, 4920 50 Street</footer></body></html>"""
+
+
+@pytest.mark.parametrize("url,html", [
+    # a WordPress month archive: the address says archive
+    ("https://riverbendphysio.ca/2024/05/", _one_card_page("May 2024")),
+    ("https://riverbendphysio.ca/blog/2024/", _one_card_page("2024")),
+    # the last page of a paginated listing
+    ("https://riverbendphysio.ca/blog/page/9/", _one_card_page("Blog")),
+    # the theme says archive: body_class() or the_archive_title()'s prefix
+    ("https://riverbendphysio.ca/knee-pain/", _one_card_page("Knee pain", body_class="archive category")),
+    ("https://riverbendphysio.ca/knee-pain/", _one_card_page("Category: Knee pain")),
+    ("https://riverbendphysio.ca/news/?m=202405", _one_card_page("Archives : mai 2024", body_class="paged")),
+], ids=["month-url", "year-url", "last-page-url", "body-class", "archive-title", "french-title"])
+def test_archive_page_with_one_card_is_a_listing(url, html):
+    assert page_kind(html, url) == "listing"
+    listing = extract_listing(html, url, timezone=TZ)
+    assert listing.post_urls == ["https://riverbendphysio.ca/blog/runners-knee/"]
+    teaser = listing.teasers[0]
+    assert teaser.title == "Runner's Knee, Explained"
+    assert teaser.caption == "A runner holding her knee"
+    assert teaser.published == datetime(2024, 5, 14, 9, tzinfo=EDMONTON)
+    assert teaser.summary.startswith("Why the front of the knee hurts")
+
+
+def test_one_card_without_an_archive_sign_is_not_a_listing():
+    html = _one_card_page("From our blog")
+    assert page_kind(html, "https://riverbendphysio.ca/about-us/") != "listing"
+
+
+def test_post_with_one_related_card_stays_a_post():
+    prose = "".join(f"<p>{'Runners often push through knee pain until it stops them on a long run. ' * 4}</p>"
+                    for _ in range(5))
+    head = '<meta property="og:type" content="article">'
+    # the post page sits at a date-style address and in a theme that marks archives
+    html = _one_card_page("Shin Splints: What Helps", body_class="single single-post", extra_head=head,
+                          prose=f'<div class="entry-content">{prose}</div><h3>Related posts</h3>')
+    assert page_kind(html, "https://riverbendphysio.ca/2024/05/20/shin-splints/") == "post"
+    assert page_kind(html.replace("single single-post", "archive"),
+                     "https://riverbendphysio.ca/2024/05/20/shin-splints/") == "post"
