@@ -32,6 +32,7 @@ class DateSource(str, Enum):
     URL = "url"  # /2024/05/17/slug
     SITEMAP = "sitemap"  # <lastmod> in sitemap.xml
     HTTP = "http"  # Last-Modified response header
+    HEURISTIC = "heuristic"  # htmldate's page-wide search, when nothing above gave a date
 
 
 class DateKind(str, Enum):
