@@ -35,9 +35,12 @@ DEMO_SEARCHES: list[tuple[str, dict]] = [
 
 @click.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=DEMO_DIR,
-              show_default=True, help="Where the demo writes its records and index (replaced).")
-def demo(workdir: Path) -> None:
-    """Serve the sample clinic blogs on 127.0.0.1, crawl them, and show what was found."""
+              show_default=True, help="Where the demo writes its records, index and reports (replaced).")
+@click.option("--serve", "serve_port", type=int, default=None, metavar="PORT",
+              help="End by serving the search page and API on 127.0.0.1:PORT (Ctrl-C stops).")
+def demo(workdir: Path, serve_port: int | None) -> None:
+    """Serve the sample clinic blogs on 127.0.0.1, crawl them, search the index, audit the
+    posts and write the SEO report; with --serve, end by serving search over the index."""
     from crawler.run import run_crawl
     from cli.crawl import show_summary
     from sample_site.server import SampleSite
@@ -60,14 +63,38 @@ def demo(workdir: Path) -> None:
             "NEEDLE_INDEX_ON_CRAWL": True,
         }
         summary = run_crawl(list(site.urls.values()), settings)
-    show_summary(summary, output=records, index=index)
+        show_summary(summary, output=records, index=index)
 
-    out.rule("2. Search")
-    from cli.index import _print_results
-    from search import search
+        out.rule("2. Search")
+        from cli.index import _print_results
+        from search import search
 
-    for query, options in DEMO_SEARCHES:
-        shown = " ".join([repr(query), *(f"--{k} {v}" for k, v in options.items())])
-        out.print(f"[bold]needle search {shown}[/bold]")
-        _print_results(search(index, query, per_page=3, **options))
-    out.print(f"\nTry your own: needle search --index {index} \"jaw pain\"")
+        for query, options in DEMO_SEARCHES:
+            shown = " ".join([repr(query), *(f"--{k} {v}" for k, v in options.items())])
+            out.print(f"[bold]needle search {shown}[/bold]")
+            _print_results(search(index, query, per_page=3, **options))
+        out.print(f"\nTry your own: needle search --index {index} \"jaw pain\"")
+
+        # the audit checks outbound links, so the sample site (and its stand-in for the
+        # rest of the web) is still up
+        out.rule("3. Content audit: the posts that most need a refresh")
+        _needle("audit", "--index", str(index), "--limit", "5")
+        _needle("audit", "--index", str(index), "--format", "html", "-o", str(workdir / "audit.html"))
+
+    out.rule("4. SEO report")
+    _needle("seo", "--index", str(index), "--limit", "12")
+    _needle("seo", "--index", str(index), "--format", "html", "-o", str(workdir / "seo.html"))
+    out.print(f"\nReports: {workdir / 'audit.html'}  {workdir / 'seo.html'}")
+
+    if serve_port is None:
+        out.print(f"Search page and API: needle serve --index {index}   (or ./scripts/demo --serve 8000)")
+        return
+    out.rule(f"5. Search page and API on http://127.0.0.1:{serve_port}/")
+    _needle("serve", "--index", str(index), "--port", str(serve_port))
+
+
+def _needle(*args: str) -> None:
+    """Run another `needle` command in this process, as a user would type it."""
+    from cli import main
+
+    main.main(list(args), prog_name="needle", standalone_mode=False)
