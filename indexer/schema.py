@@ -5,8 +5,8 @@ crawl errors and sitemap entries are stored-only documents (``kind`` tells them 
 with no text fields, so no text query can match them, and they commit atomically with
 the posts they describe.
 
-Field weights are applied at query time (``FIELD_BOOSTS``), so tuning them needs no
-re-index.
+The title's weight against the text is applied at query time (``FIELD_BOOSTS``); the
+weights of the sections inside the combined text (``TEXT_PARTS``) are set at index time.
 """
 
 from __future__ import annotations
@@ -23,17 +23,15 @@ from indexer.analysis import keyword_analyzer, spelling_analyzer, text_analyzer
 
 Record = Post | Teaser | CrawlError | SitemapEntry
 
-# Searched when a query names no field; BM25F weighs each field by its boost.
-FIELD_BOOSTS = {
-    "title": 4.0,
-    "headings": 2.0,
-    "category": 2.0,
-    "tag": 2.0,
-    "summary": 1.5,
-    "captions": 1.2,
-    "body": 1.0,
-}
-TEXT_FIELDS = tuple(FIELD_BOOSTS)
+# A query that names no field searches these two, weighted: BM25F over the title and
+# the combined text of the post.
+FIELD_BOOSTS = {"title": 4.0, "text": 1.0}
+# What the combined ``text`` field holds, and how many times: repeating a section is
+# BM25F's weighted term frequency (a heading word counts twice, and the post's length
+# grows with it), in one field instead of one posting list per section per query word.
+TEXT_PARTS = {"headings": 2, "category": 2, "tag": 2, "summary": 1, "captions": 1, "body": 1}
+# Fields a query may name (``body:`` searches the combined text: the body is most of it).
+TEXT_FIELDS = ("title", "headings", "category", "tag", "summary", "captions", "body")
 # Separator of the categories column (a byte no category contains).
 LIST_SEP = "\x1f"
 
@@ -48,10 +46,14 @@ def build_schema() -> Schema:
         url=ID(stored=True),
         # searchable text (posts only)
         title=TEXT(analyzer=text, stored=True),
+        # every section of the post, weighted (TEXT_PARTS): what unfielded words search
+        text=TEXT(analyzer=text),
         summary=TEXT(analyzer=text, stored=True),
         headings=TEXT(analyzer=text),
         captions=TEXT(analyzer=text),
-        body=TEXT(analyzer=text, stored=True),
+        # stored for snippets; its words are indexed in ``text`` (one analysis, not two)
+        body=STORED,
+        # words worth suggesting (titles, headings, summaries, topics), unstemmed;
         # unscored: no field lengths to write, it only feeds the corrector
         spell=KEYWORD(analyzer=spelling_analyzer(), scorable=False),
         # field queries and filters
@@ -117,15 +119,28 @@ def to_document(record: Record) -> dict:
     captions = "\n".join(
         t for img in record.images for t in (img.alt, img.caption) if t
     )
+    sections = {
+        "headings": headings,
+        "category": ", ".join(record.categories),
+        "tag": ", ".join(record.tags),
+        "summary": record.summary or "",
+        "captions": captions,
+        "body": record.body,
+    }
     doc.update(
         title=record.title or "",
-        summary=record.summary or "",
+        text="\n".join(
+            value for name, times in TEXT_PARTS.items() if (value := sections[name])
+            for _ in range(times)
+        ),
+        summary=sections["summary"],
         headings=headings,
         captions=captions,
         body=record.body,
-        spell="\n".join(filter(None, (record.title, record.summary, headings, record.body))),
-        category=", ".join(record.categories),
-        tag=", ".join(record.tags),
+        spell="\n".join(filter(None, (record.title, record.summary, headings, *record.categories,
+                                      *record.tags))),
+        category=sections["category"],
+        tag=sections["tag"],
         category_key=",".join(record.categories),
         tag_key=",".join(record.tags),
         categories=LIST_SEP.join(record.categories).encode("utf-8"),

@@ -52,11 +52,35 @@ def index_exists(index_dir: str | os.PathLike) -> bool:
     return whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
 
 
+class IndexOutdatedError(IndexNotFoundError):
+    """The index was built by an older Needle with a different field layout.
+
+    A kind of "no index" (no usable one), so every caller that handles a missing index
+    (the CLI's exit code 3, the web service) says this instead of failing on a field.
+    """
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        FileNotFoundError.__init__(
+            self,
+            f"the index at {index_dir} was built by an older version of Needle: "
+            "rebuild it with `needle index FILE --rebuild` or a new `needle crawl`"
+        )
+
+
+def is_current(ix) -> bool:
+    return set(build_schema().names()) <= set(ix.schema.names())
+
+
 def open_index(index_dir: str | os.PathLike, *, create: bool = False):
-    """The Whoosh index in ``index_dir``; created (with its folders) when ``create``."""
+    """The Whoosh index in ``index_dir``; created (with its folders) when ``create``.
+    Raises ``IndexOutdatedError`` for an index of an older field layout."""
     path = Path(index_dir)
     if index_exists(path):
-        return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        if not is_current(ix):
+            raise IndexOutdatedError(path)
+        return ix
     if not create:
         raise IndexNotFoundError(path)
     path.mkdir(parents=True, exist_ok=True)
@@ -234,7 +258,11 @@ def rebuild(
     stats = WriteStats()
     lock = _acquire(index_dir / SESSION_LOCK, lock_timeout)
     try:
-        ix = open_index(index_dir, create=True)
+        try:
+            ix = open_index(index_dir, create=True)
+        except IndexOutdatedError:
+            # a rebuild replaces everything anyway; the new layout starts empty
+            ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
         kwargs = {"procs": procs, "multisegment": True} if procs > 1 else {}
         writer = _whoosh_writer(ix, index_dir, lock_timeout, limitmb=limitmb, **kwargs)
         seen: dict[str, dict] = {}

@@ -14,7 +14,7 @@ import copy
 import json
 import os
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any
@@ -26,17 +26,19 @@ from whoosh.qparser import syntax
 from whoosh.qparser.dateparse import DateParserPlugin
 
 from indexer.analysis import SynonymMap, SynonymPlugin, keyword_analyzer, load_synonyms
-from indexer.schema import FIELD_BOOSTS, LIST_SEP, TEXT_FIELDS
+from indexer.schema import FIELD_BOOSTS, TEXT_FIELDS
 from indexer.writer import open_index
 from search.models import SearchHit, SearchResults, Sort
+from search.docsets import DocSets
 from search.snippets import highlight, lead
 
 MAX_PER_PAGE = 100
 # Field names a query may use (aliases on the right map to the schema's names).
 QUERY_FIELDS = tuple(
-    dict.fromkeys((*TEXT_FIELDS, "category", "tag", "author", "language", "published", "year", "url"))
+    dict.fromkeys((*TEXT_FIELDS, "text", "author", "language", "published", "year", "url"))
 )
 FIELD_ALIASES = {
+    "text": ["body"],  # the body's words are indexed in the combined text
     "category": ["categories", "cat"],
     "tag": ["tags"],
     "published": ["date"],
@@ -45,7 +47,7 @@ FIELD_ALIASES = {
     "captions": ["caption", "alt"],
 }
 # Fields whose query words are marked in snippets.
-_HIGHLIGHT_FIELDS = frozenset(TEXT_FIELDS) | {"author"}
+_HIGHLIGHT_FIELDS = frozenset(TEXT_FIELDS) | {"text", "author"}
 # Fields only posts have: a query made of these alone cannot match other records.
 _POST_FIELDS = frozenset(QUERY_FIELDS) - {"url"} | {"category_key", "tag_key", "spell"}
 
@@ -68,6 +70,14 @@ class _Handle:
     searcher: Any
     generation: int
     _columns: dict[str, list] = field(default_factory=dict)
+    _docsets: DocSets | None = None
+
+    @property
+    def docsets(self) -> DocSets:
+        """Matching-document bitsets of this generation (see search.docsets)."""
+        if self._docsets is None:
+            self._docsets = DocSets(self.searcher)
+        return self._docsets
 
     def column(self, name: str) -> list:
         """A column as a list indexed by document number (read once per generation)."""
@@ -97,6 +107,7 @@ def index_handle(index_dir: str | os.PathLike) -> _Handle:
             handle.searcher = searcher
             handle.generation = searcher.reader().generation()
             handle._columns = {}
+            handle._docsets = None
             return handle
         except (OSError, ValueError):
             # the index was removed or rebuilt from scratch under us: open it anew
@@ -160,7 +171,7 @@ def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryPars
     # Not OrGroup.factory(): Whoosh's coordination bonus zeroes the score of a query
     # whose only matching term is in one field.
     parser = qparser.QueryParser(None, schema, group=qparser.OrGroup)
-    parser.add_plugin(BoostedMultifieldPlugin(list(TEXT_FIELDS), fieldboosts=FIELD_BOOSTS))
+    parser.add_plugin(BoostedMultifieldPlugin(list(FIELD_BOOSTS), fieldboosts=FIELD_BOOSTS))
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
@@ -371,6 +382,11 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
     if _needs_kind_filter(q):
         parts.append(wq.Term("kind", "post"))
     full = wq.And(parts) if len(parts) > 1 else q
+    for node in _walk(full):
+        if isinstance(node, wq.Or):
+            # Whoosh preloads and scores every match of an OR on small indexes (under
+            # 5,000 documents); the union tree skips blocks that cannot reach the top N.
+            node.matcher_type = wq.Or.DEFAULT_MATCHER
     limit = page * per_page
     if sort == "relevance" and not isinstance(q, wq.Every):
         results = searcher.search(full, limit=limit)
@@ -379,15 +395,17 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
             full, limit=limit, sortedby=_NEWEST if sort != "oldest" else "published",
             reverse=(sort != "oldest"),
         )
+    # The exact total and the facets come from cached bitsets, not from walking every
+    # matching document (Whoosh's len(results)).
+    docsets = handle.docsets
+    matching = docsets.of(full)
+    total = matching.bit_count()
     facet_counts: dict[str, dict[str, int]] = {}
     if facets:
-        docnums = list(searcher.docs_for_query(full))
-        total = len(docnums)
-        facet_counts = _facets(handle, docnums)
-    else:
-        total = len(results)
+        facet_counts = docsets.facets(matching, handle.column("year"), handle.column("categories"))
     start = (page - 1) * per_page
-    page_hits = list(results)[start:limit]
+    # not list(results): its length hint runs Whoosh's exact count of every match
+    page_hits = [results[i] for i in range(start, min(limit, results.scored_length()))]
     terms = _highlight_terms(q, searcher.reader()) if page_hits else frozenset()
     hits = [_hit(hit, start + i + 1, terms, sort) for i, hit in enumerate(page_hits)]
     return SearchResults(
@@ -436,21 +454,3 @@ def snippet(stored: dict, terms: frozenset[str]) -> str:
         if marked:
             return marked
     return lead(stored.get("summary") or stored.get("body") or "")
-
-
-def _facets(handle: _Handle, docnums: list[int]) -> dict[str, dict[str, int]]:
-    years = handle.column("year")
-    categories = handle.column("categories")
-    year_counts: Counter[str] = Counter()
-    category_counts: Counter[str] = Counter()
-    for n in docnums:
-        y = years[n] if years else 0
-        if 1900 < y < 3000:  # documents without a date hold the column's default
-            year_counts[str(y)] += 1
-        blob = categories[n] if categories else b""
-        if blob:
-            category_counts.update(blob.decode("utf-8").split(LIST_SEP))
-    return {
-        "year": dict(sorted(year_counts.items(), reverse=True)),
-        "category": dict(sorted(category_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
-    }

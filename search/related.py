@@ -1,5 +1,5 @@
 """Posts most like a given one: its key terms (Bo1 weighting over the index) searched
-for in the other posts' titles, headings and bodies."""
+for in the other posts' titles, headings and text."""
 
 from __future__ import annotations
 
@@ -31,13 +31,13 @@ def related(index_dir: str | os.PathLike, url: str, limit: int = 5) -> list[Rela
     text = "\n".join(
         filter(None, [post.title, post.title, post.summary, *(h.text for h in post.headings), post.body])
     )
-    terms = searcher.key_terms_from_text("body", text, numterms=12, normalize=True)
+    terms = searcher.key_terms_from_text("text", text, numterms=12, normalize=True)
     if not terms:
         return []
     clauses = [
         wq.Term(field, word, boost=weight * boost)
         for word, weight in terms
-        for field, boost in (("title", 2.0), ("headings", 1.5), ("body", 1.0))
+        for field, boost in (("title", 2.0), ("headings", 1.5), ("text", 1.0))
     ]
     # Sharing a category or a tag is a strong sign of a shared topic.
     analyzer = searcher.schema["category"].analyzer

@@ -1,6 +1,7 @@
 """Spelling: "did you mean" for whole queries, and word completions as a user types.
 
-Both read the unstemmed ``spell`` field: Whoosh's corrector on a stemmed field would
+Both read the unstemmed ``spell`` field (the words of titles, headings, summaries,
+categories and tags: the words worth offering): Whoosh's corrector on a stemmed field would
 offer stems ("therapi") instead of words.
 """
 
@@ -31,7 +32,7 @@ def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None) -> str
         if word in _OPERATORS or len(word) < MIN_WORD:
             continue
         folded = _fold(word)
-        if folded in STOP_WORDS or reader.doc_frequency("spell", folded):
+        if folded in STOP_WORDS or _known(reader, word, folded):
             continue
         if synonyms.alternatives(normalize_words(word)) is not None:
             continue  # a synonym the index does not use is still a good word
@@ -49,6 +50,14 @@ def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None) -> str
         return None
     out.append(text[last:])
     return "".join(out)
+
+
+def _known(reader, word: str, folded: str) -> bool:
+    """Is ``word`` in the index? The spelling field holds only the words worth
+    suggesting (titles, headings, summaries); a body word is known by its stem."""
+    if reader.doc_frequency("spell", folded):
+        return True
+    return any(reader.doc_frequency(f, t) for t in normalize_words(word) for f in ("text", "title"))
 
 
 def _closest(reader, corrector, word: str) -> str | None:

@@ -259,6 +259,22 @@ def test_missing_index_is_a_clear_error(tmp_path):
         load_posts(tmp_path / "nowhere")
 
 
+def test_index_of_an_older_field_layout_says_rebuild_and_rebuild_replaces_it(tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+
+    from indexer.writer import INDEX_NAME
+
+    old = tmp_path / "ix"
+    old.mkdir()
+    whoosh_index.create_in(str(old), Schema(key=ID(unique=True), body=TEXT), indexname=INDEX_NAME)
+    with pytest.raises(IndexNotFoundError, match="older version of Needle"):
+        load_posts(old)
+    posts = clinic_posts()[:3]
+    rebuild(old, posts, procs=1)
+    assert urls(old) == {p.url for p in posts}
+
+
 # --- locking and crashes --------------------------------------------------------------
 
 

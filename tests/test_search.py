@@ -169,6 +169,19 @@ def test_facets_count_all_matches_not_the_page(ix):
     assert everything.facets["year"]["2024"] == 3
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["neck AND NOT desk", "knee OR (sciatica AND NOT pain)", '"low back pain"', "needl*",
+     "fasciitis~", "year:2024", "published:[2023 to]", "NOT neck", "", "neck ANDMAYBE desk",
+     "physical therapy", "category:knee"],
+)
+def test_exact_total_matches_the_hits(ix, query):
+    # the total comes from cached bitsets, the hits from Whoosh's scorer: they must agree
+    results = search(ix, query, per_page=100)
+    assert results.total == len(results.hits)
+    assert sum(results.facets["year"].values()) == sum(1 for h in results.hits if h.published)
+
+
 def test_sort_by_date(ix):
     newest = search(ix, "pain", sort="newest", per_page=50)
     dates = [h.published for h in newest.hits if h.published]
