@@ -434,3 +434,53 @@ def test_the_index_holds_every_record_of_the_crawl(crawl):
 
     stored = load_records(crawl.index)
     assert sorted(map(key, stored)) == sorted(map(key, crawl.records))
+
+
+def test_a_sitemap_index_that_lists_itself_does_not_loop(tmp_path):
+    """A real-world misconfiguration: the crawl reads each sitemap once and goes on."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+    from crawler.records import parse_record
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    site = tmp_path / "site"
+    (site / "blog").mkdir(parents=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    (site / "robots.txt").write_text(f"User-agent: *\nSitemap: {base}/sitemap.xml\n")
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{base}/sitemap.xml</loc></sitemap><sitemap><loc>{base}/posts.xml</loc></sitemap>"
+        "</sitemapindex>")
+    (site / "posts.xml").write_text(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{base}/blog/knee-pain.html</loc><lastmod>2025-03-01</lastmod></url></urlset>")
+    (site / "blog" / "index.html").write_text("<html><body><h1>Blog</h1></body></html>")
+    (site / "blog" / "knee-pain.html").write_text(
+        '<html lang="en"><head><title>Knee pain after running</title>'
+        '<meta property="og:type" content="article">'
+        '<meta property="article:published_time" content="2025-03-01T09:00:00-07:00"></head>'
+        "<body><article><h1>Knee pain after running</h1>"
+        + "<p>Runners often feel a dull ache around the kneecap after long runs.</p>" * 20
+        + "</article></body></html>")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        out = tmp_path / "r.jsonl"
+        args = ["crawl", base + "/blog/", "-o", str(out), "--no-index"]
+        for name, value in LOCAL_CRAWL_SETTINGS.items():
+            args += ["-s", f"{name}={value}"]
+        run_needle(*args, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    posts = [r for r in map(parse_record, out.read_text().splitlines()) if isinstance(r, Post)]
+    assert [p.url for p in posts] == [base + "/blog/knee-pain.html"]
+    assert posts[0].fetch.found_via == "sitemap"
+    assert posts[0].fetch.sitemap_lastmod is not None

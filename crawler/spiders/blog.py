@@ -2,10 +2,11 @@
 
     scrapy crawl blog -a start_url=https://clinic.example/blog/
 
-Link discovery starts at the blog's front page and goes breadth-first, so each post's
-recorded depth is its shortest click path. The sitemap (found through robots.txt, or
-at /sitemap.xml) is read at the start, but the URLs only it knows are fetched when
-the link crawl runs dry: those are the posts no page links to.
+Each site's sitemaps (named in robots.txt, else /sitemap.xml) are read first, so every
+post knows its sitemap <lastmod>. Then link discovery starts at the blog's front page
+and goes breadth-first, so each post's recorded depth is its shortest click path. The
+URLs only the sitemap knows are fetched when the link crawl runs dry: those are the
+posts no page links to.
 """
 
 from __future__ import annotations
@@ -29,8 +30,15 @@ from twisted.internet.error import (
     TCPTimedOutError,
     TimeoutError,
 )
+from twisted.python.failure import Failure
 
-try:  # Scrapy 2.14+ names download failures itself; older ones raise Twisted's
+from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind, parse_page
+from crawler.middlewares import RedirectLoopError
+from crawler.pages import extract_site_page
+from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
+from crawler.urls import canonicalize
+
+try:  # recent Scrapy names download failures itself; older releases raise Twisted's
     from scrapy.exceptions import (
         CannotResolveHostError,
         DownloadCancelledError,
@@ -44,13 +52,7 @@ except ImportError:  # pragma: no cover
 
     class DownloadCancelledError(Exception):  # type: ignore[no-redef]
         pass
-from twisted.python.failure import Failure
 
-from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind, parse_page
-from crawler.middlewares import RedirectLoopError
-from crawler.pages import extract_site_page
-from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
-from crawler.urls import canonicalize
 
 _SKIP_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
 
@@ -83,6 +85,7 @@ class BlogSpider(scrapy.Spider):
         self.sitemap_lastmod: dict[str, datetime] = {}
         self._held: dict[str, list[str]] = {}  # robots.txt URL -> start pages waiting for sitemaps
         self._open_sitemaps: dict[str, int] = {}
+        self._sitemaps_asked: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "BlogSpider":
@@ -123,10 +126,14 @@ class BlogSpider(scrapy.Spider):
             for url in self._held.pop(robots, []):
                 yield self._request(url, found_via="start", referrer=None)
 
-    def _sitemap_request(self, url: str, robots: str, referrer: str | None, *, guess: bool = False) -> Request:
+    def _sitemap_requests(self, url: str, robots: str, referrer: str | None, *,
+                          guess: bool = False) -> Iterator[Request]:
+        if url in self._sitemaps_asked:  # a sitemap index that lists itself, or a cycle
+            return
+        self._sitemaps_asked.add(url)
         self._open_sitemaps[robots] += 1
-        # never filtered: a crawl resumed from JOBDIR must read its sitemaps again
-        return Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
+        # not left to the dupefilter: a crawl resumed from JOBDIR must read them again
+        yield Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
                        cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
                        meta={"referrer": referrer, "sitemap_guess": guess})
 
@@ -182,10 +189,10 @@ class BlogSpider(scrapy.Spider):
             sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
         if sitemaps:
             for url in sitemaps:
-                yield self._sitemap_request(url, robots, response.url)
+                yield from self._sitemap_requests(url, robots, response.url)
         else:
             # robots.txt names none: try the conventional place, quietly
-            yield self._sitemap_request(urljoin(robots, "/sitemap.xml"), robots, None, guess=True)
+            yield from self._sitemap_requests(urljoin(robots, "/sitemap.xml"), robots, None, guess=True)
         yield from self._sitemap_done(robots)
 
     def on_robots_error(self, failure: Failure) -> Iterator[Request]:
@@ -218,7 +225,7 @@ class BlogSpider(scrapy.Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                yield self._sitemap_request(loc, robots, response.url)
+                yield from self._sitemap_requests(loc, robots, response.url)
                 continue
             url = canonicalize(loc, self.tracking_params)
             if not self._same_host(url):
