@@ -268,8 +268,8 @@ class BlogSpider(scrapy.Spider):
                 referrer=response.meta.get("referrer"),
             )
             target = canonicalize(response.url, self.tracking_params)
-            if target in self.seen:
-                return  # already crawled under its own address
+            if target in self.seen or not self._same_host(target):
+                return  # already crawled under its own address, or another site's page
             self.seen.add(target)
 
         encoding = getattr(response, "encoding", None)
