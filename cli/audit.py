@@ -65,7 +65,8 @@ def _facts(path: Path | None):
 @click.option("--max-links", type=click.IntRange(min=0), default=None,
               help="Check at most this many links [NEEDLE_AUDIT_MAX_LINKS, 500].")
 @click.option("--clinic-facts", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help='JSON {"staff": [...], "former_staff": [...]} [NEEDLE_AUDIT_CLINIC_FACTS].')
+              help='Optional override of the team page: JSON {"staff": [...], "former_staff": '
+                   '[...]} [NEEDLE_AUDIT_CLINIC_FACTS].')
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Show only the N most urgent posts.")
 def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_months: int | None,

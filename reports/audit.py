@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
-from crawler.records import CrawlError, DateKind, DateSource, Post, Redirect, SitemapEntry, Teaser
+from crawler.records import (
+    CrawlError, DateKind, DateSource, PageRole, Post, Redirect, SitemapEntry, SitePage, Teaser,
+)
 
 # -- data ---------------------------------------------------------------------------------
 
@@ -80,8 +82,50 @@ REVIEWED_RE = re.compile(r"\b(reviewed|updated) (on|by)\b", re.I)
 GENERIC_TITLE_WORDS = frozenset("""a an and are at be can do does for from guide how i in is it
 its know learn my new of on or our the their this tip to vs what when where which who why will
 with you your physiotherapy physio physical therapy therapist treatment clinic care help""".split())
+# A person's name, as a team page heading or in a post: two or three capitalised words
+# (Amélie, Jean-Luc, O'Brien, McKay), a particle (van, de) allowed between them.
+_NAME_WORD = r"(?:[A-ZÀ-Þ]['’])?[A-ZÀ-Þ][a-zß-ÿ]+(?:[A-ZÀ-Þ][a-zß-ÿ]+)?(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
+NAME_PARTICLES = ("van", "von", "de", "da", "del", "der", "di", "du", "le", "la")
+# words of one name are on one line: a list item's last word and the next item's first are not
+NAME = rf"{_NAME_WORD}(?:[^\S\n]+(?:(?:{'|'.join(NAME_PARTICLES)})[^\S\n]+)?{_NAME_WORD}){{1,2}}"
+# Credentials written after a name ("Marcus Chen, RMT", "Jane Doe PT, MScPT").
+CREDENTIAL_TOKENS = ("PT", "MPT", "MScPT", "BScPT", "DPT", "RMT", "DC", "MD", "RN", "NP", "OT",
+                     "RD", "PhD", "FCAMPT", "CAT(C)", "BSc", "MSc", "BKin", "CSCS", "RKin")
+_CRED = "|".join(re.escape(c) for c in CREDENTIAL_TOKENS)
+# Words that are never part of a person's name, so "Our Team", "Meet the Staff", a clinic's
+# name in the footer or "Main Street" are not taken for one.
+NON_NAME_WORDS = frozenset("""our the team staff meet contact us hours clinic clinics centre center
+physiotherapy physio physical therapy therapies massage chiropractic chiropractor wellness sports
+sport health rehab rehabilitation blog welcome about services service book booking appointment
+appointments new patient patients care family fees pricing prices rates insurance location
+locations directions home practitioners therapists clinicians providers people director
+registered physiotherapist therapist kinesiologist kinesiology acupuncture needling pelvic floor
+street avenue road drive boulevard suite unit figure table step part page privacy policy
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december spring summer fall autumn winter canada alberta
+edmonton calgary united states in on at for from with and treatment""".split())
+# Where a post names a person (a strong cue each): "Dr. First Last"; "First Last, RMT";
+# "physiotherapist, First Last"; "First Last, our chiropractor"; "book with First Last";
+# "meet First Last". A bare capitalised pair is too often a place or a service to count.
+_PROFESSION = (r"(?i:physiotherapist|physical therapist|chiropractor|massage therapist|therapist|"
+               r"kinesiologist|acupuncturist|dietitian|osteopath|podiatrist|clinic director|"
+               r"RMT|doctor)")
+PERSON_CUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # (pattern with the name as group "name", the side the name is anchored to)
+    (re.compile(rf"\bDr\.?\s+(?P<name>{NAME})"), "start"),
+    (re.compile(rf"(?P<name>{NAME})(?:,\s*|\s+\()(?:{_CRED})\b"), "end"),
+    (re.compile(rf"\b{_PROFESSION},\s+(?P<name>{NAME})"), "start"),
+    (re.compile(rf"(?P<name>{NAME}),\s+(?:our|a|the)\s+(?:[\w-]+\s+){{0,3}}?{_PROFESSION}\b"),
+     "end"),
+    (re.compile(rf"\b(?:[Bb]ook(?:ing)?|[Aa]ppointments?|[Ss]essions?|[Vv]isits?)\s+with\s+"
+                rf"(?P<name>{NAME})"), "start"),
+    (re.compile(rf"\b[Mm]eet\s+(?P<name>{NAME})"), "start"),
+)
+
 PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}")
-SENTENCE_RE = re.compile(r"[^.!?\n]*[.!?]?")
+# a title's period ("Dr. Greg Lawson", "St. Albert") does not end the sentence
+SENTENCE_RE = re.compile(
+    r"(?:[^.!?\n]|(?:(?<=\bDr)|(?<=\bSt)|(?<=\bMr)|(?<=\bMs)|(?<=\bMrs))\.)*[.!?]?")
 WORD_RE = re.compile(r"[a-zà-ÿ0-9]+")
 TIME_RE = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?", re.I)
 
@@ -116,7 +160,9 @@ class AuditThresholds(BaseModel):
 
 
 class ClinicFacts(BaseModel):
-    """What the records cannot tell: who is on the team now and who has left."""
+    """An optional override of what the site's team page says: who is on the team now
+    (added to the names the team page lists) and who has left (looked for in every post,
+    even while the team page still lists them)."""
 
     staff: list[str] = Field(default_factory=list)
     former_staff: list[str] = Field(default_factory=list)
@@ -259,12 +305,146 @@ def _finding(signal: str, evidence: str, action: str, related: Iterable[str] = (
 
 @dataclass
 class SiteFacts:
-    """The clinic's current details, voted from the header/footer of every page."""
+    """The clinic's current details, learned from the site itself: its contact and team
+    pages first, then what the header/footer of at least half of its pages show."""
 
     phones: set[str] = field(default_factory=set)  # digits
+    phone_labels: list[str] = field(default_factory=list)  # as the site prints them
     addresses: list[str] = field(default_factory=list)
     hours: list[str] = field(default_factory=list)
     copyright_year: int | None = None
+    where: str = "the site"  # where the contact details were read, for the evidence
+    staff: list[str] = field(default_factory=list)  # bare names on the team page
+    credentialed: set[str] = field(default_factory=set)  # name keys shown with a credential
+
+
+def person_name(text: str, anchor: Literal["start", "end"] = "start",
+                most: int = 3) -> str | None:
+    """The bare name in a heading or a matched phrase ("Dr. Jane Doe, PT" -> "Jane Doe"),
+    or None when it does not look like a person's name. Words that cannot be a name, and
+    words beyond ``most`` capitalised ones, are trimmed from the side away from ``anchor``
+    (the cue), so "Sarah Whitlock Some" after "book with" is Sarah Whitlock."""
+    text = re.sub(r"^(?:Dr\.?|Doctor)\s+", "", " ".join(text.split()))
+    text = re.split(rf"\s*(?:,|\(|\s(?=(?:{_CRED})\b))", text, maxsplit=1)[0]
+    words = text.split()
+    while words:
+        named = [w for w in words if w not in NAME_PARTICLES]
+        if 2 <= len(named) <= most and re.fullmatch(NAME, " ".join(words)) and not any(
+                w.lower() in NON_NAME_WORDS for w in words):
+            return " ".join(words)
+        words = words[:-1] if anchor == "start" else words[1:]
+    return None
+
+
+def name_key(name: str) -> str:
+    """Compare names by first and last word, case and accents aside."""
+    words = [_norm(w) for w in name.split()]
+    return f"{words[0]} {words[-1]}" if words else ""
+
+
+def _surname(name: str) -> str:
+    return _norm(name.split()[-1]) if name.split() else ""
+
+
+def learn_team(pages: list[SitePage]) -> tuple[list[str], set[str]]:
+    """(bare names, keys of the names shown with a credential) from a site's team pages.
+
+    A team page lists people as headings ("Priya Raman", "Dr. Nadine Roy", "Marcus Chen,
+    RMT") with their role below; headings also on the site's other pages are its chrome
+    (a footer's clinic name), not people."""
+    elsewhere = Counter(h.text for page in pages if page.role != PageRole.TEAM
+                        for h in {h.text: h for h in page.headings}.values())
+    names: dict[str, str] = {}
+    credentialed: set[str] = set()
+    for page in (p for p in pages if p.role == PageRole.TEAM):
+        found = [(h.text, person_name(h.text)) for h in page.headings if h.text not in elsewhere]
+        found = [(raw, bare) for raw, bare in found if bare]
+        for i, (raw, bare) in enumerate(found):
+            names.setdefault(name_key(bare), bare)
+            # the role printed under the name, up to the next person's name
+            start = page.body.find(raw)
+            role = ""
+            if start >= 0:
+                start += len(raw)
+                nxt = [page.body.find(r, start) for r, _ in found[i + 1:]]
+                end = min([n for n in nxt if n >= 0] + [start + 160])
+                role = page.body[start:end]
+            if CREDENTIAL_RE.search(raw) or CREDENTIAL_RE.search(role):
+                credentialed.add(name_key(bare))
+    return list(names.values()), credentialed
+
+
+def learn_site_facts(posts: list[Post], pages: Iterable[SitePage] = ()) -> dict[str, SiteFacts]:
+    """Per site, the clinic's current details: what its contact pages say in their own
+    text, and the details found outside the body on at least half of its pages (posts and
+    site pages); staff names and credentials from its team pages."""
+    by_site: dict[str, list[Post | SitePage]] = defaultdict(list)
+    site_pages: dict[str, list[SitePage]] = defaultdict(list)
+    for record in [*posts, *pages]:
+        by_site[record.site].append(record)
+        if isinstance(record, SitePage):
+            site_pages[record.site].append(record)
+    out = {}
+    for site, group in by_site.items():
+        quorum = max(1, len(group) // 2)
+        phones, addresses, hours, years = Counter(), Counter(), Counter(), Counter()
+        labels: dict[str, str] = {}
+        for record in group:
+            c = record.contacts
+            # one vote per page, in page order (so reports list values in a stable order)
+            for counter, values in ((phones, [_digits(p) for p in c.phones]),
+                                    (addresses, c.addresses), (hours, c.hours)):
+                for value in dict.fromkeys(values):
+                    counter[value] += 1
+            for phone in c.phones:
+                labels.setdefault(_digits(phone), phone)
+            if c.copyright_year:
+                years[c.copyright_year] += 1
+        # the contact page states the details on purpose: they come first; the header and
+        # footer vote adds to them (a second line or location there is current too)
+        contact = ContactFactsLists()
+        for page in site_pages[site]:
+            if page.role == PageRole.CONTACT:
+                contact.add(page)
+        voted_phones = [p for p, n in phones.items() if n >= quorum]
+        all_phones = list(dict.fromkeys([*(_digits(p) for p in contact.phones), *voted_phones]))
+        for phone in contact.phones:
+            raw = _raw_phone(contact.text, _digits(phone))  # as printed: "(780) 555-0142"
+            labels[_digits(phone)] = raw if raw != _digits(phone) else phone
+        staff, credentialed = learn_team(site_pages[site])
+        out[site] = SiteFacts(
+            phones=set(all_phones),
+            phone_labels=[labels.get(p, p) for p in all_phones],
+            addresses=list(dict.fromkeys(
+                [*contact.addresses, *(a for a, n in addresses.items() if n >= quorum)])),
+            hours=list(dict.fromkeys(
+                [*contact.hours, *(h for h, n in hours.items() if n >= quorum)])),
+            copyright_year=years.most_common(1)[0][0] if years else None,
+            where="the contact page" if contact.any else "the site's header and footer",
+            staff=staff, credentialed=credentialed,
+        )
+    return out
+
+
+@dataclass
+class ContactFactsLists:
+    """The contact pages' own details, merged in page order."""
+
+    phones: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    hours: list[str] = field(default_factory=list)
+    text: str = ""
+
+    def add(self, page: SitePage) -> None:
+        c = page.body_contacts
+        self.phones += [p for p in c.phones if p not in self.phones]
+        self.addresses += [a for a in c.addresses if a not in self.addresses]
+        self.hours += [h for h in c.hours if h not in self.hours]
+        self.text += "\n" + page.body
+
+    @property
+    def any(self) -> bool:
+        return bool(self.phones or self.addresses or self.hours)
 
 
 @dataclass
@@ -277,32 +457,23 @@ class Context:
     teasers: dict[str, list[Teaser]]
     links: dict[str, LinkState]
     inbound: Counter
+    # per site, blog authors who are not on the team page: they have left
+    former_authors: dict[str, list[str]] = field(default_factory=dict)
 
 
-def learn_site_facts(posts: list[Post]) -> dict[str, SiteFacts]:
-    """Per site, the contact details found outside the body on at least half of its pages."""
-    by_site: dict[str, list[Post]] = defaultdict(list)
-    for post in posts:
-        by_site[post.site].append(post)
-    out = {}
-    for site, group in by_site.items():
-        quorum = max(1, len(group) // 2)
-        phones, addresses, hours, years = Counter(), Counter(), Counter(), Counter()
-        for post in group:
-            c = post.contacts
-            # one vote per page, in page order (so reports list values in a stable order)
-            for counter, values in ((phones, [_digits(p) for p in c.phones]),
-                                    (addresses, c.addresses), (hours, c.hours)):
-                for value in dict.fromkeys(values):
-                    counter[value] += 1
-            if c.copyright_year:
-                years[c.copyright_year] += 1
-        out[site] = SiteFacts(
-            phones={p for p, n in phones.items() if n >= quorum},
-            addresses=[a for a, n in addresses.items() if n >= quorum],
-            hours=[h for h, n in hours.items() if n >= quorum],
-            copyright_year=years.most_common(1)[0][0] if years else None,
-        )
+def learn_former_authors(posts: list[Post], sites: dict[str, SiteFacts],
+                         facts: ClinicFacts) -> dict[str, list[str]]:
+    """Per site, the blog's authors who are not on its team: a byline says they worked
+    there, the team page says they no longer do. Needs a known team."""
+    out: dict[str, list[str]] = {}
+    for site, known in sites.items():
+        team = [person_name(n) or n for n in [*known.staff, *facts.staff]]
+        if not team:
+            continue
+        keys, surnames = {name_key(n) for n in team}, {_surname(n) for n in team}
+        authors = dict.fromkeys(p.author for p in posts if p.site == site and p.author)
+        out[site] = [a for a in authors if (bare := person_name(a)) and
+                     name_key(bare) not in keys and _surname(bare) not in surnames]
     return out
 
 
@@ -482,53 +653,81 @@ def detect_stale_contacts(post: Post, ctx: Context) -> list[Finding]:
     stale_phones = [p for p in body.phones if site.phones and _digits(p) not in site.phones]
     if stale_phones:
         raw = [_raw_phone(post.body, _digits(p)) for p in stale_phones]
-        current = ", ".join(sorted(post.contacts.phones)) or "see the site's header"
+        current = ", ".join(site.phone_labels)
         out.append(_finding("stale_phone", f"post says {', '.join(_quote(r) for r in raw)}; "
-                            f"the site now shows {current}",
+                            f"{site.where} shows {current}",
                             f"Replace the number with the current one ({current})."))
     current_keys = [_address_key(a) for a in site.addresses]
     stale_addresses = [a for a in body.addresses if current_keys and not any(
         _address_key(a) in key or key in _address_key(a) for key in current_keys)]
     if stale_addresses:
         out.append(_finding("stale_address",
-                            f"post says {', '.join(_quote(a) for a in stale_addresses)}; the site "
-                            f"now shows {_quote(site.addresses[0])}",
+                            f"post says {', '.join(_quote(a) for a in stale_addresses)}; "
+                            f"{site.where} shows {_quote(site.addresses[0])}",
                             f"Replace the address with {site.addresses[0]}."))
     current_hours = {_hours_key(h) for h in site.hours}
     stale_hours = [h for h in body.hours if current_hours and _hours_key(h) not in current_hours]
     if stale_hours:
         out.append(_finding("stale_hours",
-                            f"post says {', '.join(_quote(h) for h in stale_hours)}; the site now "
-                            f"shows {'; '.join(site.hours)}",
+                            f"post says {', '.join(_quote(h) for h in stale_hours)}; "
+                            f"{site.where} shows {'; '.join(site.hours)}",
                             "Update the hours, or link to the contact page instead of "
                             "repeating them."))
     return out
 
 
-DR_NAME_RE = re.compile(r"\bDr\.?\s+((?:[A-Z][\w'’-]+\s+)+[A-Z][\w'’-]+)")
+def _people_mentioned(text: str) -> list[tuple[str, int, list[str]]]:
+    """(name as written, position, every capitalised word the cue caught) of each person a
+    post names with a strong cue. The name is two words (a third is more often the next
+    sentence's first word than a middle name); the caught words let a three-word name
+    still match a team member's surname."""
+    out = []
+    for pattern, anchor in PERSON_CUES:
+        for m in pattern.finditer(text):
+            bare = person_name(m.group("name"), anchor, most=2)
+            if bare:
+                shown = f"Dr. {bare}" if pattern is PERSON_CUES[0][0] else bare
+                out.append((shown, m.start("name"), m.group("name").split()))
+    return sorted(out, key=lambda item: item[1])
 
 
 def detect_departed_staff(post: Post, ctx: Context) -> list[Finding]:
-    facts = ctx.facts
-    if not facts.staff and not facts.former_staff:
-        return []
+    """Names in the body of people who are not on the team now.
+
+    Who is on the team comes from the site's team page (and ``--clinic-facts`` staff);
+    who has left from ``--clinic-facts`` former staff and from the site's own bylines (an
+    author of the blog who is not on the team page). Without a known team only the listed
+    former staff are looked for: any other name could be a current colleague.
+    """
+    site = ctx.sites.get(post.site) or SiteFacts()
+    team = [*site.staff, *ctx.facts.staff]
+    team_keys = {name_key(person_name(n) or n) for n in team}
+    team_surnames = {_surname(person_name(n) or n) for n in team}
+
+    def current(bare: str) -> bool:
+        # a surname on the team is taken as the same person: a false alarm costs more trust
+        # than a missed mention
+        return name_key(bare) in team_keys or _surname(bare) in team_surnames
+
+    # the facts file's former staff win over a team page not yet updated
+    former = list(ctx.facts.former_staff)
+    if team:
+        former += ctx.former_authors.get(post.site, [])
     sentences = _sentences(post.body)
-    names: dict[str, str] = {}
-    for name in facts.former_staff:
-        bare = re.sub(r"^Dr\.?\s+", "", name)
+    names: dict[str, tuple[str, str]] = {}  # key -> (name, sentence)
+    for name in former:
+        bare = person_name(name) or re.sub(r"^Dr\.?\s+", "", name)
         pos = post.body.find(bare)
         if pos >= 0:
-            names[name] = _sentence_at(sentences, pos)
-    if facts.staff:
-        # a "Dr. First Last" not on the current team (matched by surname) has likely left
-        surnames = {n.split()[-1] for n in facts.staff}
-        for m in DR_NAME_RE.finditer(post.body):
-            full = m.group(1).split()
-            if full[-1] not in surnames and not any(full[-1] in n for n in names):
-                names[f"Dr. {m.group(1)}"] = _sentence_at(sentences, m.start())
+            names.setdefault(name_key(bare), (name, _sentence_at(sentences, pos)))
+    if team:
+        for name, pos, caught in _people_mentioned(post.body):
+            bare = person_name(name) or name
+            if not current(bare) and not {_norm(w) for w in caught} & team_surnames:
+                names.setdefault(name_key(bare), (name, _sentence_at(sentences, pos)))
     if not names:
         return []
-    evidence = "; ".join(f"{name}: {_quote(s)}" for name, s in names.items())
+    evidence = "; ".join(f"{name}: {_quote(s)}" for name, s in names.values())
     return [_finding("staff_departed", evidence,
                      "Remove or replace the name with a current team member, and update any "
                      "booking instructions.")]
@@ -663,7 +862,7 @@ def trust_gaps(post: Post, ctx: Context) -> dict[str, str]:
     gaps = {}
     if not post.author:
         gaps["no_author"] = "no author byline"
-    elif not CREDENTIAL_RE.search(post.author):
+    elif not CREDENTIAL_RE.search(post.author) and not _credentialed_on_team(post, ctx):
         gaps["no_credentials"] = f"byline {_quote(post.author)} gives no credentials"
     site = _origin(post.site)
     cites = any(link.in_body and _origin(link.href) != site for link in post.links)
@@ -677,6 +876,13 @@ def trust_gaps(post: Post, ctx: Context) -> dict[str, str]:
         if not updated and not REVIEWED_RE.search(post.body):
             gaps["no_review_date"] = f"published {published}, no reviewed/updated date"
     return gaps
+
+
+def _credentialed_on_team(post: Post, ctx: Context) -> bool:
+    # the team page shows the author's profession or credential under their name
+    site = ctx.sites.get(post.site)
+    bare = person_name(post.author or "")
+    return bool(site and bare and name_key(bare) in site.credentialed)
 
 
 TRUST_ACTIONS = {
@@ -881,9 +1087,11 @@ def audit(records: Iterable[object], *, as_of: date, thresholds: AuditThresholds
     links = {**(link_results or {}), **crawl_link_states(records)}
     inbound: Counter = Counter(
         link.href for p in posts for link in p.links if link.in_body and link.href != p.url)
+    facts = facts or ClinicFacts()
+    sites = learn_site_facts(posts, (r for r in records if isinstance(r, SitePage)))
     ctx = Context(
-        as_of=as_of, thresholds=thresholds, facts=facts or ClinicFacts(),
-        sites=learn_site_facts(posts),
+        as_of=as_of, thresholds=thresholds, facts=facts, sites=sites,
+        former_authors=learn_former_authors(posts, sites, facts),
         sitemap={r.url: r for r in records if isinstance(r, SitemapEntry)},
         teasers=teasers, links=links, inbound=inbound)
 

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from crawler.records import (
-    ContactFacts, CrawlError, DateCandidate, DateKind, DateSource, Heading, Link, Post, Redirect,
-    SitemapEntry, Teaser,
+    ContactFacts, CrawlError, DateCandidate, DateKind, DateSource, Heading, Link, PageRole, Post,
+    Redirect, SitemapEntry, SitePage, Teaser,
 )
 from reports.audit import (
     AuditThresholds, ClinicFacts, LinkState, anchor_date, audit, find_time_references,
-    links_to_check,
+    learn_site_facts, learn_team, links_to_check, person_name,
 )
 from sample_site.description import SITES
 
@@ -266,13 +266,146 @@ def test_anchor_date_is_the_later_date():
     assert anchor_date(make_post("y", published=None)) is None
 
 
+# -- the clinic's facts, learned from its own pages -------------------------------------------
+
+
+def site_page(role: PageRole, path: str, body: str = "", headings=(), **fields) -> SitePage:
+    fields.setdefault("contacts", FOOTER)
+    return SitePage(url=f"{SITE}{path}", site=SITE, role=role, body=body,
+                    headings=[Heading(level=lv, text=t) for lv, t in headings], **fields)
+
+
+def team_page(*people: tuple[str, str]) -> SitePage:
+    """A team page: one heading per person with the role under it, and the footer's heading."""
+    return site_page(PageRole.TEAM, "/our-team/",
+                     body="\n\n".join(f"{name}\n\n{role}" for name, role in people),
+                     headings=[(1, "Our Team"), *((3, n) for n, _ in people),
+                               (4, "Clinic Example Physiotherapy")])
+
+
+HOME = site_page(PageRole.HOME, "/", body="Welcome.",
+                 headings=[(1, "Welcome"), (4, "Clinic Example Physiotherapy")])
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Priya Raman", "Priya Raman"),
+    ("Dr. Nadine Roy", "Nadine Roy"),
+    ("Dr Amélie Fortin, DC", "Amélie Fortin"),
+    ("Marcus Chen, RMT", "Marcus Chen"),
+    ("Jane Doe PT, MScPT", "Jane Doe"),
+    ("Mary O'Brien (RMT)", "Mary O'Brien"),
+    ("Jean-Luc van Damme", "Jean-Luc van Damme"),
+    ("Our Team", None),
+    ("Meet the Staff", None),
+    ("Riverbend Physiotherapy & Wellness", None),
+    ("Contact Us", None),
+    ("Hours", None),
+    ("Main Street", None),
+    ("From our blog", None),
+])
+def test_person_names_in_headings(text, name):
+    assert person_name(text) == name
+
+
+def test_team_page_names_and_credentials():
+    team = team_page(("Priya Raman", "Physiotherapist, Clinic Director"),
+                     ("Dr. Nadine Roy", "Chiropractor"), ("Marcus Chen, RMT", ""),
+                     ("Lee Park", "Front desk"))
+    names, credentialed = learn_team([HOME, team])
+    # the footer's heading is on the home page too: chrome, not a person
+    assert names == ["Priya Raman", "Nadine Roy", "Marcus Chen", "Lee Park"]
+    assert credentialed == {"priya raman", "nadine roy", "marcus chen"}
+    assert learn_team([HOME]) == ([], set())
+
+
+def test_contact_page_details_come_first_and_the_footer_vote_adds_to_them():
+    contact = site_page(PageRole.CONTACT, "/contact/",
+                        body="Phone: (780) 555-0199\n\nAddress: 77 New Road NW, Edmonton",
+                        body_contacts=ContactFacts(phones=["+1-780-555-0199"],
+                                                   addresses=["77 New Road NW, Edmonton"]))
+    posts = [make_post(f"p{i}") for i in range(3)]
+    facts = learn_site_facts(posts, [contact, HOME])[SITE]
+    assert facts.phone_labels == ["(780) 555-0199", "+1-780-555-0142"]
+    assert facts.addresses[0] == "77 New Road NW, Edmonton" and facts.where == "the contact page"
+    footer_number = make_post("footer", body="Call (780) 555-0142 today. " * 20,
+                              body_contacts=ContactFacts(phones=["+1-780-555-0142"]))
+    old = make_post("old", body="Call (780) 555-0187 today. " * 20,
+                    body_contacts=ContactFacts(phones=["+1-780-555-0187"]))
+    report = run(*posts, footer_number, old, contact, HOME)
+    assert "stale_phone" not in signals(report, "/footer")
+    finding = next(f for f in next(p for p in report.posts if p.url.endswith("/old")).findings
+                   if f.signal == "stale_phone")
+    assert "“(780) 555-0187”" in finding.evidence
+    assert "the contact page shows (780) 555-0199" in finding.evidence
+    # without a contact page the vote alone decides, as before
+    assert learn_site_facts(posts)[SITE].where == "the site's header and footer"
+
+
+TEAM = team_page(("Dr. Nadine Roy", "Chiropractor"), ("Marcus Chen", "Registered Massage Therapist"))
+
+
+@pytest.mark.parametrize("sentence,departed", [
+    ("Book with Sarah Whitlock for pelvic health care.", "Sarah Whitlock"),
+    ("Meet our new pelvic health physiotherapist, Sarah Whitlock", "Sarah Whitlock"),
+    ("Sarah Whitlock, our pelvic health physiotherapist, sees patients on Fridays.",
+     "Sarah Whitlock"),
+    ("Ask for Paula Smith, RMT, at the front desk.", "Paula Smith"),
+    ("Book a visit with Dr. Greg Lawson, our chiropractor.", "Dr. Greg Lawson"),
+    # current staff, by full name or by surname
+    ("Marcus Chen, RMT, has evening appointments.", None),
+    ("Ask Dr. Roy or Dr. Nadine Roy at your next visit.", None),
+    # capitalised words that are not people
+    ("In Canada the title is protected, as it is in the United States.", None),
+    ("Visit us at Main Street Physiotherapy for a session with Dry Needling experts.", None),
+    ("Meet Our Team at the open house.", None),
+])
+def test_departed_staff_learned_from_the_team_page(sentence, departed):
+    post = make_post("post", body=(sentence + " Some more words about care. ") * 10)
+    report = run(post, TEAM)
+    findings = [f for f in report.posts[0].findings if f.signal == "staff_departed"]
+    if departed is None:
+        assert not findings, findings
+    else:
+        assert findings and findings[0].evidence.startswith(f"{departed}: “")
+        assert sentence.split(",")[0] in findings[0].evidence
+        # no team page, no facts file: nobody's departure can be told
+        assert "staff_departed" not in run(post).posts[0].signals
+
+
+def test_a_blog_author_missing_from_the_team_page_has_left():
+    by_greg = make_post("by-greg", author="Dr. Greg Lawson")
+    mentions = make_post("mentions", body="Greg Lawson wrote our sciatica guide. " * 20)
+    report = run(by_greg, mentions, TEAM)
+    assert "staff_departed" in signals(report, "/mentions")
+    assert "staff_departed" not in run(by_greg, mentions).posts[0].signals  # no team known
+
+
+def test_the_facts_file_overrides_the_team_page():
+    marcus = make_post("marcus", body="Marcus Chen, RMT, has evening appointments. " * 20)
+    sarah = make_post("sarah", body="Book with Sarah Whitlock today. " * 20)
+    before = run(marcus, sarah, TEAM)
+    assert "staff_departed" in signals(before, "/sarah")
+    assert "staff_departed" not in signals(before, "/marcus")
+    report = run(marcus, sarah, TEAM, facts=ClinicFacts(staff=["Sarah Whitlock"],
+                                                         former_staff=["Marcus Chen"]))
+    assert "staff_departed" in signals(report, "/marcus")
+    assert "staff_departed" not in signals(report, "/sarah")
+
+
+def test_credentials_shown_on_the_team_page_count():
+    team = team_page(("Kevin Huang", "Physiotherapist"), ("Lee Park", "Front desk"))
+    kevin = make_post("kevin", author="Kevin Huang")
+    lee = make_post("lee", author="Lee Park")
+    stranger = make_post("stranger", author="Pat Jones")
+    doctors = [make_post(f"doc{i}") for i in range(4)]  # so a gap is the post's, not the site's
+    assert "no_credentials" in signals(run(kevin, lee, stranger, *doctors), "/kevin")
+    report = run(kevin, lee, stranger, *doctors, team)
+    assert "no_credentials" not in signals(report, "/kevin")
+    assert "no_credentials" in signals(report, "/lee")
+    assert "no_credentials" in signals(report, "/stranger")
+
+
 # -- the sample site: exactly the planted findings --------------------------------------------
-
-
-def sample_facts() -> ClinicFacts:
-    """What the team pages say (the records do not carry them yet)."""
-    return ClinicFacts(staff=[m.name for s in SITES.values() for m in s.clinic.staff],
-                       former_staff=[n for s in SITES.values() for n in s.clinic.former_staff])
 
 
 @pytest.fixture(scope="module")
@@ -285,8 +418,8 @@ def sample_audit(site_crawl: CrawlResult, sample_site, tmp_path_factory):
     outbound = sample_site.base["outbound"].split("//", 1)[1].rstrip("/")
     results = check_links(links_to_check(records), timeout=3, allow_hosts={outbound},
                           cache_path=tmp_path_factory.mktemp("links") / "linkcache.json")
-    return audit(records, as_of=AS_OF, thresholds=AuditThresholds(), facts=sample_facts(),
-                 link_results=results)
+    # no facts file: staff, phone, address and hours come from the site's own pages
+    return audit(records, as_of=AS_OF, thresholds=AuditThresholds(), link_results=results)
 
 
 # extraction gaps the crawler engineer is fixing: the expectation is the description's
@@ -352,3 +485,18 @@ def test_sample_ranking_is_by_score(sample_audit):
     scores = [p.score for p in sample_audit.posts]
     assert scores == sorted(scores, reverse=True)
     assert sample_audit.flagged[0].score > sample_audit.flagged[-1].score
+
+
+def test_sample_facts_file_agrees_with_what_the_site_says(site_crawl: CrawlResult, sample_audit):
+    """The facts file is an override: naming the same people changes nothing."""
+    from indexer.store import load_records
+
+    facts = ClinicFacts(staff=[m.name for s in SITES.values() for m in s.clinic.staff],
+                        former_staff=[n for s in SITES.values() for n in s.clinic.former_staff])
+    with_file = audit(load_records(site_crawl.index), as_of=AS_OF, facts=facts)
+
+    def departed(report):
+        return {p.url for p in report.posts if "staff_departed" in p.signals}
+
+    assert departed(with_file) == departed(sample_audit)
+    assert len(departed(sample_audit)) == sum(len(s.planted("staff_departed")) for s in SITES.values())

@@ -27,10 +27,10 @@ def index(site_crawl: CrawlResult, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def facts(tmp_path_factory):
+    # an override: a current team member said to have left, a former one said to be back
     path = tmp_path_factory.mktemp("facts") / "facts.json"
-    path.write_text(json.dumps({
-        "staff": [m.name for s in SITES.values() for m in s.clinic.staff],
-        "former_staff": [n for s in SITES.values() for n in s.clinic.former_staff]}))
+    path.write_text(json.dumps({"staff": list(SITES["builder"].clinic.former_staff),
+                                "former_staff": ["Marcus Chen"]}))
     return path
 
 
@@ -144,9 +144,20 @@ def test_thresholds_by_flag_and_by_setting(index):
 
 
 def test_clinic_facts_file(index, facts, sample_site):
-    rows = audit_json(index, "--clinic-facts", facts)
-    assert any(f["signal"] == "staff_departed" for r in rows for f in r["findings"])
-    assert not any(f["signal"] == "staff_departed" for r in audit_json(index) for f in r["findings"])
+    def departed(*extra):
+        return {r["url"] for r in audit_json(index, *extra)
+                for f in r["findings"] if f["signal"] == "staff_departed"}
+
+    def url(slug):
+        return SITES["builder"].post_url(sample_site.base["builder"], slug)
+
+    # without a file the team page tells who has left
+    learned = departed()
+    assert url("spring-open-house-2024") in learned
+    assert url("massage-therapy-stress-relief") not in learned
+    overridden = departed("--clinic-facts", facts)
+    assert url("spring-open-house-2024") not in overridden
+    assert url("massage-therapy-stress-relief") in overridden
 
 
 def test_bad_as_of_is_a_usage_error(index):

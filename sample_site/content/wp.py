@@ -642,6 +642,6 @@ SITE = SiteSpec(
     title_suffix=" | Summit Physio", posts=POSTS, routes=ROUTES,
     extra_sitemap_paths=["/2022/02/knee-replacement-rehab/"],
     pdf_path="/wp-content/uploads/concussion-return-to-play.pdf",
-    site_audit=("no_credentials", "no_references", "no_review_date"),
+    site_audit=("no_references", "no_review_date"),
     site_seo=("sitemap_non_200",),
 )
