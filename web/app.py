@@ -21,8 +21,9 @@ from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH, Limits
 
 STATIC = Path(__file__).parent / "static"
 # Threads running the (synchronous, GIL-bound) searches. More would not search faster,
-# and each opens its own searcher and reads its own facet columns per index generation.
-SEARCH_THREADS = 8
+# and each keeps its own searcher and caches, so fewer threads means warmer caches:
+# on a 2-core machine (bench/web.py, 2,000 posts) 4 beat anyio's 40, 8 and 2.
+SEARCH_THREADS = 4
 
 
 @asynccontextmanager
