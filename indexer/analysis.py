@@ -268,9 +268,18 @@ class SynonymPlugin(Plugin):
     @staticmethod
     def _node(fieldname, text, boost):
         if " " in text.strip():
-            node = PhrasePlugin.PhraseNode(text, 0, slop=1)
-        else:
-            node = syntax.WordNode(text)
+            # All the words, not the exact phrase: a phrase matcher cannot tell Whoosh
+            # the best score it could reach, so one phrase in an OR makes it score every
+            # matching post instead of skipping those that cannot reach the top N (5x
+            # slower at the 95th percentile). A quoted phrase stays exact.
+            words = []
+            for word in text.split():
+                node = syntax.WordNode(word)
+                node.set_fieldname(fieldname)
+                node.set_boost(boost)
+                words.append(node)
+            return syntax.AndGroup(words)
+        node = syntax.WordNode(text)
         node.set_fieldname(fieldname)
         node.set_boost(boost)
         return node

@@ -28,6 +28,18 @@ def to_bits(docnums: Iterable[int], size: int) -> int:
     return int.from_bytes(buf, "little")
 
 
+def members(bits: int) -> list[int]:
+    """The document numbers in ``bits``, ascending."""
+    out = []
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for i, byte in enumerate(raw):
+        while byte:
+            low = byte & -byte
+            out.append(i * 8 + low.bit_length() - 1)
+            byte ^= low
+    return out
+
+
 class DocSets:
     """Bitsets of one searcher (one index generation): query -> matching documents."""
 

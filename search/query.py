@@ -29,7 +29,8 @@ from indexer.analysis import SynonymMap, SynonymPlugin, keyword_analyzer, load_s
 from indexer.schema import FIELD_BOOSTS, TEXT_FIELDS
 from indexer.writer import open_index
 from search.models import SearchHit, SearchResults, Sort
-from search.docsets import DocSets
+from search import ranking
+from search.docsets import DocSets, members
 from search.snippets import highlight, lead
 
 MAX_PER_PAGE = 100
@@ -48,6 +49,8 @@ FIELD_ALIASES = {
 }
 # Fields whose query words are marked in snippets.
 _HIGHLIGHT_FIELDS = frozenset(TEXT_FIELDS) | {"text", "author"}
+# Fields ranked by BM25F (the others are filters or keys).
+_SCORED_FIELDS = frozenset(TEXT_FIELDS) | {"text", "author"}
 # Fields only posts have: a query made of these alone cannot match other records.
 _POST_FIELDS = frozenset(QUERY_FIELDS) - {"url"} | {"category_key", "tag_key", "spell"}
 
@@ -71,6 +74,14 @@ class _Handle:
     generation: int
     _columns: dict[str, list] = field(default_factory=dict)
     _docsets: DocSets | None = None
+    _impacts: ranking.Impacts | None = None
+
+    @property
+    def impacts(self) -> ranking.Impacts:
+        """Per-term BM25F impacts of this generation (see search.ranking)."""
+        if self._impacts is None:
+            self._impacts = ranking.Impacts(self.searcher)
+        return self._impacts
 
     @property
     def docsets(self) -> DocSets:
@@ -108,6 +119,7 @@ def index_handle(index_dir: str | os.PathLike) -> _Handle:
             handle.generation = searcher.reader().generation()
             handle._columns = {}
             handle._docsets = None
+            handle._impacts = None
             return handle
         except (OSError, ValueError):
             # the index was removed or rebuilt from scratch under us: open it anew
@@ -388,13 +400,6 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
             # 5,000 documents); the union tree skips blocks that cannot reach the top N.
             node.matcher_type = wq.Or.DEFAULT_MATCHER
     limit = page * per_page
-    if sort == "relevance" and not isinstance(q, wq.Every):
-        results = searcher.search(full, limit=limit)
-    else:
-        results = searcher.search(
-            full, limit=limit, sortedby=_NEWEST if sort != "oldest" else "published",
-            reverse=(sort != "oldest"),
-        )
     # The exact total and the facets come from cached bitsets, not from walking every
     # matching document (Whoosh's len(results)).
     docsets = handle.docsets
@@ -404,10 +409,32 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
     if facets:
         facet_counts = docsets.facets(matching, handle.column("year"), handle.column("categories"))
     start = (page - 1) * per_page
-    # not list(results): its length hint runs Whoosh's exact count of every match
-    page_hits = [results[i] for i in range(start, min(limit, results.scored_length()))]
-    terms = _highlight_terms(q, searcher.reader()) if page_hits else frozenset()
-    hits = [_hit(hit, start + i + 1, terms, sort) for i, hit in enumerate(page_hits)]
+    ranked = None
+    if sort == "relevance" and not isinstance(q, wq.Every):
+        p = ranking.plan(q, _SCORED_FIELDS)
+        if p is not None:
+            # words, ORs and ANDs: summed cached impacts (search.ranking)
+            scores = handle.impacts.scores(p)
+            allowed = set(members(matching)) if len(parts) > 1 else None
+            ranked = ranking.top(scores, limit, allowed)[start:]
+        else:
+            results = searcher.search(full, limit=limit)
+    else:
+        results = searcher.search(
+            full, limit=limit, sortedby=_NEWEST if sort != "oldest" else "published",
+            reverse=(sort != "oldest"),
+        )
+    if ranked is None:
+        # not list(results): its length hint runs Whoosh's exact count of every match
+        ranked = [
+            (results.docnum(i), results.score(i) or 0.0)
+            for i in range(start, min(limit, results.scored_length()))
+        ]
+    terms = _highlight_terms(q, searcher.reader()) if ranked else frozenset()
+    hits = [
+        _hit(searcher.stored_fields(docnum), score, start + i + 1, terms, sort)
+        for i, (docnum, score) in enumerate(ranked)
+    ]
     return SearchResults(
         query="", query_used="", total=total, hits=hits, facets=facet_counts,
         page=page, per_page=per_page, sort=sort,
@@ -429,14 +456,13 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
     return frozenset(out)
 
 
-def _hit(hit, rank: int, terms: frozenset[str], sort: str) -> SearchHit:
-    stored = hit.fields()
+def _hit(stored: dict, score: float, rank: int, terms: frozenset[str], sort: str) -> SearchHit:
     meta = json.loads(stored["hit"])
     return SearchHit(
         url=stored["url"],
         title=meta["title"],
         published=datetime.fromisoformat(meta["published"]) if meta["published"] else None,
-        score=float(hit.score or 0.0) if sort == "relevance" else 0.0,
+        score=float(score) if sort == "relevance" else 0.0,
         snippet=snippet(stored, terms),
         categories=meta["categories"],
         tags=meta["tags"],

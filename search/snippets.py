@@ -2,9 +2,10 @@
 
 Whoosh's highlighter re-analyses a hit's whole body through the full analyzer chain for
 every hit and returns several fragments with the body's line breaks kept. Here the
-stored text is split with one regular expression, each distinct word is analysed once
-per process (a cache: clinic vocabulary is small), and the excerpt is the window of at
-most ``SNIPPET_CHARS`` characters holding the most distinct query words.
+stored text is scanned with one regular expression of the query's stems, each candidate
+word is analysed once per process (a cache: clinic vocabulary is small), and the
+excerpt is the window of at most ``SNIPPET_CHARS`` characters holding the most distinct
+query words.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import functools
 import html
 import re
 
-from indexer.analysis import WORD_PATTERN, normalize_words
+from whoosh.support.charset import accent_map
+
+from indexer.analysis import normalize_words
 
 SNIPPET_CHARS = 240
 # Context kept before the first match, so the excerpt does not start on the match.
 LEAD_CHARS = 40
-_WORD = re.compile(WORD_PATTERN)
 _SPACE = re.compile(r"\s+")
 
 
@@ -30,12 +32,35 @@ def _index_term(word: str) -> str | None:
 
 
 def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word of ``text`` that the index reads as one of ``terms``.
+
+    A regular expression of the terms' stems finds the candidate words (in C) on an
+    accent-folded copy of the same length; only those are analysed to confirm them.
+    """
     out = []
-    for m in _WORD.finditer(text):
-        term = _index_term(m.group())
+    folded = text if text.isascii() else text.translate(_FOLD_1TO1)
+    for m in _candidates(terms).finditer(folded):
+        term = _index_term(text[m.start():m.end()])
         if term in terms:
             out.append((m.start(), m.end(), term))
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates(terms: frozenset[str]) -> re.Pattern:
+    # A Porter stem is a prefix of its word but for its last letter at most
+    # (therapy -> therapi, dry -> dri); two-letter terms are kept whole.
+    prefixes = sorted({t[:-1] if len(t) > 2 else t for t in terms}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(p) for p in prefixes)
+    return re.compile(rf"(?<![\w.])(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
+
+
+# Accent folding that keeps every character in place (é -> e, not æ -> ae), so match
+# positions in the folded copy are positions in the text.
+_FOLD_1TO1 = {
+    ord(k): v for k, v in ((chr(c), accent_map.get(c)) for c in range(0x80, 0x2000))
+    if isinstance(v, str) and len(v) == 1
+}
 
 
 def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, int]:

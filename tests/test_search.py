@@ -182,6 +182,24 @@ def test_exact_total_matches_the_hits(ix, query):
     assert sum(results.facets["year"].values()) == sum(1 for h in results.hits if h.published)
 
 
+@pytest.mark.parametrize(
+    "query", ["neck pain", "car accident", "physical therapy", "dry needling neck", "knee OR sciatica",
+              "neck AND pain", "title:jaw tmj"],
+)
+def test_cached_impact_ranking_equals_whooshs(ix, query):
+    from search import ranking
+    from search.query import _SCORED_FIELDS, index_handle, parse_query
+
+    handle = index_handle(ix)
+    q = parse_query(handle.searcher.schema, query)
+    plan = ranking.plan(q, _SCORED_FIELDS)
+    assert plan is not None
+    fast = ranking.top(handle.impacts.scores(plan), 20)
+    slow = [(hit.docnum, hit.score) for hit in handle.searcher.search(q, limit=20)]
+    assert [d for d, _ in fast] == [d for d, _ in slow]
+    assert [s for _, s in fast] == pytest.approx([s for _, s in slow])
+
+
 def test_sort_by_date(ix):
     newest = search(ix, "pain", sort="newest", per_page=50)
     dates = [h.published for h in newest.hits if h.published]
