@@ -13,6 +13,9 @@ the top 10 with a highlighted body snippet each.
 - needle: ``indexer.writer.rebuild`` (all cores) and ``search.search`` (also exact total,
   facets by year and category, suggestion check; result cache cleared before each query)
 - needle-nofacets: the same with ``facets=False``
+- needle-cold: the same as needle, but every query starts without the caches Needle keeps
+  per index generation (term impacts, match bitsets, facet sets): what the first queries
+  after each commit cost
 - whoosh: the same analyzers in a plain Whoosh schema, no Needle code
 - tantivy: tantivy-py with an equivalent analyzer (simple tokenizer, lowercase, ASCII
   folding, English stop words, English stemmer)
@@ -143,10 +146,14 @@ def make_runner(engine: str, path: Path):
     if engine.startswith("needle"):
         import search.query as sq
 
-        facets = engine == "needle"
+        facets = engine != "needle-nofacets"
+        cold = engine == "needle-cold"
 
         def run(q):
             sq._results_cache.clear()  # every query does its full work
+            if cold:
+                handle = sq.index_handle(path)
+                handle._impacts = handle._docsets = None
             r = sq.search(path, q, per_page=10, facets=facets)
             return [(h.url, h.snippet) for h in r.hits]
 
@@ -247,7 +254,7 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=1, help="repeat and report medians")
     ap.add_argument("--procs", type=int, default=2, help="writer processes/threads for builds")
-    ap.add_argument("--engines", default="needle,needle-nofacets,whoosh,tantivy")
+    ap.add_argument("--engines", default="needle,needle-nofacets,needle-cold,whoosh,tantivy")
     ap.add_argument("--json", help="also write the raw figures to this file")
     ap.add_argument("--child", choices=("build", "query"), help=argparse.SUPPRESS)
     ap.add_argument("--engine", help=argparse.SUPPRESS)

@@ -265,14 +265,15 @@ def rebuild(
             ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
         kwargs = {"procs": procs, "multisegment": True} if procs > 1 else {}
         writer = _whoosh_writer(ix, index_dir, lock_timeout, limitmb=limitmb, **kwargs)
-        seen: dict[str, dict] = {}
+        seen: dict[str, Record] = {}
         try:
             for record in records:
                 stats.by_kind[record.type] = stats.by_kind.get(record.type, 0) + 1
                 # the last of duplicate keys wins, as with upserts
-                seen[record_key(record)] = to_document(record)
-            for doc in seen.values():
-                writer.add_document(**doc)
+                seen[record_key(record)] = record
+            # documents made one at a time: holding 50k of them at once cost ~0.5 GB
+            for record in seen.values():
+                writer.add_document(**to_document(record))
         except BaseException:
             writer.cancel()
             raise

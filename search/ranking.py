@@ -170,6 +170,13 @@ def _blocks(m):
 
 def top(scores: dict[int, float], n: int, allowed=None) -> list[tuple[int, float]]:
     """The ``n`` best (post, score), best first; equal scores in index order, as Whoosh."""
-    items = scores.items() if allowed is None else ((d, s) for d, s in scores.items() if d in allowed)
-    best = heapq.nlargest(n, items, key=lambda ds: (ds[1], -ds[0]))
-    return best
+    if allowed is not None:
+        scores = {d: s for d, s in scores.items() if d in allowed}
+    if len(scores) > n:
+        # the n-th best score, found in C; then every post reaching it, for exact ties
+        cut = scores[heapq.nlargest(n, scores, key=scores.__getitem__)[-1]]
+        best = [(d, s) for d, s in scores.items() if s >= cut]
+    else:
+        best = list(scores.items())
+    best.sort(key=lambda ds: (-ds[1], ds[0]))
+    return best[:n]
