@@ -1,8 +1,8 @@
 """The SEO report: per-post and site-wide checks over the records of one crawl.
 
 Pure: ``seo_report(records, thresholds=...)`` takes what the index holds (posts, teasers,
-crawl errors, sitemap entries, redirects) and returns findings and one row of SEO fields
-per page. Nothing here fetches or parses HTML; every fact comes from the records.
+crawl errors, sitemap entries, redirects, the site's other pages) and returns findings and
+one row of SEO fields per post. Nothing here fetches or parses HTML; every fact comes from the records.
 
 Each check is one small function yielding ``Finding``s; what a check means (severity, why
 it matters for ranking) is data in ``CHECKS``, so renderers and docs read one table.
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from crawler.records import CrawlError, Post, Redirect, SitemapEntry, Teaser
+from crawler.records import CrawlError, Post, Redirect, SitemapEntry, SitePage, Teaser
 from reports.seo_thresholds import SeoThresholds
 from reports.seo_widths import text_pixels
 
@@ -286,6 +286,8 @@ class Crawl:
     outlinks: dict[str, set[str]]  # page -> internal pages it links (norm urls, self excluded)
     inlinks: dict[str, set[str]]
     sitemap_files: set[str]
+    # home, contact, team, ... pages: their links are inlinks, but they get no post checks
+    pages: dict[str, SitePage] = field(default_factory=dict)
 
     @classmethod
     def of(cls, records: Iterable[Any]) -> "Crawl":
@@ -294,9 +296,12 @@ class Crawl:
         redirects: dict[str, Redirect] = {}
         sitemap: dict[str, SitemapEntry] = {}
         teasers: list[Teaser] = []
+        pages: dict[str, SitePage] = {}
         for r in records:
             if isinstance(r, Post):
                 posts[norm_url(r.url)] = r
+            elif isinstance(r, SitePage):
+                pages[norm_url(r.url)] = r
             elif isinstance(r, CrawlError):
                 errors[norm_url(r.url)] = r
             elif isinstance(r, Redirect):
@@ -307,17 +312,17 @@ class Crawl:
                 teasers.append(r)
         sitemap_files = {norm_url(e.sitemap_url) for e in sitemap.values()}
         outlinks: dict[str, set[str]] = defaultdict(set)
-        for url, post in posts.items():
-            outlinks[url].update(norm_url(link.href) for link in post.links if link.internal)
+        for url, page in [*posts.items(), *pages.items()]:
+            outlinks[url].update(norm_url(link.href) for link in page.links if link.internal)
             # a page reached by a link was linked from its referrer, even when the referrer
             # is a listing page whose own links are not recorded
-            if post.fetch.found_via == "link" and post.fetch.referrer:
-                outlinks[norm_url(post.fetch.referrer)].add(url)
+            if page.fetch.found_via == "link" and page.fetch.referrer:
+                outlinks[norm_url(page.fetch.referrer)].add(url)
         for t in teasers:
             outlinks[norm_url(t.listing_url)].add(norm_url(t.url))
         for target, rec in [*errors.items(), *redirects.items()]:
             ref = rec.referrer and norm_url(rec.referrer)
-            if ref and ref not in posts and ref not in sitemap_files:
+            if ref and ref not in posts and ref not in pages and ref not in sitemap_files:
                 outlinks[ref].add(target)  # a listing page's link we know only from here
         inlinks: dict[str, set[str]] = defaultdict(set)
         for src, targets in outlinks.items():
@@ -325,7 +330,7 @@ class Crawl:
             for target in targets:
                 inlinks[target].add(src)
         return cls(posts, errors, redirects, sitemap, teasers, dict(outlinks), dict(inlinks),
-                   sitemap_files)
+                   sitemap_files, pages)
 
     def status_of(self, url: str) -> tuple[int | None, str] | None:
         """(status, reason) of a URL the crawl saw fail or redirect; None if it was fine or unseen."""
@@ -822,8 +827,8 @@ def check_sitemap_coverage(crawl: Crawl) -> Iterator[Finding]:
     shapes = {_parent_shape(p.url) for p in crawl.posts.values()}
     listings = {norm_url(t.listing_url) for t in crawl.teasers}
     for key, entry in crawl.sitemap.items():
-        if key in crawl.posts:
-            continue
+        if key in crawl.posts or key in crawl.pages:
+            continue  # reached: a post, or a home/contact/team page the crawl recorded
         failed = crawl.status_of(entry.url)
         if failed is not None and key in crawl.errors:
             status, reason = failed
@@ -839,7 +844,8 @@ def check_sitemap_coverage(crawl: Crawl) -> Iterator[Finding]:
 
 
 def check_listing_links(crawl: Crawl, th: SeoThresholds) -> Iterator[Finding]:
-    """Broken and redirected links on pages that are not posts (listing pages)."""
+    """Broken and redirected links on pages that are not posts (listing pages, and the
+    home, contact and team pages): reported against that page."""
     for page, targets in crawl.outlinks.items():
         if page in crawl.posts or page in crawl.sitemap_files:
             continue

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from crawler.records import (
-    CrawlError, FetchInfo, Heading, Hreflang, Image, ImagePosition, Link, PageMeta, Post,
-    Redirect, SitemapEntry, Teaser,
+    CrawlError, FetchInfo, Heading, Hreflang, Image, ImagePosition, Link, PageMeta, PageRole, Post,
+    Redirect, SitemapEntry, SitePage, Teaser,
 )
 from reports.seo import CHECKS, SEVERITIES, norm_url, query_terms, seo_report
 from reports.seo_thresholds import SeoThresholds, describe, from_settings
@@ -317,6 +317,42 @@ def test_sitemap_coverage_lastmod_and_post_like_urls():
         f"{SITE}/blog/never-reached/": {"sitemap_not_crawled"},
         f"{SITE}/blog/gone/": {"sitemap_non_200"},
     }
+
+
+def site_page(path: str, role: PageRole, *links: str, **fields) -> SitePage:
+    """A home/contact/team page with nothing a post check would like: no title, no H1."""
+    return SitePage(url=f"{SITE}{path}", site=SITE, role=role,
+                    links=[Link(href=h, internal=True, in_body=False) for h in links], **fields)
+
+
+def test_links_from_the_sites_other_pages_are_inlinks():
+    orphan = make_post("telehealth-visits", fetch__found_via="sitemap", fetch__depth=None,
+                       fetch__referrer=None)
+    assert only(world(orphan, make_post("b-post"))) == {"orphan"}
+    home = site_page("/", PageRole.HOME, orphan.url + "#latest")
+    report = seo_report(world(orphan, make_post("b-post"), extra=[home]))
+    assert not [f for f in report.findings if f.url == orphan.url]
+    assert {p.url: p for p in report.pages}[orphan.url].inlinks == 1
+    # the home page's own title, H1 and meta are not checked as a post's
+    assert not [f for f in report.findings if f.url == home.url]
+    assert home.url not in {p.url for p in report.pages}
+
+
+def test_broken_links_on_the_sites_other_pages_are_reported_on_that_page():
+    gone = f"{SITE}/files/old-form.pdf"
+    contact = site_page("/contact/", PageRole.CONTACT, gone)
+    records = world(make_post("knee-pain-after-running"), make_post("b-post"), extra=[
+        contact, CrawlError(url=gone, reason="http_404", status=404, referrer=contact.url)])
+    assert checks_by_url(records) == {contact.url: {"broken_link"}}
+
+
+def test_site_pages_in_the_sitemap_were_reached():
+    # a team page whose address looks like a post's (/blog/x/) is still not a missed post
+    team = site_page("/blog/our-team/", PageRole.TEAM, f"{SITE}/blog/b-post/")
+    entry = SitemapEntry(url=team.url, sitemap_url=f"{SITE}/sitemap.xml")
+    posts = world(make_post("knee-pain-after-running"), make_post("b-post"))
+    assert checks_by_url([*posts, entry]) == {team.url: {"sitemap_not_crawled"}}
+    assert checks_by_url([*posts, entry, team]) == {}
 
 
 def test_report_pages_score_and_categories():
