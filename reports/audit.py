@@ -656,7 +656,7 @@ def detect_stale_contacts(post: Post, ctx: Context) -> list[Finding]:
         current = ", ".join(site.phone_labels)
         out.append(_finding("stale_phone", f"post says {', '.join(_quote(r) for r in raw)}; "
                             f"{site.where} shows {current}",
-                            f"Replace the number with the current one ({current})."))
+                            f"Replace the number with the current one: {current}."))
     current_keys = [_address_key(a) for a in site.addresses]
     stale_addresses = [a for a in body.addresses if current_keys and not any(
         _address_key(a) in key or key in _address_key(a) for key in current_keys)]
