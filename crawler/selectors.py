@@ -80,7 +80,7 @@ SITE_CHROME = [
     # comments
     "#comments", ".comments", ".comments-area", ".comment-respond", "#respond",
     ".comment-list", ".commentlist", "#disqus_thread", ".post-comments", ".comments-section",
-    "[data-hook=comments]",
+    "[data-hook=comments]", ".squarespace-comments", ".blog-item-comments",
 ]
 
 # Chrome around a single post's body: shares, author boxes, widgets of other posts.
@@ -136,6 +136,11 @@ RELATED_WIDGETS = [
     "^(articles|publications) (r\u00e9cent|similaires|connexes)|^you (may|might) also like|"
     "^read (next|more)$|^vous aimerez aussi', 'i')]]",
 ]
+
+# Taken out of the page trafilatura reads: cookie banners, comments and other posts'
+# cards. The rest of BOILERPLATE (asides, share bars...) cost recall on real-world pages
+# (bench/eval_extraction.py): trafilatura judges those better itself.
+TRAFILATURA_PRUNE = SITE_CHROME[SITE_CHROME.index("#cookie-notice"):] + RELATED_WIDGETS
 
 # Title candidates on the page itself (the head's og:title / JSON-LD come first).
 TITLE = [
