@@ -35,8 +35,9 @@ SOURCE_RANK = {
     DateSource.TIME: 3,
     DateSource.TEXT: 4,
     DateSource.URL: 5,
-    DateSource.SITEMAP: 6,
-    DateSource.HTTP: 7,
+    DateSource.HEURISTIC: 6,  # htmldate's page-wide guess, asked only when nothing above answered
+    DateSource.SITEMAP: 7,
+    DateSource.HTTP: 8,
 }
 NEVER_PUBLISHED = {DateSource.SITEMAP, DateSource.HTTP}
 
@@ -64,6 +65,8 @@ DATE_SNIPPET = re.compile(
     r")(?![\w])",
     re.IGNORECASE,
 )
+# "hier" is "here" in German and Dutch: French relative words only on French pages
+_FR_RELATIVE = re.compile(r"^(?:hier|aujourd['’]hui|il\s+y\s+a)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"ago|il\s+y\s+a|yesterday|today|hier|aujourd", re.IGNORECASE)
 _MODIFIED_CUE = re.compile(
     r"(?:last\s+)?(?:updated|modified|revised|reviewed)|mis\s+[àa]\s+jour|modifi[ée]|r[ée]vis[ée]",
@@ -297,7 +300,9 @@ class DateCollector:
                  limit: int = 3, report_unparseable: bool = False) -> list[datetime]:
         """Find date snippets in a short text (a byline, the lines under the title)."""
         found = []
-        for m, _ in zip(DATE_SNIPPET.finditer(text), range(limit)):
+        matches = [m for m in DATE_SNIPPET.finditer(text)
+                   if self.languages[0] == "fr" or not _FR_RELATIVE.match(m.group(0))]
+        for m in matches[:limit]:
             raw = m.group(0)
             this_kind = kind
             if this_kind is None:
@@ -312,6 +317,11 @@ class DateCollector:
         if not found and report_unparseable and text.strip():
             self._unparseable(text, source.value)
         return found
+
+    def has_published(self) -> bool:
+        """A plausible published date from the page or its URL is already among the candidates."""
+        return any(c.kind is DateKind.PUBLISHED and c.source not in NEVER_PUBLISHED and self.plausible(c.value)
+                   for c in self.finding.candidates)
 
     def add_url(self, url: str) -> None:
         hit = url_date(url, self.tz)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone as dt_timezone
 from functools import cached_property
@@ -861,6 +862,8 @@ def _dates(page: Page, *, tz: str, languages: list[str], fetched_at: datetime | 
                 if cue and line[cue.end():].strip(" :") and not find_snippets(line, 1) and len(line) <= 80:
                     dc.add_unparseable(line, DateSource.TEXT)
     dc.add_url(page.url)
+    if tree is not None and not dc.has_published():
+        _heuristic_date(page, dc)
     if fetch is not None:
         if fetch.last_modified:
             value = parse_structured(fetch.last_modified)
@@ -870,6 +873,25 @@ def _dates(page: Page, *, tz: str, languages: list[str], fetched_at: datetime | 
             dc.add_value(fetch.sitemap_lastmod, DateKind.MODIFIED, DateSource.SITEMAP,
                          fetch.sitemap_lastmod.isoformat())
     return dc.finish()
+
+
+def _heuristic_date(page: Page, dc: DateCollector) -> None:
+    """htmldate's fast page-wide search, when nothing Needle reads gave a published date.
+
+    Other posts' cards (recent-posts widgets, a builder's card group) are swapped out
+    first: their dates are never this post's. The rest of the chrome stays: headers and
+    footers hold the right date on many real-world pages (bench/eval_extraction.py)."""
+    from htmldate import find_date
+
+    try:
+        with _swapped_out(page.card_elements - {page.body, page.container, page.tree}):
+            found = find_date(page.tree, url=page.url, original_date=True, extensive_search=False,
+                              outputformat="%Y-%m-%d", min_date=dc.earliest.replace(tzinfo=None),
+                              max_date=dc.latest.replace(tzinfo=None))
+    except Exception:  # the fallback never costs the record
+        return
+    if found:
+        dc.add_structured(found, DateKind.PUBLISHED, DateSource.HEURISTIC)
 
 
 _ISOISH = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -1261,29 +1283,36 @@ def _outermost_set(elements) -> list:
             and not any(a in chosen for a in el.iterancestors())]
 
 
-def _trafilatura_blocks(page: Page, prune: set) -> list[str]:
-    """The post's text by trafilatura (fast mode, no comments, tables kept), one block a line.
-
-    trafilatura copies the tree it is given; Needle's known chrome (widgets, banners,
-    comment sections) is swapped out for empty placeholders around the call, so the copy
-    leaves it out too, and swapped back after: the shared tree is left as it was.
-    """
-    from trafilatura import bare_extraction
-
+@contextmanager
+def _swapped_out(elements):
+    """Swap elements for empty placeholders (tails kept) for the time of a library call
+    that copies the tree, so the copy leaves them out; put them back after."""
     swapped = []
     try:
-        for el in _outermost_set(prune):
+        for el in _outermost_set(elements):
             holder = etree.Element("span")
             holder.tail, el.tail = el.tail, None
             el.getparent().replace(el, holder)
             swapped.append((el, holder))
-        doc = bare_extraction(page.tree, url=page.url, fast=True, include_comments=False, include_tables=True)
-    except Exception:  # a library failure leaves Needle's own reading in place
-        doc = None
+        yield
     finally:
         for el, holder in reversed(swapped):
             el.tail = holder.tail
             holder.getparent().replace(holder, el)
+
+
+def _trafilatura_blocks(page: Page, prune: set) -> list[str]:
+    """The post's text by trafilatura (fast mode, no comments, tables kept), one block a line.
+
+    ``prune`` (banners, comment sections, widgets) is swapped out around the call.
+    """
+    from trafilatura import bare_extraction
+
+    try:
+        with _swapped_out(prune):
+            doc = bare_extraction(page.tree, url=page.url, fast=True, include_comments=False, include_tables=True)
+    except Exception:  # a library failure leaves Needle's own reading in place
+        doc = None
     text = getattr(doc, "text", None) or ""
     return [line for line in (_clean(x) for x in text.splitlines()) if line]
 
