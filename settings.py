@@ -22,6 +22,10 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 # --- Scrapy ---------------------------------------------------------------------------
 
 BOT_NAME = "needle"
@@ -106,14 +110,18 @@ NEEDLE_PROGRESS = _env("NEEDLE_PROGRESS", "auto")
 
 # --- Needle: index ----------------------------------------------------------------------
 
+# The index folder: `--index DIR` beats $NEEDLE_INDEX beats this.
 NEEDLE_INDEX = _env("NEEDLE_INDEX", ".needle/index")
+# `needle crawl` turns this on: the index pipeline writes posts as they arrive.
 NEEDLE_INDEX_ON_CRAWL = _env_bool("NEEDLE_INDEX_ON_CRAWL", False)
+# Records per commit while crawling.
+NEEDLE_INDEX_BATCH = _env_int("NEEDLE_INDEX_BATCH", 200)
+# Seconds a writer waits for another writer's lock before a clear IndexLockedError.
+NEEDLE_INDEX_LOCK_TIMEOUT = _env_float("NEEDLE_INDEX_LOCK_TIMEOUT", 2.0)
+# A clinic's own synonym file, added to indexer/synonyms.txt (one group per line).
+NEEDLE_SYNONYMS = _env("NEEDLE_SYNONYMS", "") or None
 
 # --- Needle: content audit (reports/audit.py, reports/links.py) --------------------------
-
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
-
 
 # A post (or its last update) older than this many months is flagged old_post; health
 # advice ages fast.
@@ -150,10 +158,6 @@ NEEDLE_AUDIT_CLINIC_FACTS = _env("NEEDLE_AUDIT_CLINIC_FACTS", "")
 # --- Needle: SEO report (needle seo) ------------------------------------------------------
 # Defaults and their sources are documented in reports/seo_thresholds.py and docs/seo.md;
 # `needle seo -t NAME=VALUE` overrides any of them for one run.
-
-
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
 
 
 NEEDLE_SEO_TITLE_MIN_CHARS = _env_int("NEEDLE_SEO_TITLE_MIN_CHARS", 30)
