@@ -170,3 +170,22 @@ def test_meta_date_in_1970_is_implausible_on_a_page():
     assert post.published == datetime(2024, 3, 3, tzinfo=EDMONTON)
     assert post.published_source is DateSource.TEXT
     assert WarningKind.IMPLAUSIBLE_DATE in [w.kind for w in post.warnings]
+
+
+def test_french_relative_words_only_on_french_pages():
+    # "hier" is "here" in German: not yesterday
+    german = DateCollector(tz="Europe/Berlin", languages=["de"], fetched_at=FETCHED)
+    assert german.add_text("Ich bin hier und lese.") == []
+    french = DateCollector(tz="America/Edmonton", languages=["fr"], fetched_at=FETCHED)
+    assert len(french.add_text("Publié hier")) == 1
+
+
+def test_heuristic_ranks_below_the_page_and_its_url():
+    dc = _collector()
+    assert not dc.has_published()
+    dc.add_structured("2023-02-01", DateKind.PUBLISHED, DateSource.HEURISTIC)
+    dc.add_url("https://c.ca/2024/05/17/knee-pain/")
+    finding = dc.finish()
+    assert finding.published.source is DateSource.URL
+    heuristic = next(c for c in finding.candidates if c.source is DateSource.HEURISTIC)
+    assert heuristic.value == datetime(2023, 2, 1, tzinfo=EDMONTON) and heuristic.raw == "2023-02-01"

@@ -566,3 +566,65 @@ def test_post_with_one_related_card_stays_a_post():
     assert page_kind(html, "https://riverbendphysio.ca/2024/05/20/shin-splints/") == "post"
     assert page_kind(html.replace("single single-post", "archive"),
                      "https://riverbendphysio.ca/2024/05/20/shin-splints/") == "post"
+
+
+# -- trafilatura's body, htmldate's fallback date (pages written for these tests) ----------
+
+PRAIRIE = "https://prairiehands.ca/blog/stretching-before-gardening/"
+
+
+def test_body_is_trafilaturas_text_with_needles_headings_and_captions():
+    post = extract_post(_load("bottom_date_widget.html"), PRAIRIE, fetched_at=FETCHED, timezone=TZ)
+    blocks = post.body.split("\n\n")
+    assert blocks[0].startswith("Spring brings the first long afternoons")
+    # headings and the caption trafilatura drops come back in their places
+    assert blocks[1] == "Warm up like you would for a game"
+    assert "A bench makes a good support for a hamstring stretch." in blocks
+    for chrome in ("Recent posts", "Neck pain at the desk", "3 days ago", "Accept all cookies", "Book a massage"):
+        assert chrome not in post.body
+    assert [h.text for h in post.headings] == [
+        "Stretching Before Gardening", "Warm up like you would for a game", "Switch tasks every twenty minutes",
+    ]
+    assert post.word_count > 120
+
+
+def test_htmldate_dates_a_post_nothing_else_dates():
+    post = extract_post(_load("bottom_date_widget.html"), PRAIRIE, fetched_at=FETCHED, timezone=TZ)
+    assert post.published == datetime(2024, 4, 18, tzinfo=EDMONTON)
+    assert (post.published_source, post.published_raw) == (DateSource.HEURISTIC, "2024-04-18")
+    assert not any(w.kind is WarningKind.NO_DATE for w in post.warnings)
+
+
+def test_htmldate_never_reads_a_recent_posts_widget():
+    # htmldate alone answers 2025-01-05 here: the widget's card
+    post = extract_post(_load("nodate_widget_trap.html"), "https://prairiehands.ca/blog/morning-heel-pain/",
+                        fetched_at=FETCHED, timezone=TZ)
+    assert post.published is None
+    assert not any(c.source is DateSource.HEURISTIC for c in post.date_candidates)
+    assert any(w.kind is WarningKind.NO_DATE for w in post.warnings)
+
+
+def test_htmldate_never_overrides_a_structured_date(posts):
+    # wordpress_yoast.html has JSON-LD dates and a dated recent-posts sidebar
+    post = posts["wordpress_yoast.html"]
+    assert post.published_source is DateSource.JSONLD
+    assert not any(c.source is DateSource.HEURISTIC for c in post.date_candidates)
+
+
+def test_layout_table_body_is_needles_cell():
+    html = ("<html><body><table><tr><td><b>WHITFORD CLINIC</b><br><a href='/'>Home</a> | <a href='/a'>Articles</a>"
+            "</td></tr><tr><td><h1>Ice or heat?</h1><p>" + "Ice calms a fresh sprain in the first two days. " * 8
+            + "</p><h2>After that</h2><p>" + "Heat eases stiff muscles once the swelling is gone. " * 8
+            + "</p></td></tr><tr><td>Whitford Clinic, 4907 50 Street, Leduc, AB T9E 6X2</td></tr></table></body></html>")
+    post = extract_post(html, "https://whitford.example/articles/ice.html", fetched_at=FETCHED, timezone=TZ)
+    assert post.body.startswith("Ice calms a fresh sprain")
+    assert "After that" in post.body
+    assert "4907 50 Street" not in post.body and "WHITFORD" not in post.body
+
+
+def test_trafilatura_leaves_the_shared_tree_as_it_was():
+    page = parse_page(_load("bottom_date_widget.html"), PRAIRIE)
+    from lxml import etree
+    before = etree.tostring(page.tree)
+    extract_post(page, PRAIRIE, fetched_at=FETCHED, timezone=TZ)
+    assert etree.tostring(page.tree) == before
