@@ -65,6 +65,8 @@ DEPTH_LIMIT = 0
 # Per-site page limit: the crawl stops cleanly after this many responses.
 CLOSESPIDER_PAGECOUNT = _env_int("NEEDLE_MAX_PAGES", 5000)
 
+# asyncio under Twisted: the spider awaits extraction running in a worker process
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = _env("NEEDLE_LOG_LEVEL", "INFO")
 FEED_EXPORT_ENCODING = "utf-8"
@@ -104,6 +106,10 @@ NEEDLE_TRACKING_PARAMS = [
 NEEDLE_SITE_SELECTORS: dict[str, dict[str, str]] = {}
 # Dates outside [earliest, fetch time + slack] are implausible and kept with a warning.
 NEEDLE_EARLIEST_DATE = "1995-01-01"
+
+# Worker processes that extract pages while Scrapy fetches the next ones: "auto" (one
+# when the machine has a core to spare), or a number (0: extract in the crawl's process).
+NEEDLE_EXTRACT_WORKERS = _env("NEEDLE_EXTRACT_WORKERS", "auto")
 
 # Live progress line on a terminal: "auto" (only on a TTY), "on" or "off".
 NEEDLE_PROGRESS = _env("NEEDLE_PROGRESS", "auto")

@@ -280,8 +280,9 @@ def test_scrapy_crawl_gives_the_same_posts(crawl, sample_site, tmp_path):
     from conftest import LOCAL_CRAWL_SETTINGS, ROOT
 
     out = tmp_path / "plain.jsonl"
+    # extraction in the crawl's own process here; `needle crawl` above used a worker
     args = [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"start_url={sample_site.urls['plain']}",
-            "-O", str(out), "-s", "LOG_LEVEL=WARNING"]
+            "-O", str(out), "-s", "LOG_LEVEL=WARNING", "-s", "NEEDLE_EXTRACT_WORKERS=0"]
     for name, value in LOCAL_CRAWL_SETTINGS.items():
         args += ["-s", f"{name}={value}"]
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -484,3 +485,20 @@ def test_a_sitemap_index_that_lists_itself_does_not_loop(tmp_path):
     assert [p.url for p in posts] == [base + "/blog/knee-pain.html"]
     assert posts[0].fetch.found_via == "sitemap"
     assert posts[0].fetch.sitemap_lastmod is not None
+
+
+def test_a_page_that_breaks_extraction_is_a_crawl_error(sample_site, tmp_path):
+    """A bad per-site selector makes extraction raise: the page is recorded, the crawl goes on."""
+    from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+    from crawler.records import CrawlError, parse_record
+
+    host = sample_site.urls["plain"].split("/")[2]
+    out = tmp_path / "r.jsonl"
+    args = ["crawl", sample_site.urls["plain"], "-o", str(out), "--no-index",
+            "-s", "NEEDLE_SITE_SELECTORS=" + json.dumps({host: {"body": "p[[["}})]
+    for name, value in LOCAL_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    run_needle(*args)
+    errors = [r for r in map(parse_record, out.read_text().splitlines()) if isinstance(r, CrawlError)]
+    broken = [e for e in errors if e.reason == "extraction_error"]
+    assert broken and all(e.message for e in broken)

@@ -11,7 +11,7 @@ posts no page links to.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -32,11 +32,11 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler.extract import extract_listing, extract_post, looks_like_html, page_kind, parse_page
+from crawler.extract import looks_like_html
 from crawler.middlewares import RedirectLoopError
-from crawler.pages import extract_site_page
 from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
 from crawler.urls import canonicalize
+from crawler.work import Extractor, worker_count
 
 try:  # recent Scrapy names download failures itself; older releases raise Twisted's
     from scrapy.exceptions import (
@@ -95,7 +95,9 @@ class BlogSpider(scrapy.Spider):
         spider.languages = list(settings.getlist("NEEDLE_LANGUAGES")) or None
         spider.tracking_params = list(settings.getlist("NEEDLE_TRACKING_PARAMS"))
         spider.site_selectors = settings.getdict("NEEDLE_SITE_SELECTORS")
+        spider.extractor = Extractor(worker_count(settings.get("NEEDLE_EXTRACT_WORKERS", "auto")))
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         return spider
 
     # -- scheduling ------------------------------------------------------------------
@@ -242,24 +244,57 @@ class BlogSpider(scrapy.Spider):
 
     # -- pages -----------------------------------------------------------------------
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
-        stats = self.crawler.stats
-        body = response.body
-        if not body.strip():
-            yield self._error(response.url, "empty_body", response.status, "the page has no content",
-                              referrer=response.meta.get("referrer"))
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        for record in self._screen(response):
+            yield record
+            if isinstance(record, CrawlError):
+                return
+        chain = response.meta.get("redirect_urls")
+        if chain:
+            target = canonicalize(response.url, self.tracking_params)
+            if target in self.seen or not self._same_host(target):
+                return  # already crawled under its own address, or another site's page
+            self.seen.add(target)
+
+        fetched_at = datetime.now(timezone.utc)
+        try:
+            kind, found = await self.extractor.run(
+                response.body, response.url, encoding=getattr(response, "encoding", None),
+                selectors=self.site_selectors.get(urlsplit(response.url).netloc),
+                fetched_at=fetched_at, timezone=self.timezone, languages=self.languages,
+                fetch=self._fetch_info(response, fetched_at),
+            )
+        except Exception as exc:  # a page that breaks extraction is recorded, not lost
+            self.logger.exception("extraction failed on %s", response.url)
+            yield self._error(response.url, "extraction_error", response.status,
+                              f"{type(exc).__name__}: {exc}", referrer=response.meta.get("referrer"))
             return
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if content_type and "html" not in content_type:
-            yield self._error(response.url, "not_html", response.status,
-                              f"not a web page ({content_type})", referrer=response.meta.get("referrer"))
-            return
-        if not looks_like_html(body):
-            yield self._error(response.url, "binary_body", response.status,
-                              f"served as {content_type or 'no content type'} but the body is not HTML",
-                              referrer=response.meta.get("referrer"))
+        self.crawler.stats.inc_value(f"needle/pages/{kind}")
+
+        if kind == "listing":
+            for teaser in found.teasers:
+                yield teaser
+            for url in [*found.next_pages, *found.post_urls]:
+                for request in self._follow(url, response, trusted=True):
+                    yield request
             return
 
+        found.meta.x_robots_tag = _x_robots(response)
+        if kind == "post":
+            found.with_hash()
+        yield found
+        canonical = found.meta.canonical
+        if kind == "post" and canonical and canonical != found.url and self._same_host(canonical):
+            # a canonical that points elsewhere must itself be a live page: fetch it
+            for request in self._follow(canonical, response, trusted=True):
+                yield request
+        for link in found.links:
+            if link.internal:
+                for request in self._follow(link.href, response):
+                    yield request
+
+    def _screen(self, response: Response) -> Iterator[CrawlError | Redirect]:
+        """What can be said before extraction: a redirect was followed; the body is no page."""
         chain = response.meta.get("redirect_urls")
         if chain:
             yield Redirect(
@@ -267,50 +302,19 @@ class BlogSpider(scrapy.Spider):
                 statuses=[int(s) for s in response.meta.get("redirect_reasons", []) if isinstance(s, int)],
                 referrer=response.meta.get("referrer"),
             )
-            target = canonicalize(response.url, self.tracking_params)
-            if target in self.seen or not self._same_host(target):
-                return  # already crawled under its own address, or another site's page
-            self.seen.add(target)
-
-        encoding = getattr(response, "encoding", None)
-        # parsed once; page_kind and extraction share the tree
-        page = parse_page(body, response.url, encoding=encoding,
-                          selectors=self.site_selectors.get(urlsplit(response.url).netloc))
-        kind = page_kind(page, response.url)
-        stats.inc_value(f"needle/pages/{kind}")
-        fetched_at = datetime.now(timezone.utc)
-
-        if kind == "listing":
-            listing = extract_listing(page, response.url, fetched_at=fetched_at,
-                                      timezone=self.timezone, languages=self.languages)
-            yield from listing.teasers
-            for url in [*listing.next_pages, *listing.post_urls]:
-                yield from self._follow(url, response, trusted=True)
-            return
-
-        if kind == "post":
-            fetch = self._fetch_info(response, fetched_at)
-            post = extract_post(
-                page, response.url, fetched_at=fetched_at, timezone=self.timezone,
-                languages=self.languages, fetch=fetch, encoding=encoding,
-            )
-            post.meta.x_robots_tag = _x_robots(response)
-            yield post.with_hash()
-            links: Iterable[str] = [link.href for link in post.links if link.internal]
-            canonical = post.meta.canonical
-            if canonical and canonical != post.url and self._same_host(canonical):
-                # a canonical that points elsewhere must itself be a live page: fetch it
-                yield from self._follow(canonical, response, trusted=True)
-        else:
-            site_page = extract_site_page(
-                page, response.url, fetched_at=fetched_at, timezone=self.timezone,
-                languages=self.languages, fetch=self._fetch_info(response, fetched_at), encoding=encoding,
-            )
-            site_page.meta.x_robots_tag = _x_robots(response)
-            yield site_page
-            links = [link.href for link in site_page.links if link.internal]
-        for url in links:
-            yield from self._follow(url, response)
+        body = response.body
+        referrer = response.meta.get("referrer")
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if not body.strip():
+            yield self._error(response.url, "empty_body", response.status, "the page has no content",
+                              referrer=referrer)
+        elif content_type and "html" not in content_type:
+            yield self._error(response.url, "not_html", response.status, f"not a web page ({content_type})",
+                              referrer=referrer)
+        elif not looks_like_html(body):
+            yield self._error(response.url, "binary_body", response.status,
+                              f"served as {content_type or 'no content type'} but the body is not HTML",
+                              referrer=referrer)
 
     def _fetch_info(self, response: Response, fetched_at: datetime) -> FetchInfo:
         meta = response.meta
