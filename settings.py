@@ -162,7 +162,7 @@ NEEDLE_AUDIT_LINK_HOSTS = [h for h in _env("NEEDLE_AUDIT_LINK_HOSTS", "").split(
 NEEDLE_AUDIT_CLINIC_FACTS = _env("NEEDLE_AUDIT_CLINIC_FACTS", "")
 
 # --- Needle: SEO report (needle seo) ------------------------------------------------------
-# Defaults and their sources are documented in reports/seo_thresholds.py and docs/seo.md;
+# Defaults and their sources are documented in reports/seo_thresholds.py and the README (SEO report);
 # `needle seo -t NAME=VALUE` overrides any of them for one run.
 
 
