@@ -65,26 +65,38 @@ class Impacts:
         """Post number -> BM25F score of the plan (the sum over its matching terms)."""
         kind = p[0]
         if kind == "term":
-            ids, impacts = self._impacts(p[1], p[2])
-            boost = p[3]
-            if boost == 1.0:
-                return dict(zip(ids, impacts))
-            return dict(zip(ids, (s * boost for s in impacts)))
-        parts = [self.scores(child) for child in p[1]]
+            return self._accumulate({}, [p])
         if kind == "or":
-            parts.sort(key=len, reverse=True)
-            acc = parts[0]
-            for part in parts[1:]:
-                get = acc.get
-                for d, s in part.items():
-                    acc[d] = get(d, 0.0) + s
+            terms = [c for c in p[1] if c[0] == "term"]
+            acc = self._accumulate({}, terms)
+            for child in p[1]:
+                if child[0] != "term":
+                    get = acc.get
+                    for d, s in self.scores(child).items():
+                        acc[d] = get(d, 0.0) + s
             return acc
-        parts.sort(key=len)
+        parts = sorted((self.scores(child) for child in p[1]), key=len)
         acc = parts[0]
         for part in parts[1:]:
             acc = {d: s + part[d] for d, s in acc.items() if d in part}
             if not acc:
                 break
+        return acc
+
+    def _accumulate(self, acc: dict[int, float], terms: list[Plan]) -> dict[int, float]:
+        """Add the impacts of ``terms`` into ``acc``, straight from the cached arrays."""
+        arrays = sorted(
+            ((*self._impacts(field, text), boost) for _, field, text, boost in terms),
+            key=lambda a: len(a[0]), reverse=True,
+        )
+        for ids, impacts, boost in arrays:
+            weighted = impacts if boost == 1.0 else map(boost.__mul__, impacts)
+            if not acc:
+                acc = dict(zip(ids, weighted))  # the longest list: built in C
+                continue
+            get = acc.get
+            for d, s in zip(ids, weighted):
+                acc[d] = get(d, 0.0) + s
         return acc
 
     def _impacts(self, fieldname: str, text: str) -> tuple[array, array]:
