@@ -130,12 +130,17 @@ class Impacts:
             if (fieldname, text) not in reader:
                 continue
             for block_ids, block_weights in _blocks(reader.postings(fieldname, text)):
-                for d, tf in zip(block_ids, block_weights):
-                    d += offset
-                    if d not in deleted:
-                        ids.append(d)
-                        # whoosh.scoring.bm25, with the length part precomputed
-                        impacts.append(idf * ((tf * k1_plus_1) / (tf + norms[d])))
+                block_ids = [d + offset for d in block_ids] if offset else list(block_ids)
+                if deleted:
+                    kept = [(d, tf) for d, tf in zip(block_ids, block_weights) if d not in deleted]
+                    block_ids = [d for d, _ in kept]
+                    block_weights = [tf for _, tf in kept]
+                ids.extend(block_ids)
+                # whoosh.scoring.bm25, with the length part precomputed
+                impacts.extend([
+                    idf * ((tf * k1_plus_1) / (tf + norms[d]))
+                    for d, tf in zip(block_ids, block_weights)
+                ])
         return ids, impacts
 
     def _norms(self, fieldname: str) -> list[float]:
