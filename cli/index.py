@@ -160,17 +160,8 @@ def search(
     except IndexNotFoundError as exc:
         _fail(str(exc), EXIT_INDEX)
     if as_json:
-        payload = {
-            "query": results.query,
-            "query_used": results.query_used,
-            "total": results.total,
-            "suggestion": results.suggestion,
-            "page": results.page,
-            "per_page": results.per_page,
-            "hits": [h.model_dump(mode="json") for h in results.hits],
-            "facets": results.facets,
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        # the search module's own model, as GET /api/search answers it
+        click.echo(json.dumps(results.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         _print_results(results)
     if not results.hits:

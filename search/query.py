@@ -176,6 +176,9 @@ class BoostedMultifieldPlugin(qparser.MultifieldPlugin):
         return group
 
 
+MAX_FUZZY_DISTANCE = 2  # edits a ``word~N`` may make; more finds everything
+
+
 def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
     """The query parser: unfielded words search every text field and are OR-ed
     (BM25F already ranks posts matching more of them higher); synonyms widen words;
@@ -212,6 +215,9 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None) -> wq.Que
         error = getattr(node, "error", None)
         if error:
             raise QuerySyntaxError(f"cannot understand the query: {error}", text)
+        if isinstance(node, wq.FuzzyTerm) and node.maxdist > MAX_FUZZY_DISTANCE:
+            # word~9 would match nearly every term of a large index
+            node.maxdist = MAX_FUZZY_DISTANCE
     return _narrow_by_filters(q)
 
 
@@ -313,6 +319,8 @@ def search(
         raise ValueError("page must be 1 or more")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    if not query.strip() and sort == "relevance":
+        sort = "newest"  # nothing to rank by: every post, newest first
     handle = index_handle(index_dir)
     synonyms = load_synonyms()
     cache_key = (

@@ -334,3 +334,15 @@ def test_edit_distance_counts_a_swap_once():
     assert edit_distance("pian", "pain") == 1
     assert edit_distance("neck", "neck") == 0
     assert edit_distance("kitten", "sitting") == 3
+
+
+def test_a_blank_query_lists_every_post_newest_first(ix):
+    results = search(ix, "   ")
+    assert results.sort == "newest"
+    assert all(hit.score == 0.0 for hit in results.hits)
+    dates = [hit.published for hit in results.hits if hit.published]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_fuzzy_distance_is_capped(ix):
+    assert search(ix, "knee~9").total == search(ix, "knee~2").total
