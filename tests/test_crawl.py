@@ -502,3 +502,20 @@ def test_a_page_that_breaks_extraction_is_a_crawl_error(sample_site, tmp_path):
     errors = [r for r in map(parse_record, out.read_text().splitlines()) if isinstance(r, CrawlError)]
     broken = [e for e in errors if e.reason == "extraction_error"]
     assert broken and all(e.message for e in broken)
+
+
+def test_crawl_from_a_sitemap(sample_site, tmp_path):
+    """Given the sitemap instead of the front page, every post it lists is crawled."""
+    from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+    from crawler.records import parse_record
+
+    site = SITES["wp"]
+    out = tmp_path / "r.jsonl"
+    args = ["crawl", sample_site.base["wp"] + site.sitemap_path, "-o", str(out), "--no-index"]
+    for name, value in LOCAL_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    run_needle(*args)
+    posts = {r.url: r for r in map(parse_record, out.read_text().splitlines()) if isinstance(r, Post)}
+    expected = {site.post_url(sample_site.base["wp"], p) for p in site.posts if p.in_sitemap}
+    assert expected <= set(posts)
+    assert {posts[u].fetch.found_via for u in expected} == {"sitemap"}

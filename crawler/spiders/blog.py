@@ -107,14 +107,21 @@ class BlogSpider(scrapy.Spider):
         # fetched by link already knows its sitemap <lastmod>.
         by_robots: dict[str, list[str]] = {}
         for url in self.start_urls:
-            by_robots.setdefault(urljoin(url, "/robots.txt"), []).append(url)
+            robots = urljoin(url, "/robots.txt")
+            if _is_sitemap(url):
+                # given a sitemap, not a front page: its URLs are the crawl's starting set
+                self._open_sitemaps.setdefault(robots, 0)
+                for request in self._sitemap_requests(url, robots, None):
+                    yield request
+                continue
+            by_robots.setdefault(robots, []).append(url)
         for robots, urls in by_robots.items():
             if not self.use_sitemap:
                 for url in urls:
                     yield self._request(url, found_via="start", referrer=None)
                 continue
             self._held[robots] = urls
-            self._open_sitemaps[robots] = 1
+            self._open_sitemaps[robots] = self._open_sitemaps.get(robots, 0) + 1
             yield Request(
                 robots, callback=self.parse_robots, errback=self.on_robots_error,
                 cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
@@ -384,6 +391,11 @@ class BlogSpider(scrapy.Spider):
             url=url, referrer=referrer, reason=reason, status=status,
             message=message, fetched_at=datetime.now(timezone.utc),
         )
+
+
+def _is_sitemap(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    return path.endswith((".xml", ".xml.gz")) and "sitemap" in path.rsplit("/", 1)[-1]
 
 
 def _scope_of(url: str) -> str:
