@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,14 +12,15 @@ import click
 
 def default_index() -> Path:
     """--index, else $NEEDLE_INDEX, else settings.NEEDLE_INDEX."""
-    import settings
+    from indexer.location import resolve_index_dir
 
-    return Path(os.environ.get("NEEDLE_INDEX") or settings.NEEDLE_INDEX)
+    return resolve_index_dir(None)
 
 
+# named the same on every command that reads or writes an index
 index_option = click.option(
-    "--index", "index", type=click.Path(file_okay=False, path_type=Path),
-    default=default_index, show_default="$NEEDLE_INDEX or .needle/index",
+    "--index", "index", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+    default=default_index, show_default="$NEEDLE_INDEX, else .needle/index",
     help="The index folder.",
 )
 

@@ -16,24 +16,9 @@ from pathlib import Path
 
 import click
 
+from cli.common import index_option
+
 EXIT_EMPTY, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
-
-
-def index_option(func):
-    """``--index DIR``, named the same on every command that reads or writes an index."""
-    return click.option(
-        "--index",
-        "index_dir",
-        metavar="DIR",
-        default=None,
-        help="Index folder (default: $NEEDLE_INDEX, else the NEEDLE_INDEX setting, .needle/index).",
-    )(func)
-
-
-def _index_dir(value: str | None) -> Path:
-    from indexer.location import resolve_index_dir
-
-    return resolve_index_dir(value)
 
 
 def _fail(message: str, code: int) -> None:
@@ -53,7 +38,7 @@ def _fail(message: str, code: int) -> None:
     "--rebuild", is_flag=True, help="Replace the whole index (all cores), instead of updating it."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def index(files: tuple[str, ...], index_dir: str | None, complete: bool, rebuild: bool, as_json: bool) -> None:
+def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, as_json: bool) -> None:
     """Build or update the index from JSON Lines exports of a crawl (FILE may be -).
 
     Unchanged posts are skipped, changed ones replaced by URL. Lines that are not
@@ -63,7 +48,7 @@ def index(files: tuple[str, ...], index_dir: str | None, complete: bool, rebuild
     from indexer.writer import IndexLockedError, IndexWriter
     from indexer.writer import rebuild as rebuild_index
 
-    target = _index_dir(index_dir)
+    target = index
     bad: list[str] = []
 
     def records():
@@ -137,7 +122,7 @@ class _nullcontext:
 @click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 def search(
-    query: str, index_dir: str | None, year: int | None, since: datetime | None,
+    query: str, index: Path, year: int | None, since: datetime | None,
     until: datetime | None, category: str | None, sort: str, page: int, per_page: int,
     as_json: bool,
 ) -> None:
@@ -152,7 +137,7 @@ def search(
 
     try:
         results = run_search(
-            _index_dir(index_dir), query, year=year, since=_day(since), until=_day(until),
+            index, query, year=year, since=_day(since), until=_day(until),
             category=category, sort=sort, page=page, per_page=per_page,
         )
     except QuerySyntaxError as exc:
@@ -177,14 +162,14 @@ def _day(value: datetime | None) -> date | None:
 @index_option
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
-def related(url: str, index_dir: str | None, limit: int, as_json: bool) -> None:
+def related(url: str, index: Path, limit: int, as_json: bool) -> None:
     """List the posts most like the post at URL."""
     from indexer.writer import IndexNotFoundError
     from search.related import PostNotFoundError
     from search.related import related as find_related
 
     try:
-        posts = find_related(_index_dir(index_dir), url, limit=limit)
+        posts = find_related(index, url, limit=limit)
     except PostNotFoundError as exc:
         _fail(str(exc), EXIT_USAGE)
     except IndexNotFoundError as exc:
