@@ -1164,6 +1164,10 @@ _HOURS = re.compile(
     r"(?:\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?\s*(?:-|–|to|à)\s*\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?|closed|fermé)",
     re.IGNORECASE,
 )
+_HOURS_LOWER = re.compile(_HOURS.pattern)
+# what _HOURS (lowered text) and _COPYRIGHT cannot match without: a much cheaper scan
+_HOURS_RANGE = re.compile(r"\d(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?\s*(?:-|–|to|à)\s*\d|closed|fermé")
+_COPYRIGHT_MARK = re.compile(r"©|&copy;|\(c\)|copyright", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)", re.IGNORECASE)
 
 
@@ -1203,14 +1207,18 @@ def _contacts(blocks: list[str], anchors: Iterable) -> ContactFacts:
             if _EMAIL.fullmatch(address):
                 add(facts.emails, address)
     text = "\n".join(blocks)
+    # each pattern below needs a marker a plain-text search finds far faster than the
+    # pattern's own scan: no marker, no match (most post bodies hold no contact at all)
     for m in _PHONE_NA.finditer(text):
         add(facts.phones, normalize_phone(m.group(0)))
-    for m in _PHONE_FR.finditer(text):
-        add(facts.phones, normalize_phone(m.group(0)))
-    for m in _EMAIL.finditer(text):
-        email = m.group(0).lower()
-        if not re.search(r"\.(?:png|jpe?g|gif|webp|svg)$", email):
-            add(facts.emails, email)
+    if "0" in text or "+33" in text:
+        for m in _PHONE_FR.finditer(text):
+            add(facts.phones, normalize_phone(m.group(0)))
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            email = m.group(0).lower()
+            if not re.search(r"\.(?:png|jpe?g|gif|webp|svg)$", email):
+                add(facts.emails, email)
     for m in _STREET.finditer(text):
         start, end = m.start(), m.end()
         tail = text[end:end + 90]
@@ -1223,9 +1231,17 @@ def _contacts(blocks: list[str], anchors: Iterable) -> ContactFacts:
             if line_rest:
                 end += line_rest.end()
         add(facts.addresses, _clean(text[start:end].replace("\n", ", ")).strip(" ,"))
-    for m in _HOURS.finditer(text):
-        add(facts.hours, _clean(m.group(0)))
-    years = [int(m.group(1)) for m in _COPYRIGHT.finditer(text)]
+    # _HOURS is lower-case: matched case-sensitively on the lowered text (several times
+    # faster than IGNORECASE), when lowering keeps every character's position
+    low = text.lower()
+    if _HOURS_RANGE.search(low):
+        if len(low) == len(text):
+            for m in _HOURS_LOWER.finditer(low):
+                add(facts.hours, _clean(text[m.start():m.end()]))
+        else:
+            for m in _HOURS.finditer(text):
+                add(facts.hours, _clean(m.group(0)))
+    years = [int(m.group(1)) for m in _COPYRIGHT.finditer(text)] if _COPYRIGHT_MARK.search(text) else []
     if years:
         facts.copyright_year = max(years)
     return facts
