@@ -32,9 +32,13 @@ class _Config(uvicorn.Config):
                    "https://www.clinic.example (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes (searching is CPU-bound: up to one per core).")
+@click.option("--warm-terms", type=click.IntRange(0), default=None,
+              help="Words per field whose ranking data is prepared in the background at start "
+                   "and after each commit (default 100; 0: none).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               default="info", show_default=True)
-def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: int, log_level: str) -> None:
+def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: int,
+          warm_terms: int | None, log_level: str) -> None:
     """Serve search over the index: a JSON API under /api (described at /openapi.json)
     and a search page at /. Reads the index only; a crawl may update it meanwhile and
     the next request sees the new commit."""
@@ -48,6 +52,8 @@ def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: i
     # travel in the environment.
     os.environ["NEEDLE_INDEX"] = str(index)
     os.environ["NEEDLE_CORS_ORIGINS"] = ",".join(cors_origins)
+    if warm_terms is not None:
+        os.environ["NEEDLE_WARM_TERMS"] = str(warm_terms)
     config = _Config("web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                      log_level=log_level, ws="none", proxy_headers=False)
     if workers > 1:

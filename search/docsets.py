@@ -11,12 +11,12 @@ facet value's set (also built once per generation, from the columns).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from whoosh import query as wq
 
 from indexer.schema import LIST_SEP
+from search.cache import OnceLRU
 
 LEAF_CACHE_SIZE = 4096  # bitsets of 50k documents are ~6 KB each
 
@@ -43,69 +43,69 @@ def members(bits: int) -> list[int]:
 class DocSets:
     """Bitsets of one searcher (one index generation): query -> matching documents."""
 
-    def __init__(self, searcher):
-        self.searcher = searcher
+    def __init__(self, searcher, impacts=None, scored: frozenset[str] = frozenset()):
         reader = searcher.reader()
         self.size = reader.doc_count_all()
         self.live = to_bits(reader.all_doc_ids(), self.size)
-        self._leaves: OrderedDict[tuple, int] = OrderedDict()
+        # a word of a ranked field: its bitset comes from its cached impacts' post
+        # numbers, so its postings are decoded once for both
+        self._impacts = impacts
+        self._scored = scored
+        self._leaves = OnceLRU(LEAF_CACHE_SIZE)
         self._facets: dict[str, dict[str, int]] | None = None
         self._lock = threading.Lock()
 
-    def of(self, q: wq.Query) -> int:
-        """The live documents matching ``q`` (scores and boosts aside)."""
-        return self._eval(q) & self.live
+    def of(self, q: wq.Query, searcher) -> int:
+        """The live documents matching ``q`` (scores and boosts aside), read with the
+        calling thread's ``searcher`` where not cached yet."""
+        return self._eval(q, searcher) & self.live
 
-    def _eval(self, q: wq.Query) -> int:
+    def _eval(self, q: wq.Query, searcher) -> int:
+        _eval = self._eval
         if isinstance(q, (wq.Or, wq.DisjunctionMax)):
             bits = 0
             for sub in q.subqueries:
-                bits |= self._eval(sub)
+                bits |= _eval(sub, searcher)
             return bits
         if isinstance(q, wq.And):
             bits = self.live
             for sub in q.subqueries:
-                bits &= self._eval(sub)
+                bits &= _eval(sub, searcher)
                 if not bits:
                     break
             return bits
         if isinstance(q, wq.AndNot):
-            return self._eval(q.a) & ~self._eval(q.b)
+            return _eval(q.a, searcher) & ~_eval(q.b, searcher)
         if isinstance(q, wq.Require):
-            return self._eval(q.a) & self._eval(q.b)
+            return _eval(q.a, searcher) & _eval(q.b, searcher)
         if isinstance(q, wq.AndMaybe):
-            return self._eval(q.a)
+            return _eval(q.a, searcher)
         if isinstance(q, wq.Not):
-            return self.live & ~self._eval(q.query)
+            return self.live & ~_eval(q.query, searcher)
         if isinstance(q, wq.Every) and not q.fieldname:
             return self.live
         if q is wq.NullQuery or isinstance(q, wq.qcore._NullQuery):
             return 0
-        return self._leaf(q)
+        return self._leaf(q, searcher)
 
-    def _leaf(self, q: wq.Query) -> int:
+    def _leaf(self, q: wq.Query, searcher) -> int:
         if isinstance(q, wq.Term):
             key: tuple = ("term", q.fieldname, q.text)
+            if self._impacts is not None and q.fieldname in self._scored and isinstance(q.text, str):
+                impacts = self._impacts
+                return self._leaves.get(key, lambda: to_bits(
+                    impacts.impacts(searcher, q.fieldname, q.text)[0], self.size))
         else:
             key = (type(q).__name__, str(q.with_boost(1.0)))
-        with self._lock:
-            bits = self._leaves.get(key)
-            if bits is not None:
-                self._leaves.move_to_end(key)
-                return bits
-        bits = to_bits(self.searcher.docs_for_query(q), self.size)
-        with self._lock:
-            self._leaves[key] = bits
-            while len(self._leaves) > LEAF_CACHE_SIZE:
-                self._leaves.popitem(last=False)
-        return bits
+        return self._leaves.get(key, lambda: to_bits(searcher.docs_for_query(q), self.size))
 
     # --- facets ---------------------------------------------------------------------
 
     def facets(self, bits: int, years: list, categories: list) -> dict[str, dict[str, int]]:
         """Counts by year and by category of the documents in ``bits``."""
-        if self._facets is None:
-            self._facets = _facet_sets(years, categories, self.size)
+        with self._lock:
+            if self._facets is None:
+                self._facets = _facet_sets(years, categories, self.size)
         year_counts = {}
         for value, mask in self._facets["year"].items():
             if count := (bits & mask).bit_count():

@@ -4,6 +4,9 @@
 
 Searchers are opened once per index and thread and reused; each call checks the
 index generation (a directory listing) and refreshes when a writer has committed.
+What is computed from a generation (term impacts, match bitsets, columns) is shared by
+every thread of the process (``search.cache``) and can be warmed in the background
+(``search.warmup``).
 Results are cached per (index generation, arguments), so repeated queries from the
 web service cost a dictionary lookup.
 """
@@ -29,7 +32,7 @@ from indexer.analysis import SynonymMap, SynonymPlugin, keyword_analyzer, load_s
 from indexer.schema import FIELD_BOOSTS, TEXT_FIELDS
 from indexer.writer import open_index
 from search.models import SearchHit, SearchResults, Sort
-from search import ranking
+from search import cache, ranking
 from search.docsets import DocSets, members
 from search.snippets import highlight, lead
 
@@ -68,34 +71,31 @@ class QuerySyntaxError(ValueError):
 
 @dataclass
 class _Handle:
+    """One thread's searcher on an index, and the process-wide caches of its generation."""
+
     path: str
     ix: Any
     searcher: Any
     generation: int
-    _columns: dict[str, list] = field(default_factory=dict)
-    _docsets: DocSets | None = None
-    _impacts: ranking.Impacts | None = None
+    shared: cache.Generation = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.shared is None:
+            self.shared = cache.generation(self.path, self.generation)
 
     @property
     def impacts(self) -> ranking.Impacts:
         """Per-term BM25F impacts of this generation (see search.ranking)."""
-        if self._impacts is None:
-            self._impacts = ranking.Impacts(self.searcher)
-        return self._impacts
+        return self.shared.impacts(self.searcher)
 
     @property
     def docsets(self) -> DocSets:
         """Matching-document bitsets of this generation (see search.docsets)."""
-        if self._docsets is None:
-            self._docsets = DocSets(self.searcher)
-        return self._docsets
+        return self.shared.docsets(self.searcher, _SCORED_FIELDS)
 
     def column(self, name: str) -> list:
         """A column as a list indexed by document number (read once per generation)."""
-        if name not in self._columns:
-            reader = self.searcher.reader()
-            self._columns[name] = list(reader.column_reader(name)) if reader.has_column(name) else []
-        return self._columns[name]
+        return self.shared.column(self.searcher, name)
 
 
 _local = threading.local()
@@ -114,19 +114,28 @@ def index_handle(index_dir: str | os.PathLike) -> _Handle:
         try:
             if handle.searcher.up_to_date():
                 return handle
-            searcher = handle.searcher.refresh()
-            handle.searcher = searcher
+            # Not searcher.refresh(): whoosh-reloaded's reuse of segment readers keeps the
+            # segments a merge replaced, so the refreshed searcher counts their posts twice.
+            searcher = handle.ix.searcher()
+            old, handle.searcher = handle.searcher, searcher
+            old.close()
             handle.generation = searcher.reader().generation()
-            handle._columns = {}
-            handle._docsets = None
-            handle._impacts = None
+            handle.shared = cache.generation(path, handle.generation)
             return handle
         except (OSError, ValueError):
             # the index was removed or rebuilt from scratch under us: open it anew
             _forget(handle)
             del handles[path]
-    ix = open_index(path)
-    searcher = ix.searcher()
+    for attempt in range(5):
+        try:
+            ix = open_index(path)
+            searcher = ix.searcher()
+            break
+        except FileNotFoundError:
+            # a writer committed while Whoosh read the table of contents it had just
+            # listed, and removed it: read the newer one
+            if attempt == 4 or not os.path.isdir(path):
+                raise
     handle = _Handle(path, ix, searcher, searcher.reader().generation())
     handles[path] = handle
     with _handles_lock:
@@ -142,6 +151,7 @@ def close_searchers() -> None:
         _all_handles.clear()
         _results_cache.clear()
     _local.__dict__.pop("handles", None)
+    cache.clear()
 
 
 def _forget(handle: _Handle) -> None:
@@ -342,7 +352,8 @@ def search(
         q = parse_query(schema, suggestion, synonyms)
         query_used = suggestion
     filters = _filters(year, since, until, category)
-    results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)
+    with cache.busy():  # the background warm-up gives way
+        results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)
     results = results.model_copy(
         update={"query": query, "query_used": query_used, "suggestion": suggestion}
     )
@@ -411,7 +422,7 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
     # The exact total and the facets come from cached bitsets, not from walking every
     # matching document (Whoosh's len(results)).
     docsets = handle.docsets
-    matching = docsets.of(full)
+    matching = docsets.of(full, searcher)
     total = matching.bit_count()
     facet_counts: dict[str, dict[str, int]] = {}
     if facets:
@@ -422,7 +433,7 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
         p = ranking.plan(q, _SCORED_FIELDS)
         if p is not None:
             # words, ORs and ANDs: summed cached impacts (search.ranking)
-            scores = handle.impacts.scores(p)
+            scores = handle.impacts.scores(p, searcher)
             allowed = set(members(matching)) if len(parts) > 1 else None
             ranked = ranking.top(scores, limit, allowed)[start:]
         else:

@@ -14,14 +14,14 @@ included) take this path; phrases, wildcards, fuzzy words and NOT go through Who
 from __future__ import annotations
 
 import heapq
-import threading
 from array import array
-from collections import OrderedDict
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
+
+from search.cache import OnceLRU
 
 # Cached impacts are two arrays (12 bytes a posting); this bounds them to ~96 MB.
 CACHE_POSTINGS = 8_000_000
@@ -45,37 +45,40 @@ def plan(q: wq.Query, scorable: frozenset[str]) -> Plan | None:
 
 
 class Impacts:
-    """Per-term BM25F impacts of one searcher (one index generation)."""
+    """Per-term BM25F impacts of one index generation, shared by the threads of a process
+    (``search.cache``): each term's arrays are computed once, by the first thread that
+    needs them, with that thread's searcher (any searcher of the generation numbers the
+    posts alike)."""
 
     def __init__(self, searcher):
-        self.searcher = searcher
         weighting = searcher.weighting
         if not isinstance(weighting, BM25F):
             raise TypeError("impacts replicate BM25F only")
         self.weighting = weighting
-        self._lengths: dict[str, list[float]] = {}
-        self._terms: OrderedDict[tuple[str, str], tuple[array, array]] = OrderedDict()
-        self._cached = 0
-        self._lock = threading.Lock()
+        self._lengths = OnceLRU()
+        self.terms = OnceLRU(CACHE_POSTINGS, size=lambda arrays: len(arrays[0]))
         reader = searcher.reader()
         live = set(reader.all_doc_ids())
         self._deleted = frozenset(set(range(reader.doc_count_all())) - live)
 
-    def scores(self, p: Plan) -> dict[int, float]:
+    def cached(self, fieldname: str, text: str) -> bool:
+        return (fieldname, text) in self.terms
+
+    def scores(self, p: Plan, searcher) -> dict[int, float]:
         """Post number -> BM25F score of the plan (the sum over its matching terms)."""
         kind = p[0]
         if kind == "term":
-            return self._accumulate({}, [p])
+            return self._accumulate(searcher, {}, [p])
         if kind == "or":
             terms = [c for c in p[1] if c[0] == "term"]
-            acc = self._accumulate({}, terms)
+            acc = self._accumulate(searcher, {}, terms)
             for child in p[1]:
                 if child[0] != "term":
                     get = acc.get
-                    for d, s in self.scores(child).items():
+                    for d, s in self.scores(child, searcher).items():
                         acc[d] = get(d, 0.0) + s
             return acc
-        parts = sorted((self.scores(child) for child in p[1]), key=len)
+        parts = sorted((self.scores(child, searcher) for child in p[1]), key=len)
         acc = parts[0]
         for part in parts[1:]:
             acc = {d: s + part[d] for d, s in acc.items() if d in part}
@@ -83,10 +86,10 @@ class Impacts:
                 break
         return acc
 
-    def _accumulate(self, acc: dict[int, float], terms: list[Plan]) -> dict[int, float]:
+    def _accumulate(self, searcher, acc: dict[int, float], terms: list[Plan]) -> dict[int, float]:
         """Add the impacts of ``terms`` into ``acc``, straight from the cached arrays."""
         arrays = sorted(
-            ((*self._impacts(field, text), boost) for _, field, text, boost in terms),
+            ((*self.impacts(searcher, field, text), boost) for _, field, text, boost in terms),
             key=lambda a: len(a[0]), reverse=True,
         )
         for ids, impacts, boost in arrays:
@@ -99,30 +102,20 @@ class Impacts:
                 acc[d] = get(d, 0.0) + s
         return acc
 
-    def _impacts(self, fieldname: str, text: str) -> tuple[array, array]:
-        key = (fieldname, text)
-        with self._lock:
-            cached = self._terms.get(key)
-            if cached is not None:
-                self._terms.move_to_end(key)
-                return cached
-        ids, impacts = self._compute(fieldname, text)
-        with self._lock:
-            self._terms[key] = (ids, impacts)
-            self._cached += len(ids)
-            while self._cached > CACHE_POSTINGS and len(self._terms) > 1:
-                _, (old, _) = self._terms.popitem(last=False)
-                self._cached -= len(old)
-        return ids, impacts
+    def impacts(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
+        """(post numbers, BM25F scores at weight 1) of a term, computed once. ``pause``,
+        if given, is called between posting blocks (the background warm-up yields there)."""
+        return self.terms.get(
+            (fieldname, text), lambda: self._compute(searcher, fieldname, text, pause)
+        )
 
-    def _compute(self, fieldname: str, text: str) -> tuple[array, array]:
-        searcher = self.searcher
+    def _compute(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
         ids, impacts = array("i"), array("d")
         if searcher.doc_frequency(fieldname, text) == 0:
             return ids, impacts
         idf = searcher.idf(fieldname, text)
         k1_plus_1 = self.weighting.K1 + 1
-        norms = self._norms(fieldname)
+        norms = self._norms(searcher, fieldname)
         deleted = self._deleted
         subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
         for sub, offset in subs:
@@ -130,6 +123,8 @@ class Impacts:
             if (fieldname, text) not in reader:
                 continue
             for block_ids, block_weights in _blocks(reader.postings(fieldname, text)):
+                if pause is not None:
+                    pause()
                 block_ids = [d + offset for d in block_ids] if offset else list(block_ids)
                 if deleted:
                     kept = [(d, tf) for d, tf in zip(block_ids, block_weights) if d not in deleted]
@@ -143,24 +138,24 @@ class Impacts:
                 ])
         return ids, impacts
 
-    def _norms(self, fieldname: str) -> list[float]:
+    def _norms(self, searcher, fieldname: str) -> list[float]:
         """Per post, BM25's length normalisation K1 * ((1 - B) + B * length / average),
         from Whoosh's stored (byte-quantised) lengths: the ones its own scorer reads."""
-        norms = self._lengths.get(fieldname)
-        if norms is None:
-            reader = self.searcher.reader()
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
+
+        def build() -> list[float]:
+            reader = searcher.reader()
+            avgfl = searcher.avg_field_length(fieldname) or 1
             B = self.weighting._field_B.get(fieldname, self.weighting.B)
             K1 = self.weighting.K1
             length = reader.doc_field_length
             # None: a segment where no document has the field (teasers only); such
             # documents have no posting to score anyway
-            norms = [
+            return [
                 K1 * ((1 - B) + B * (length(d, fieldname, 1) or 1) / avgfl)
                 for d in range(reader.doc_count_all())
             ]
-            self._lengths[fieldname] = norms
-        return norms
+
+        return self._lengths.get(fieldname, build)
 
 
 def _blocks(m):

@@ -194,7 +194,7 @@ def test_cached_impact_ranking_equals_whooshs(ix, query):
     q = parse_query(handle.searcher.schema, query)
     plan = ranking.plan(q, _SCORED_FIELDS)
     assert plan is not None
-    fast = ranking.top(handle.impacts.scores(plan), 20)
+    fast = ranking.top(handle.impacts.scores(plan, handle.searcher), 20)
     slow = [(hit.docnum, hit.score) for hit in handle.searcher.search(q, limit=20)]
     assert [d for d, _ in fast] == [d for d, _ in slow]
     assert [s for _, s in fast] == pytest.approx([s for _, s in slow])

@@ -1,7 +1,8 @@
 """The JSON API under /api: what a clinic website's search box calls.
 
 Endpoints are plain ``def``: the search module is synchronous (Whoosh), so FastAPI runs
-them in its thread pool, where each thread keeps its own refreshed searcher.
+them in its thread pool, where each thread keeps its own refreshed searcher (what they
+compute per index generation is shared, see search.cache).
 """
 
 import os

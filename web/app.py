@@ -20,9 +20,9 @@ from web.api import make_router
 from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH, Limits
 
 STATIC = Path(__file__).parent / "static"
-# Threads running the (synchronous, GIL-bound) searches. More would not search faster,
-# and each keeps its own searcher and caches, so fewer threads means warmer caches:
-# on a 2-core machine (bench/web.py, 2,000 posts) 4 beat anyio's 40, 8 and 2.
+# Threads running the (synchronous, GIL-bound) searches. More would not search faster:
+# on a 2-core machine (bench/web.py, 2,000 posts) 4 beat anyio's 40, 8 and 2. Each keeps
+# its own Whoosh searcher; what they compute per index generation is shared.
 SEARCH_THREADS = 4
 
 
@@ -30,11 +30,19 @@ SEARCH_THREADS = 4
 async def _lifespan(app: FastAPI):
     import anyio.to_thread
 
-    anyio.to_thread.current_default_thread_limiter().total_tokens = SEARCH_THREADS
-    yield
-    from search.query import close_searchers
+    from search import warmup
 
-    close_searchers()
+    anyio.to_thread.current_default_thread_limiter().total_tokens = SEARCH_THREADS
+    # Warm the commonest words of the index now and after each commit, in the background.
+    warmer = warmup.start(app.state.index_dir, terms=app.state.warm_terms)
+    try:
+        yield
+    finally:
+        if warmer is not None:
+            warmer.stop()
+        from search.query import close_searchers
+
+        close_searchers()
 
 
 def create_app(
@@ -43,9 +51,14 @@ def create_app(
     cors_origins: Iterable[str] = (),
     max_query_length: int = DEFAULT_MAX_QUERY_LENGTH,
     max_per_page: int = DEFAULT_MAX_PER_PAGE,
+    warm_terms: int | None = None,
 ) -> FastAPI:
     """The service on ``index_dir`` (read only). ``cors_origins`` are the sites whose
-    pages may call the API from a browser (e.g. the clinic's own https://clinic.example)."""
+    pages may call the API from a browser (e.g. the clinic's own https://clinic.example).
+    ``warm_terms``: words per field whose ranking data a background thread prepares when
+    the service starts and after each commit (``search.warmup``; 0: none)."""
+    from search.warmup import WARM_TERMS
+
     limits = Limits(max_query_length=max_query_length, max_per_page=max_per_page)
     app = FastAPI(
         title="Needle search API",
@@ -59,6 +72,7 @@ def create_app(
     )
     app.state.index_dir = Path(index_dir)
     app.state.limits = limits
+    app.state.warm_terms = WARM_TERMS if warm_terms is None else warm_terms
     errors.install(app)
     app.include_router(make_router(limits))
     app.include_router(pages.make_router(limits))
@@ -81,4 +95,5 @@ def app_from_env() -> FastAPI:
         cors_origins=[o.strip() for o in origins],
         max_query_length=int(os.environ.get("NEEDLE_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY_LENGTH)),
         max_per_page=int(os.environ.get("NEEDLE_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE)),
+        warm_terms=int(os.environ["NEEDLE_WARM_TERMS"]) if os.environ.get("NEEDLE_WARM_TERMS") else None,
     )

@@ -1,0 +1,201 @@
+"""Caches shared by every thread of a process, one set per (index folder, generation).
+
+A word's impacts, a query leaf's bitset, the year and category columns: all depend only
+on the index generation, and building them is the slow part of the first query after a
+commit (Whoosh decompresses and unpickles the word's postings). Whoosh searchers stay per
+thread (``search.query``), but what they compute is kept here, once per process:
+
+- ``OnceLRU``: key -> value, built by the first thread that asks; threads asking for the
+  same key meanwhile wait for that build instead of repeating it; least recently used
+  entries are evicted past a total size;
+- ``Generation``: the caches of one index generation;
+- ``generation(path, number, searcher)``: the current generation's caches of an index
+  (a newer generation replaces the older one; a thread still on the older gets its own,
+  unshared, until it refreshes);
+- ``busy()`` / ``idle()`` / ``queries_running()``: how many searches are running, so the
+  background warm-up (``search.warmup``) gives way to them.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import Any
+
+# --- searches in progress ----------------------------------------------------------------
+
+_active = 0
+_active_lock = threading.Lock()
+
+
+@contextmanager
+def busy():
+    """Count the caller as a running search."""
+    global _active
+    with _active_lock:
+        _active += 1
+    try:
+        yield
+    finally:
+        with _active_lock:
+            _active -= 1
+
+
+@contextmanager
+def idle():
+    """Inside ``busy()``: the caller waits (for another thread's build), it does not search."""
+    global _active
+    with _active_lock:
+        _active -= 1
+    try:
+        yield
+    finally:
+        with _active_lock:
+            _active += 1
+
+
+def queries_running() -> bool:
+    return _active > 0
+
+
+# --- build once, evict by size -------------------------------------------------------------
+
+
+class OnceLRU:
+    """A thread-safe LRU map whose values are built once per key.
+
+    ``get(key, build)`` returns the cached value, or waits for the thread already
+    building it, or calls ``build()`` itself. ``size(value)`` weighs an entry; the least
+    recently used entries go once the total passes ``capacity`` (the newest stays).
+    ``on_build(key)``, when set, is called before each build (tests count builds).
+    """
+
+    def __init__(self, capacity: float = math.inf, size: Callable[[Any], int] = lambda v: 1):
+        self.capacity = capacity
+        self._size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, Future] = {}
+        self._total = 0
+        self._lock = threading.Lock()
+        self.on_build: Callable[[Hashable], None] | None = None
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            pending = self._pending.get(key)
+            owner = pending is None
+            if owner:
+                pending = self._pending[key] = Future()
+        if not owner:
+            with idle():
+                return pending.result()
+        try:
+            if self.on_build is not None:
+                self.on_build(key)
+            value = build()
+        except BaseException as exc:
+            with self._lock:
+                del self._pending[key]
+            pending.set_exception(exc)
+            raise
+        with self._lock:
+            self._values[key] = value
+            self._total += self._size(value)
+            while self._total > self.capacity and len(self._values) > 1:
+                _, old = self._values.popitem(last=False)
+                self._total -= self._size(old)
+            del self._pending[key]
+        pending.set_result(value)
+        return value
+
+
+# --- per generation ------------------------------------------------------------------------
+
+
+class Generation:
+    """The shared caches of one index generation: term impacts (``search.ranking``),
+    match bitsets (``search.docsets``) and columns. Their methods take the calling
+    thread's searcher, which is only read from."""
+
+    def __init__(self, path: str, number: int):
+        self.path = path
+        self.number = number
+        self._lock = threading.RLock()
+        self._impacts = None
+        self._docsets = None
+        self._columns = OnceLRU()
+        self.warm = threading.Event()  # set when the warm-up of this generation finished
+
+    def impacts(self, searcher):
+        from search.ranking import Impacts
+
+        with self._lock:
+            if self._impacts is None:
+                self._impacts = Impacts(searcher)
+            return self._impacts
+
+    def docsets(self, searcher, scored: frozenset[str] = frozenset()):
+        from search.docsets import DocSets
+
+        with self._lock:
+            if self._docsets is None:
+                self._docsets = DocSets(searcher, self.impacts(searcher), scored)
+            return self._docsets
+
+    def column(self, searcher, name: str) -> list:
+        """A column as a list indexed by document number."""
+
+        def read() -> list:
+            reader = searcher.reader()
+            return list(reader.column_reader(name)) if reader.has_column(name) else []
+
+        return self._columns.get(name, read)
+
+
+_generations: dict[str, Generation] = {}
+_generations_lock = threading.Lock()
+# Called with each Generation the first time a process uses it (search.warmup's hook).
+on_new_generation: list[Callable[[Generation], None]] = []
+
+
+def generation(path: str, number: int) -> Generation:
+    """The shared caches of generation ``number`` of the index at ``path``."""
+    with _generations_lock:
+        current = _generations.get(path)
+        if current is not None and current.number == number:
+            return current
+        if current is not None and current.number > number:
+            # this thread has not refreshed yet; it will at its next search
+            return Generation(path, number)
+        current = _generations[path] = Generation(path, number)
+    for hook in list(on_new_generation):
+        hook(current)
+    return current
+
+
+def current(path: str) -> Generation | None:
+    with _generations_lock:
+        return _generations.get(path)
+
+
+def clear() -> None:
+    """Forget every generation's caches (tests, benchmarks of cold queries)."""
+    with _generations_lock:
+        _generations.clear()
