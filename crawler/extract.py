@@ -1849,6 +1849,11 @@ def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
     archive = not listing_url and (_DATE_ARCHIVE_PATH.search(path) or _archive_marks(page))
     if archive:
         listing += 2
+    # The rest only adds to the scores, listing at most 3 (cards). A page whose head
+    # already says "post" by that margin is one whatever the body holds: skip the card
+    # and prose scans (extract_post finds what it needs itself).
+    if post >= 3 and post >= listing + 3:
+        return "post"
     chrome = _site_chrome(page)
     cards = _cards(page, page.body, lambda el: _in(el, chrome) or _in(el, page.chrome))
     if len(cards) >= 3:
