@@ -64,6 +64,9 @@ def queries_running() -> bool:
 
 # --- build once, evict by size -------------------------------------------------------------
 
+# Called with (cache, key) before every build of every OnceLRU, when set (tests count builds).
+build_hook: Callable[[OnceLRU, Hashable], None] | None = None
+
 
 class OnceLRU:
     """A thread-safe LRU map whose values are built once per key.
@@ -109,6 +112,8 @@ class OnceLRU:
         try:
             if self.on_build is not None:
                 self.on_build(key)
+            if build_hook is not None:
+                build_hook(self, key)
             value = build()
         except BaseException as exc:
             with self._lock:
