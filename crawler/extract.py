@@ -538,6 +538,13 @@ def _read_text(root, skip: set, skip_test=None) -> _TextOut:
     return out
 
 
+def _link_text(el) -> str:
+    """``el.text_content()``, without lxml's XPath call for the common childless element."""
+    if len(el):
+        return el.text_content()
+    return el.text or ""
+
+
 def _text_len(el) -> int:
     return len(_WS.sub(" ", el.text_content() or ""))
 
@@ -1064,7 +1071,7 @@ def _links(page: Page, body_links: set) -> list[Link]:
         if not href:
             continue
         rel = [r for r in (el.get("rel") or "").lower().split() if r]
-        out.append(Link(href=href, text=_clean(el.text_content())[:300] or _clean(el.get("title") or el.get("aria-label") or ""),
+        out.append(Link(href=href, text=_clean(_link_text(el))[:300] or _clean(el.get("title") or el.get("aria-label") or ""),
                         internal=is_internal(href, page.site), rel=rel, in_body=el in body_links))
     return out
 
@@ -1740,8 +1747,8 @@ def _next_pages(page: Page, post_urls: set[str]) -> list[str]:
         if "next" in rel:
             add(el.get("href"))
     for a in tree.iter("a"):
-        if a.get("href") and _NEXT_TEXT.search(_clean(a.text_content()) or a.get("aria-label") or ""):
-            if "prev" not in (a.get("rel") or "") and not re.search(r"prev|newer|précéd", (a.get("class") or "") + _clean(a.text_content()), re.IGNORECASE):
+        if a.get("href") and _NEXT_TEXT.search(_clean(_link_text(a)) or a.get("aria-label") or ""):
+            if "prev" not in (a.get("rel") or "") and not re.search(r"prev|newer|précéd", (a.get("class") or "") + _clean(_link_text(a)), re.IGNORECASE):
                 add(a.get("href"))
     for _, el in _ordered(tree, S.PAGINATION, page):
         href = el.get("href") or (el.find(".//a[@href]").get("href") if el.find(".//a[@href]") is not None else None)
