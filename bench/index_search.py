@@ -13,9 +13,17 @@ the top 10 with a highlighted body snippet each.
 - needle: ``indexer.writer.rebuild`` (all cores) and ``search.search`` (also exact total,
   facets by year and category, suggestion check; result cache cleared before each query)
 - needle-nofacets: the same with ``facets=False``
+- needle-warm: the same as needle, with the background warm-up ``needle serve`` runs
+  (``search.warmup``: the commonest words' impacts and bitsets) started when the index is
+  opened; "cold first" is measured while it runs, then the 200 queries start once it has
+  finished ("warm-up s" says how long it took)
 - needle-cold: the same as needle, but every query starts without the caches Needle keeps
   per index generation (term impacts, match bitsets, facet sets): what the first queries
-  after each commit cost
+  after each commit cost, without warm-up
+
+``--needle-index DIR`` queries an existing Needle index of the same generated posts (e.g.
+bench/out/web-index-50000, which bench/web.py keeps) instead of building one; its build
+columns are then empty.
 - whoosh: the same analyzers in a plain Whoosh schema, no Needle code
 - tantivy: tantivy-py with an equivalent analyzer (simple tokenizer, lowercase, ASCII
   folding, English stop words, English stemmer)
@@ -146,17 +154,22 @@ def make_runner(engine: str, path: Path):
     if engine.startswith("needle"):
         import search.query as sq
 
+        from search import cache, warmup
+
         facets = engine != "needle-nofacets"
         cold = engine == "needle-cold"
+        warmer = warmup.start(path) if engine == "needle-warm" else None
 
         def run(q):
             sq._results_cache.clear()  # every query does its full work
             if cold:
+                cache.clear()
                 handle = sq.index_handle(path)
-                handle._impacts = handle._docsets = None
+                handle.shared = cache.generation(handle.path, handle.generation)
             r = sq.search(path, q, per_page=10, facets=facets)
             return [(h.url, h.snippet) for h in r.hits]
 
+        run.warmer = warmer
         return run
     if engine == "whoosh":
         from whoosh import index, qparser
@@ -201,6 +214,12 @@ def query_phase(engine: str, path: Path) -> dict:
     first = run(queries[0])
     cold_ms = (time.perf_counter() - t0) * 1000
     assert first, "the first query found nothing"
+    warm = {}
+    warmer = getattr(run, "warmer", None)
+    if warmer is not None:
+        assert warmer.wait(timeout=600), "the warm-up did not finish"
+        warm = {"warmup_s": round(time.perf_counter() - t0, 2)}
+        warmer.stop()
     latencies = []
     for q in queries:
         t = time.perf_counter()
@@ -211,7 +230,8 @@ def query_phase(engine: str, path: Path) -> dict:
     def pct(p):
         return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 2)
 
-    return {"cold_first_ms": round(cold_ms, 1), "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), **_rss_mb()}
+    return {"cold_first_ms": round(cold_ms, 1), "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+            **warm, **_rss_mb()}
 
 
 def build_phase(engine: str, path: Path, posts_count: int, procs: int) -> dict:
@@ -254,7 +274,9 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=1, help="repeat and report medians")
     ap.add_argument("--procs", type=int, default=2, help="writer processes/threads for builds")
-    ap.add_argument("--engines", default="needle,needle-nofacets,needle-cold,whoosh,tantivy")
+    ap.add_argument("--engines", default="needle,needle-nofacets,needle-warm,needle-cold,whoosh,tantivy")
+    ap.add_argument("--needle-index", type=Path,
+                    help="query this existing Needle index (same generated posts) instead of building one")
     ap.add_argument("--json", help="also write the raw figures to this file")
     ap.add_argument("--child", choices=("build", "query"), help=argparse.SUPPRESS)
     ap.add_argument("--engine", help=argparse.SUPPRESS)
@@ -272,19 +294,24 @@ def main() -> None:
             built: dict[str, Path] = {}
             for engine in engines:
                 kind = "needle" if engine.startswith("needle") else engine
-                if kind not in built:
+                if kind == "needle" and args.needle_index and kind not in built:
+                    built[kind] = args.needle_index.resolve()
+                    build_fig = {}
+                elif kind not in built:
                     path = work / f"{kind}-{run}"
                     path.mkdir()
                     b = _child("build", kind, path, args.posts, args.procs)
                     built[kind] = path
                     build_fig = b
                 else:
-                    build_fig = raw["needle"][-1]["build"] if raw.get("needle") else {}
+                    firsts = [raw[e][-1]["build"] for e in engines if e.startswith("needle") and raw[e]]
+                    build_fig = firsts[0] if firsts else {}
                 q = _child("query", engine, built[kind], args.posts, args.procs)
                 raw[engine].append({"build": build_fig, "query": q})
                 print(f"run {run + 1} {engine}: {json.dumps(build_fig)} {json.dumps(q)}", file=sys.stderr)
-            for path in built.values():
-                shutil.rmtree(path)
+            for kind, path in built.items():
+                if not (kind == "needle" and args.needle_index):
+                    shutil.rmtree(path)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -293,16 +320,16 @@ def main() -> None:
         return statistics.median(values) if values else float("nan")
 
     print(f"\n{args.posts} posts, {args.runs} run(s), medians; builds with {args.procs} processes/threads; "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     header = f"{'engine':<16}{'build posts/s':>14}{'size MB':>9}{'build RSS MB':>14}" \
-             f"{'cold first ms':>15}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'query RSS MB':>14}"
+             f"{'cold first ms':>15}{'warm-up s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'query RSS MB':>14}"
     print(header)
     for e in engines:
         build_rss = med(e, "build", "rss_mb")
         kids = med(e, "build", "children_rss_mb")
         rss = f"{build_rss:.0f}" + (f"+{kids:.0f}" if kids and kids > 1 else "")
         print(f"{e:<16}{med(e, 'build', 'posts_per_s'):>14.0f}{med(e, 'build', 'size_mb'):>9.1f}{rss:>14}"
-              f"{med(e, 'query', 'cold_first_ms'):>15.1f}{med(e, 'query', 'p50_ms'):>9.2f}"
+              f"{med(e, 'query', 'cold_first_ms'):>15.1f}{med(e, 'query', 'warmup_s'):>11.2f}{med(e, 'query', 'p50_ms'):>9.2f}"
               f"{med(e, 'query', 'p95_ms'):>9.2f}{med(e, 'query', 'p99_ms'):>9.2f}{med(e, 'query', 'rss_mb'):>14.0f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"posts": args.posts, "runs": raw}, indent=2))

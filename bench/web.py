@@ -4,6 +4,7 @@
     .venv/bin/python bench/web.py --posts 2000          # quick
     .venv/bin/python bench/web.py                       # 50,000 posts (index cached in bench/out/)
     .venv/bin/python bench/web.py --index PATH          # an existing index
+    .venv/bin/python bench/web.py --warm-terms 0        # the server without its warm-up
 
 The index is built once per post count from bench/corpus.py's generated posts and kept
 under bench/out/web-index-N. `needle serve` runs in a child process; the clients are
@@ -75,12 +76,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(index: Path, port: int, workers: int, warm_terms: int | None = None) -> subprocess.Popen:
     import httpx
 
+    warm = ["--warm-terms", str(warm_terms)] if warm_terms is not None else []
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--index", str(index), "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning"],
+         "--workers", str(workers), "--log-level", "warning", *warm],
         cwd=ROOT,
     )
     deadline = time.monotonic() + 60
@@ -176,6 +178,9 @@ def main() -> None:
                         help="cold requests per concurrency level (at least 2 per client)")
     parser.add_argument("--cached", type=int, default=100, help="size of the repeated query list")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--warm-terms", type=int, default=None,
+                        help="the server's background warm-up (words per field; 0: off; default: "
+                             "needle serve's)")
     parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args()
 
@@ -185,19 +190,26 @@ def main() -> None:
     from search import search
 
     total = search(index, "", per_page=1).total
+    from search.warmup import WARM_TERMS
+
+    warm = WARM_TERMS if args.warm_terms is None else args.warm_terms
     print(f"index {index}: {total} posts, {size_mb(index):.0f} MB; "
-          f"{os.cpu_count()} cores; server workers: {args.workers}")
+          f"{os.cpu_count()} cores; server workers: {args.workers}; "
+          f"warm-up: {f'{warm} words per field' if warm else 'off'}")
 
     per_level = [max(args.requests, 2 * c) for c in CONCURRENCY]
     cached_list = distinct_queries(args.cached)
     cold = distinct_queries(args.cached + sum(per_level) + args.requests)[args.cached:]
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(index, port, args.workers)
+    server = start_server(index, port, args.workers, args.warm_terms)
+    started = time.perf_counter()
     rows = []
     try:
-        # Warm-up: every pool thread opens its searcher; the cached list enters the cache.
+        # Warm-up: every pool thread opens its searcher; the cached list enters the cache
+        # (meanwhile the server's own warm-up, if on, runs in the background).
         drive(base, cached_list, 8)
+        print(f"cold requests start {time.perf_counter() - started:.1f} s after the server answered")
         offset = 0
         for clients, n in zip(CONCURRENCY, per_level):
             rows.append((f"http cold, {clients} clients", drive(base, cold[offset:offset + n], clients)))
@@ -213,6 +225,7 @@ def main() -> None:
     rows.append(("in-process cold", in_process(index, cold[offset:offset + args.requests])))
     rows.append(("in-process cached", in_process(index, cached_list * 4)))
 
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"\n{'':28} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
     for name, r in rows:
         print(f"{name:28} {r['requests']:>8} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['errors']:>6}")

@@ -331,6 +331,11 @@ def search(
         raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
     if not query.strip() and sort == "relevance":
         sort = "newest"  # nothing to rank by: every post, newest first
+    with cache.busy():  # the background warm-up (search.warmup) gives way
+        return _search(index_dir, query, year, since, until, category, sort, page, per_page, facets)
+
+
+def _search(index_dir, query, year, since, until, category, sort, page, per_page, facets):
     handle = index_handle(index_dir)
     synonyms = load_synonyms()
     cache_key = (
@@ -352,8 +357,7 @@ def search(
         q = parse_query(schema, suggestion, synonyms)
         query_used = suggestion
     filters = _filters(year, since, until, category)
-    with cache.busy():  # the background warm-up gives way
-        results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)
+    results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)
     results = results.model_copy(
         update={"query": query, "query_used": query_used, "suggestion": suggestion}
     )

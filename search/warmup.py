@@ -139,8 +139,13 @@ class Warmer:
             if shared.warm.is_set():
                 return False
             self.started.append(number)
+            # what every query needs first (a query arriving meanwhile waits for the part
+            # being built, which it would have built itself), then the words
+            _pause()
             docsets = shared.docsets(searcher, _SCORED_FIELDS)
+            _pause()
             docsets.facets(0, shared.column(searcher, "year"), shared.column(searcher, "categories"))
+            _pause()
             impacts = shared.impacts(searcher)
             reader = searcher.reader()
             for fieldname in self.fields:
@@ -163,6 +168,8 @@ class Warmer:
 
 
 def _pause() -> None:
+    """Let running searches have the GIL: a short sleep each time the warm-up could stop,
+    while any runs (it still progresses, slowly, under constant load)."""
     if cache.queries_running():
         time.sleep(PAUSE_SECONDS)
 
@@ -177,9 +184,13 @@ def _commonest(reader, fieldname: str, n: int) -> list[str]:
     """The ``n`` words of ``fieldname`` in most posts, most first."""
     if n <= 0:
         return []
-    best = heapq.nlargest(
-        n, ((info.doc_frequency(), text) for text, info in reader.iter_field(fieldname))
-    )
+    def frequencies():
+        for i, (text, info) in enumerate(reader.iter_field(fieldname)):
+            if not i % 512:
+                _pause()
+            yield info.doc_frequency(), text
+
+    best = heapq.nlargest(n, frequencies())
     return [t.decode("utf-8") if isinstance(t, bytes) else t for _, t in best]
 
 
