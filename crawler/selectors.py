@@ -509,8 +509,10 @@ def _chain(sel: str) -> tuple | None:
 
 
 _EMPTY: frozenset = frozenset()
-_WITH_CLASS = etree.XPath("descendant-or-self::*[@class]")
-_WITH_ID = etree.XPath("descendant-or-self::*[@id]")
+# attribute nodes, not elements with a predicate: libxml2 walks these several times
+# faster, and the value comes with the node (its element is .getparent())
+_CLASS_ATTRS = etree.XPath("descendant-or-self::*/@class")
+_ID_ATTRS = etree.XPath("descendant-or-self::*/@id")
 _NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
@@ -544,15 +546,17 @@ class ElementIndex:
         self.tokens: dict = {}
         self.by_class: dict[str, list] = {}
         tokens, by_class = self.tokens, self.by_class
-        for el in _WITH_CLASS(root):
-            toks = frozenset(el.get("class").split())
+        for attr in _CLASS_ATTRS(root):
+            toks = frozenset(attr.split())
             if toks:
+                el = attr.getparent()
                 tokens[el] = toks
                 for token in toks:
                     by_class.setdefault(token, []).append(el)
         # tags, ids and attributes are looked up by lxml on first use
         self.by_tag = _Lazy(lambda tag: list(root.iter(tag)) if _NAME.match(tag) else [])
-        self.by_attr = _Lazy(lambda name: root.xpath(f"descendant-or-self::*[@{name}]") if _NAME.match(name) else [])
+        self.by_attr = _Lazy(lambda name: [a.getparent() for a in root.xpath(f"descendant-or-self::*/@{name}")]
+                             if _NAME.match(name) else [])
         self._ids: dict[str, list] | None = None
         self.ranked_cache: dict = {}
         self._xpath_cache: dict = {}
@@ -563,8 +567,8 @@ class ElementIndex:
     def by_id(self) -> dict[str, list]:
         if self._ids is None:
             self._ids = {}
-            for el in _WITH_ID(self.root):
-                self._ids.setdefault(el.get("id"), []).append(el)
+            for attr in _ID_ATTRS(self.root):
+                self._ids.setdefault(str(attr), []).append(attr.getparent())
         return self._ids
 
     def xpath(self, xpath: etree.XPath) -> list:
