@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from html import escape
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 170
-CHART_WIDTH = 560
+LABEL_WIDTH = 220  # room for the longest check name in 12 px text
+CHART_WIDTH = 620
 PALETTE = ("#2563eb", "#059669", "#d97706", "#dc2626", "#7c3aed", "#0891b2")
 
 
