@@ -17,6 +17,14 @@ from functools import lru_cache
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
+_WIDGET_HEADING = (
+    "re:test(normalize-space(.), '^(recent|related|latest|more|other) (posts|articles|stories)|"
+    "^(articles|publications) (r\u00e9cent|similaires|connexes)|^you (may|might) also like|"
+    "^read (next|more)$|^vous aimerez aussi', 'i')"
+)
+_HEADED_WIDGET = " | ".join(f"//{h}[{_WIDGET_HEADING}]/parent::*[self::section or self::div or self::aside]"
+                            for h in ("h2", "h3", "h4"))
+
 # Main content of a single post, most specific first.
 CONTENT = [
     "[itemprop=articleBody]",
@@ -76,7 +84,7 @@ SITE_CHROME = [
     "#cookie-notice", ".cookie-notice", ".cookie-banner", "#cookie-banner", ".cookie-consent",
     ".cc-window", "#CybotCookiebotDialog", "#onetrust-banner-sdk", "#onetrust-consent-sdk",
     ".cmplz-cookiebanner", "#cookie-law-info-bar", ".gdpr", "[aria-label=cookieconsent]",
-    "//*[contains(@class, 'cookie') and not(self::body or self::html)]",
+    "//@class[contains(., 'cookie')]/parent::*[not(self::body or self::html)]",
     # comments
     "#comments", ".comments", ".comments-area", ".comment-respond", "#respond",
     ".comment-list", ".commentlist", "#disqus_thread", ".post-comments", ".comments-section",
@@ -95,7 +103,7 @@ POST_CHROME = [
     ".recent-posts", ".widget_recent_entries", ".recent-posts-widget", ".more-posts",
     ".read-next", ".read-more-wrap", ".post-feed", ".recentPosts", ".relatedPosts", ".latest-posts", ".blog-recent-posts", ".dmRecentPosts", ".blogs-recent-posts",
     ".summary-block-wrapper", "[data-hook=recent-posts]", ".w-dyn-list",
-    "//*[self::section or self::div][@data-widget='recent-posts' or @data-widget='related-posts']",
+    "//@data-widget[.='recent-posts' or .='related-posts']/parent::*[self::section or self::div]",
     # newsletter and calls to action in chrome
     ".newsletter", ".newsletter-signup", ".mc4wp-form", "#mc_embed_signup", ".subscribe",
     ".signup-form", ".popup", ".modal", ".sr-only", ".screen-reader-text", ".visually-hidden",
@@ -129,12 +137,11 @@ RELATED_WIDGETS = [
     ".PopularPosts", ".popular-posts",
     ".dmRecentPosts", ".blogs-recent-posts", ".blog-recent-posts", "[data-hook=recent-posts]",
     ".summary-block-wrapper", ".related", ".recentPosts", ".relatedPosts", ".latest-posts",
-    "//*[contains(@data-element-type, 'BlogPostsList') or contains(@data-widget-type, 'blogPostList')]",
-    "//*[self::section or self::div][@data-widget='recent-posts' or @data-widget='related-posts']",
-    "//*[self::section or self::div or self::aside][./*[self::h2 or self::h3 or self::h4]"
-    "[re:test(normalize-space(.), '^(recent|related|latest|more|other) (posts|articles|stories)|"
-    "^(articles|publications) (r\u00e9cent|similaires|connexes)|^you (may|might) also like|"
-    "^read (next|more)$|^vous aimerez aussi', 'i')]]",
+    "//@data-element-type[contains(., 'BlogPostsList')]/parent::* | //@data-widget-type[contains(., 'blogPostList')]/parent::*",
+    "//@data-widget[.='recent-posts' or .='related-posts']/parent::*[self::section or self::div]",
+    # a section/div/aside whose child h2-h4 announces other posts (one union of
+    # //hN[...]/parent::*: only headings get the regex, not every element)
+    _HEADED_WIDGET,
 ]
 
 # Taken out of the page trafilatura reads: cookie banners, comments and other posts'
@@ -223,7 +230,7 @@ CATEGORY_LINKS = [
     ".blog-categories a", "a.blog-categories", ".post-category a", "a.post-card-primary-tag",
 ]
 TAG_LINKS = [
-    "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ') and not(contains(@rel, 'category'))]",
+    "//a/@rel[contains(concat(' ', normalize-space(.), ' '), ' tag ') and not(contains(., 'category'))]/parent::*",
     ".tags-links a", ".post-tags a", ".entry-tags a", ".tag-links a", ".blog-tags a", ".tags a",
     ".field--name-field-tags a", ".field-name-field-tags a", ".post-labels a",
 ]
