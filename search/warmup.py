@@ -12,7 +12,7 @@ the columns and facet sets, so that the queries people type find them ready:
 
 It never blocks a query: a query needing a word the warmer is decoding waits only for that
 word (which it needed anyway), and while any search runs the warmer sleeps between posting
-blocks, so it takes the GIL only when the searches leave it. It checks for a newer
+blocks, so it takes the GIL only when no search needs it. It checks for a newer
 generation before each word and, when one appears (a crawl committed), drops the old one
 and starts on the new; it also looks for new commits every ``poll`` seconds when idle and
 when any thread of the process first opens a generation.
@@ -112,9 +112,14 @@ class Warmer:
 
     def _index(self):
         if self._ix is None:
-            from indexer.writer import open_index
+            from whoosh.filedb.filestore import FileStorage
 
-            self._ix = open_index(self.path)
+            from indexer.writer import INDEX_NAME
+
+            # Plain reads, not mmap: the words are read once, and the search threads'
+            # searchers already map the files (a second mapping would count again in RSS).
+            storage = FileStorage(self.path, supports_mmap=False, readonly=True)
+            self._ix = storage.open_index(INDEX_NAME)
         return self._ix
 
     def _latest(self) -> int | None:
@@ -168,9 +173,11 @@ class Warmer:
 
 
 def _pause() -> None:
-    """Let running searches have the GIL: a short sleep each time the warm-up could stop,
-    while any runs (it still progresses, slowly, under constant load)."""
-    if cache.queries_running():
+    """Give running searches the GIL: wherever the warm-up can stop, it sleeps until no
+    search runs (a search waiting for a word the warm-up is decoding does not count, so
+    that word goes on). Under constant load it stalls, and the searches build what they
+    need themselves, as without warm-up."""
+    while cache.queries_running():
         time.sleep(PAUSE_SECONDS)
 
 
