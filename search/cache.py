@@ -28,7 +28,8 @@ from typing import Any
 
 # --- searches in progress ----------------------------------------------------------------
 
-_active = 0
+_active = 0  # searches running (not waiting for another thread's build)
+_waiting = 0  # searches waiting for another thread's build
 _active_lock = threading.Lock()
 
 
@@ -48,18 +49,23 @@ def busy():
 @contextmanager
 def idle():
     """Inside ``busy()``: the caller waits (for another thread's build), it does not search."""
-    global _active
+    global _active, _waiting
     with _active_lock:
         _active -= 1
+        _waiting += 1
     try:
         yield
     finally:
         with _active_lock:
             _active += 1
+            _waiting -= 1
 
 
 def queries_running() -> bool:
-    return _active > 0
+    """Should background work give way? Yes while a search runs, unless a search is
+    waiting for a build (maybe the background's own: stalling it would stall that search
+    for as long as the others keep coming)."""
+    return _active > 0 and _waiting == 0
 
 
 # --- build once, evict by size -------------------------------------------------------------
