@@ -260,20 +260,27 @@ def test_readers_keep_answering_while_a_writer_commits(tmp_path):
     totals: list[int] = []
     writing = threading.Event()
     writing.set()
+    answered = threading.Semaphore(0)
 
     with serve(path) as base:
         def read() -> None:
             with httpx.Client(base_url=base, timeout=10) as client:
+                first = True
                 while writing.is_set():
                     response = client.get("/api/search", params={"q": "pain", "per_page": 50})
                     statuses.append(response.status_code)
                     if response.status_code == 200:
                         totals.append(response.json()["total"])
+                    if first:
+                        answered.release()
+                        first = False
 
         readers = [threading.Thread(target=read) for _ in range(3)]
         for r in readers:
             r.start()
         try:
+            for _ in readers:  # every reader has seen the index before the first commit
+                answered.acquire(timeout=10)
             for i in range(6):
                 with IndexWriter(path) as writer:
                     writer.write(post(f"load-{i}", f"Load Test {i}", "Neck pain and back pain, again.",
