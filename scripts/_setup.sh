@@ -1,7 +1,16 @@
 # Shared by scripts/demo and scripts/test: a project venv with Needle installed.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
 setup_venv() {
     local extras="${1:-}"
     if [ ! -x .venv/bin/python ]; then
+        # Debian's python3 ships venv and ensurepip in a separate package
+        if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+            as_root apt-get update -qq
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        fi
         python3 -m venv .venv
     fi
     local stamp=".venv/.needle-installed${extras:+-$extras}"
@@ -16,8 +25,6 @@ ensure_chromium() {
     if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
         return
     fi
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 }
