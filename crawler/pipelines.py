@@ -6,7 +6,6 @@ wired after these by dotted path in settings.py.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -94,7 +93,6 @@ class CrawlStatsPipeline:
 
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
-        self.warnings: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlStatsPipeline":

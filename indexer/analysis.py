@@ -28,7 +28,7 @@ from whoosh.analysis import (
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.lang.stopwords import stoplists
 from whoosh.qparser import syntax
-from whoosh.qparser.plugins import PhrasePlugin, Plugin
+from whoosh.qparser.plugins import Plugin
 from whoosh.support.charset import accent_map
 
 DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.txt")

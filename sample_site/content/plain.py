@@ -7,7 +7,7 @@ layout, dates as text in whatever form the author typed that day, one unpaginate
 from crawler.records import DateSource as S
 from crawler.records import WarningKind as W
 from sample_site.model import (
-    Clinic, Head, PostSpec, Route, SiteSpec, StaffMember, day, h2, h3, img, p, table, ul,
+    Clinic, PostSpec, Route, SiteSpec, StaffMember, day, h2, h3, img, p, table, ul,
 )
 
 CLINIC = Clinic(
