@@ -62,8 +62,12 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # limit would cut long blogs; scope and the page limit below bound the crawl instead.
 DEPTH_LIMIT = 0
 
-# Per-site page limit: the crawl stops cleanly after this many responses.
-CLOSESPIDER_PAGECOUNT = _env_int("NEEDLE_MAX_PAGES", 5000)
+# Per-site page limit: a site gets no more page requests once it had this many, and
+# the crawl then counts as partial (the index removes nothing after it).
+NEEDLE_MAX_PAGES_PER_SITE = _env_int("NEEDLE_MAX_PAGES_PER_SITE", 5000)
+# Whole-crawl limit (`needle crawl --max-pages`): the crawl stops after this many responses
+# and can be resumed with --jobdir; 0 is no limit.
+CLOSESPIDER_PAGECOUNT = _env_int("NEEDLE_MAX_PAGES", 0)
 
 # asyncio under Twisted: the spider awaits extraction running in a worker process
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

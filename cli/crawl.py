@@ -18,7 +18,9 @@ from cli.common import console, index_option, parse_setting
               help="Write every record (posts, teasers, errors, sitemap entries) as JSON Lines.")
 @index_option
 @click.option("--no-index", is_flag=True, help="Do not write the index; only the JSON Lines output.")
-@click.option("--max-pages", type=int, help="Stop after this many pages (per-site page limit).")
+@click.option("--max-pages", type=int,
+              help="Stop the whole crawl after this many pages (resumable with --jobdir); "
+                   "the per-site limit is NEEDLE_MAX_PAGES_PER_SITE.")
 @click.option("--jobdir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the crawl's state here so an interrupted crawl resumes where it stopped.")
 @click.option("--timezone", "tz", help="The clinic's time zone for dates written without one.")
@@ -86,6 +88,8 @@ def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> No
         table.add_row(f"  {kind}", str(count))
     if summary.robots_disallowed:
         table.add_row("skipped (robots.txt)", str(summary.robots_disallowed))
+    if summary.skipped_at_site_limit:
+        table.add_row("skipped (per-site page limit)", str(summary.skipped_at_site_limit))
     table.add_row("pages fetched", str(summary.pages))
     table.add_row("pages/s", f"{summary.pages_per_s:.1f}")
     table.add_row("elapsed", f"{summary.elapsed_s:.1f} s")

@@ -27,12 +27,13 @@ class CrawlSummary(BaseModel):
     warnings_by_kind: dict[str, int] = Field(default_factory=dict)
     duplicates: dict[str, int] = Field(default_factory=dict)
     robots_disallowed: int = 0
+    skipped_at_site_limit: int = 0
     peak_rss_mb: float | None = None
 
     @property
     def complete(self) -> bool:
         """True when the crawl ran out of pages rather than being cut short."""
-        return self.finish_reason == "finished"
+        return self.finish_reason == "finished" and not self.skipped_at_site_limit
 
     @classmethod
     def from_stats(cls, start_urls: Sequence[str], stats: dict[str, Any]) -> "CrawlSummary":
@@ -58,6 +59,7 @@ class CrawlSummary(BaseModel):
             warnings_by_kind=prefixed("needle/warnings/"),
             duplicates=prefixed("needle/duplicates/"),
             robots_disallowed=stats.get("needle/robots_disallowed", 0),
+            skipped_at_site_limit=stats.get("needle/site_page_limit/skipped", 0),
             peak_rss_mb=round(stats["memusage/max"] / 2**20, 1) if stats.get("memusage/max") else None,
         )
 

@@ -77,7 +77,12 @@ class IndexPipeline:
             return
         # A crawl resumed from JOBDIR saw only part of the site in this run, so it
         # cannot tell which posts are gone: it never removes any.
-        complete = reason == "finished" and not self.crawler.settings.get("JOBDIR")
+        # Nor can a crawl in which a site reached its page limit.
+        complete = (
+            reason == "finished"
+            and not self.crawler.settings.get("JOBDIR")
+            and not self.crawler.stats.get_value("needle/site_page_limit/skipped")
+        )
         stats = self.writer.close(complete=complete)
         self.crawler.stats.set_value("needle/index/removed", stats.removed)
         if not complete:

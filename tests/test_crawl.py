@@ -519,3 +519,27 @@ def test_crawl_from_a_sitemap(sample_site, tmp_path):
     expected = {site.post_url(sample_site.base["wp"], p) for p in site.posts if p.in_sitemap}
     assert expected <= set(posts)
     assert {posts[u].fetch.found_via for u in expected} == {"sitemap"}
+
+
+def test_per_site_page_limit_stops_a_site_and_prunes_nothing(sample_site, tmp_path):
+    """A site that reaches its page limit gets no more requests; the index, built by a full
+    crawl before, keeps every post (a partial crawl cannot tell which posts are gone)."""
+    from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+    from indexer.store import load_posts
+
+    index = tmp_path / "index"
+    base = ["crawl", sample_site.urls["wp"], "--index", str(index)]
+    for name, value in LOCAL_CRAWL_SETTINGS.items():
+        base += ["-s", f"{name}={value}"]
+    run_needle(*base)
+    full = {p.url for p in load_posts(index)}
+    assert len(full) == len(SITES["wp"].posts)
+
+    summary = tmp_path / "s.json"
+    proc = run_needle(*base, "--summary-json", str(summary), "-s", "NEEDLE_MAX_PAGES_PER_SITE=8")
+    capped = json.loads(summary.read_text())
+    assert capped["finish_reason"] == "finished"
+    assert capped["skipped_at_site_limit"] > 0
+    assert capped["posts"] < len(full)
+    assert "per-site page limit" in proc.stdout
+    assert {p.url for p in load_posts(index)} == full

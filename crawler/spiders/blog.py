@@ -86,6 +86,8 @@ class BlogSpider(scrapy.Spider):
         self._held: dict[str, list[str]] = {}  # robots.txt URL -> start pages waiting for sitemaps
         self._open_sitemaps: dict[str, int] = {}
         self._sitemaps_asked: set[str] = set()
+        self.pages_per_site: dict[str, int] = {}  # host -> page requests made
+        self.sites_at_limit: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "BlogSpider":
@@ -95,6 +97,7 @@ class BlogSpider(scrapy.Spider):
         spider.languages = list(settings.getlist("NEEDLE_LANGUAGES")) or None
         spider.tracking_params = list(settings.getlist("NEEDLE_TRACKING_PARAMS"))
         spider.site_selectors = settings.getdict("NEEDLE_SITE_SELECTORS")
+        spider.max_pages_per_site = settings.getint("NEEDLE_MAX_PAGES_PER_SITE", 5000)
         spider.extractor = Extractor(worker_count(settings.get("NEEDLE_EXTRACT_WORKERS", "auto")))
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
@@ -149,6 +152,8 @@ class BlogSpider(scrapy.Spider):
     def _request(self, url: str, *, found_via: str, referrer: str | None, link_depth: int | None = 0,
                  **meta: Any) -> Request:
         self.seen.add(canonicalize(url, self.tracking_params))
+        host = urlsplit(url).netloc
+        self.pages_per_site[host] = self.pages_per_site.get(host, 0) + 1
         # Our own count of clicks from the start page: Scrapy's "depth" also counts the
         # robots.txt and sitemap requests the start page waits for.
         return Request(
@@ -168,9 +173,23 @@ class BlogSpider(scrapy.Spider):
             return
         if not (self._in_scope(canonical) or (trusted and self._same_host(canonical))):
             return
+        if not self._under_site_limit(canonical):
+            return
         parent = referrer.meta.get("link_depth")
         yield self._request(url, found_via="link", referrer=referrer.url,
                             link_depth=None if parent is None else parent + 1)
+
+    def _under_site_limit(self, url: str) -> bool:
+        """The per-site page limit: a site that reached it gets no more requests, and the
+        crawl counts as partial (the index then removes nothing)."""
+        host = urlsplit(url).netloc
+        if self.pages_per_site.get(host, 0) < self.max_pages_per_site:
+            return True
+        if host not in self.sites_at_limit:
+            self.sites_at_limit.add(host)
+            self.logger.warning("%s reached the page limit (%d pages)", host, self.max_pages_per_site)
+        self.crawler.stats.inc_value("needle/site_page_limit/skipped")
+        return False
 
     def _in_scope(self, url: str) -> bool:
         return any(url.startswith(scope) for scope in self.scopes)
@@ -186,6 +205,8 @@ class BlogSpider(scrapy.Spider):
         if not pending:
             return
         for entry in pending:
+            if not self._under_site_limit(entry.url):
+                continue
             self.crawler.engine.crawl(
                 self._request(entry.url, found_via="sitemap", referrer=entry.sitemap_url, link_depth=None))
         raise DontCloseSpider
