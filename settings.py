@@ -128,6 +128,12 @@ NEEDLE_INDEX_ON_CRAWL = _env_bool("NEEDLE_INDEX_ON_CRAWL", False)
 NEEDLE_INDEX_BATCH = _env_int("NEEDLE_INDEX_BATCH", 200)
 # Seconds a writer waits for another writer's lock before a clear IndexLockedError.
 NEEDLE_INDEX_LOCK_TIMEOUT = _env_float("NEEDLE_INDEX_LOCK_TIMEOUT", 2.0)
+# What a crawl may delete (README, "What Needle never deletes"): a post absent from this
+# many consecutive complete crawls of its site is removed (until then it is marked missing).
+NEEDLE_MISSING_CRAWLS = _env_int("NEEDLE_MISSING_CRAWLS", 2)
+# Circuit breaker: a crawl that sees fewer than this share of the site's posts of the last
+# complete crawl (or would remove more than the rest) deletes and marks nothing.
+NEEDLE_BREAKER_THRESHOLD = _env_float("NEEDLE_BREAKER_THRESHOLD", 0.5)
 # A clinic's own synonym file, added to indexer/synonyms.txt (one group per line).
 NEEDLE_SYNONYMS = _env("NEEDLE_SYNONYMS", "") or None
 

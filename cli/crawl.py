@@ -12,6 +12,9 @@ import click
 from cli.common import console, index_option, parse_setting
 
 
+EXIT_LOCKED, EXIT_BREAKER = 3, 4
+
+
 @click.command()
 @click.argument("urls", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -36,7 +39,12 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
 
     Posts are indexed as they arrive (unless --no-index) and every record goes to
     --output as JSON Lines. A live progress line runs on a terminal; a summary follows.
-    Exit status: 0 when the crawl ran, 1 when no page could be fetched at all.
+    A post leaves the index only on proof that it is gone (README, "What Needle never
+    deletes").
+
+    Exit status: 0 when the crawl ran; 1 when no page could be fetched at all; 3 when
+    another writer holds the index; 4 when the circuit breaker kept the index from
+    shrinking (nothing was removed or marked missing).
     """
     from crawler.run import run_crawl
 
@@ -60,12 +68,36 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
         name, value = parse_setting(item)
         settings[name] = value
 
+    if not no_index:
+        from indexer.writer import IndexLockedError, check_unlocked
+
+        try:
+            check_unlocked(index)
+        except IndexLockedError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_LOCKED)
     summary = run_crawl(list(urls), settings)
+    if summary.index_locked:  # another writer took the lock since the check above
+        click.echo(f"Error: {summary.index_locked}", err=True)
+        sys.exit(EXIT_LOCKED)
     show_summary(summary, output=output, index=None if no_index else index)
     if summary_json:
         summary_json.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    for line in summary.index_breaker:
+        click.echo(f"Circuit breaker: {line}", err=True)
+    if summary.index_breaker:
+        sys.exit(EXIT_BREAKER)
     if summary.pages == 0:
         sys.exit(1)
+
+
+# why a post left the index, as the summary says it
+REMOVED_WHY = {
+    "http_404": "answered 404",
+    "http_410": "answered 410",
+    "redirected": "redirected to another post",
+    "missing": "missing from consecutive complete crawls",
+}
 
 
 def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> None:
@@ -94,6 +126,14 @@ def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> No
     table.add_row("pages/s", f"{summary.pages_per_s:.1f}")
     table.add_row("elapsed", f"{summary.elapsed_s:.1f} s")
     table.add_row("finished", summary.finish_reason or "?")
+    if index is not None:
+        posts = summary.index_posts
+        table.add_row("index: posts added / updated / unchanged",
+                      f"{posts.get('added', 0)} / {posts.get('updated', 0)} / {posts.get('unchanged', 0)}")
+        table.add_row("index: posts marked missing", str(posts.get("missing", 0)))
+        table.add_row("index: posts removed", str(sum(summary.index_removed.values())))
+        for why, count in summary.index_removed.items():
+            table.add_row(f"  {REMOVED_WHY.get(why, why)}", str(count))
     console().print(table)
     if output:
         console().print(f"records: {output}")

@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 nothing found (search, related) or some input lines were
 not records (index); 2 usage error or malformed query; 3 no index, or another writer
-holds it.
+holds it; 4 the circuit breaker kept the index from shrinking (index --complete).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import click
 
 from cli.common import index_option
 
-EXIT_EMPTY, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
+EXIT_EMPTY, EXIT_USAGE, EXIT_INDEX, EXIT_BREAKER = 1, 2, 3, 4
 
 
 def _fail(message: str, code: int) -> None:
@@ -42,7 +42,9 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, as
     """Build or update the index from JSON Lines exports of a crawl (FILE may be -).
 
     Unchanged posts are skipped, changed ones replaced by URL. Lines that are not
-    records are reported and skipped (and then nothing is removed).
+    records are reported and skipped (and then nothing is removed). With --complete,
+    the files' sites are settled as after a complete crawl: posts they lack are marked
+    missing, and removed once missing from NEEDLE_MISSING_CRAWLS such runs in a row.
     """
     from crawler.records import parse_record
     from indexer.writer import IndexLockedError, IndexWriter
@@ -68,33 +70,36 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, as
         if rebuild:
             stats = rebuild_index(target, list(records()))
         else:
-            with IndexWriter(target, batch_size=1000) as writer:
+            import settings as project
+
+            with IndexWriter(target, batch_size=1000, missing_crawls=project.NEEDLE_MISSING_CRAWLS,
+                             breaker_threshold=project.NEEDLE_BREAKER_THRESHOLD) as writer:
                 writer.write_many(records())
                 stats = writer.close(complete=complete and not bad)
     except IndexLockedError as exc:
         _fail(str(exc), EXIT_INDEX)
     for line in bad:
         click.echo(f"skipped {line}", err=True)
-    counts = {
-        "index": str(target),
-        "added": stats.added,
-        "updated": stats.updated,
-        "unchanged": stats.unchanged,
-        "removed": stats.removed,
-        "skipped": len(bad),
-        "records": stats.by_kind,
-    }
+    counts = {"index": str(target), **stats.as_dict(), "skipped": len(bad)}
     if as_json:
         click.echo(json.dumps(counts))
     else:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(stats.by_kind.items())) or "no records"
+        posts = counts["posts"]
+        why = ", ".join(f"{n} {w}" for w, n in counts["removed_posts"].items())
         click.echo(
             f"{target}: {kinds} read; {stats.added} added, {stats.updated} updated, "
             f"{stats.unchanged} unchanged, {stats.removed} removed"
             + (f", {len(bad)} lines skipped" if bad else "")
+            + f"\nposts: {posts['added']} added, {posts['updated']} updated, {posts['unchanged']} unchanged, "
+            f"{posts['missing']} marked missing, {posts['removed']} removed" + (f" ({why})" if why else "")
         )
+    for line in stats.breaker:
+        click.echo(f"Circuit breaker: {line}", err=True)
     if bad:
         sys.exit(EXIT_EMPTY)
+    if stats.breaker:
+        sys.exit(EXIT_BREAKER)
 
 
 class _nullcontext:

@@ -29,6 +29,11 @@ class CrawlSummary(BaseModel):
     robots_disallowed: int = 0
     skipped_at_site_limit: int = 0
     peak_rss_mb: float | None = None
+    # what the crawl did to the index (README, "What Needle never deletes")
+    index_posts: dict[str, int] = Field(default_factory=dict)  # added, updated, unchanged, missing
+    index_removed: dict[str, int] = Field(default_factory=dict)  # posts removed, by proof
+    index_breaker: list[str] = Field(default_factory=list)  # sites where nothing was deleted, why
+    index_locked: str | None = None  # another writer held the index: nothing was crawled
 
     @property
     def complete(self) -> bool:
@@ -61,6 +66,10 @@ class CrawlSummary(BaseModel):
             robots_disallowed=stats.get("needle/robots_disallowed", 0),
             skipped_at_site_limit=stats.get("needle/site_page_limit/skipped", 0),
             peak_rss_mb=round(stats["memusage/max"] / 2**20, 1) if stats.get("memusage/max") else None,
+            index_posts={k: v for k, v in prefixed("needle/index/posts/").items() if "/" not in k},
+            index_removed=prefixed("needle/index/posts/removed/"),
+            index_breaker=list(stats.get("needle/index/breaker", [])),
+            index_locked=stats.get("needle/index/locked"),
         )
 
 

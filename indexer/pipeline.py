@@ -4,9 +4,10 @@ Enabled by the ``NEEDLE_INDEX_ON_CRAWL`` setting (``needle crawl`` sets it), wri
 ``NEEDLE_INDEX``. Records are committed in batches (``NEEDLE_INDEX_BATCH``, default 200),
 so the index is searchable while a long crawl runs.
 
-Posts the crawl did not find are removed only when the crawl finished by itself
-(close reason ``finished``); a crawl stopped by a page limit, a timeout, Ctrl-C or an
-error only adds and updates.
+What may be deleted is settled when the spider has closed (``IndexWriter.close``): a
+crawl counts as complete for a site only when it finished by itself (close reason
+``finished``), was not resumed from JOBDIR, and the site did not reach its page limit.
+The outcome goes into the crawl stats (``needle/index/...``), which the summary reads.
 """
 
 from __future__ import annotations
@@ -21,17 +22,23 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.records import parse_record
-from indexer.writer import DEFAULT_LOCK_TIMEOUT, IndexWriter
+from indexer.writer import DEFAULT_LOCK_TIMEOUT, IndexLockedError, IndexWriter
+
+# What a crawl produces: a complete crawl may drop the site's stale records of each kind.
+CRAWL_KINDS = {"post", "teaser", "error", "sitemap", "redirect", "page"}
 
 logger = logging.getLogger(__name__)
 
 
 class IndexPipeline:
-    def __init__(self, crawler: Crawler, index_dir: str, batch_size: int, lock_timeout: float):
+    def __init__(self, crawler: Crawler, index_dir: str, batch_size: int, lock_timeout: float,
+                 missing_crawls: int = 2, breaker_threshold: float = 0.5):
         self.crawler = crawler
         self.index_dir = index_dir
         self.batch_size = batch_size
         self.lock_timeout = lock_timeout
+        self.missing_crawls = missing_crawls
+        self.breaker_threshold = breaker_threshold
         self.writer: IndexWriter | None = None
 
     @classmethod
@@ -47,6 +54,8 @@ class IndexPipeline:
             str(index_dir),
             batch_size=settings.getint("NEEDLE_INDEX_BATCH", 200),
             lock_timeout=settings.getfloat("NEEDLE_INDEX_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT),
+            missing_crawls=settings.getint("NEEDLE_MISSING_CRAWLS", 2),
+            breaker_threshold=settings.getfloat("NEEDLE_BREAKER_THRESHOLD", 0.5),
         )
         # finish_reason is known only once the spider has closed, after pipelines
         # have closed; the removal of gone posts waits for that signal.
@@ -54,10 +63,15 @@ class IndexPipeline:
         return pipeline
 
     def open_spider(self) -> None:
-        # Fails the crawl at once (IndexLockedError) if another writer holds the index.
-        self.writer = IndexWriter(
-            self.index_dir, batch_size=self.batch_size, lock_timeout=self.lock_timeout
-        )
+        try:
+            self.writer = IndexWriter(
+                self.index_dir, batch_size=self.batch_size, lock_timeout=self.lock_timeout,
+                missing_crawls=self.missing_crawls, breaker_threshold=self.breaker_threshold,
+            )
+        except IndexLockedError as exc:
+            # the summary reports it (exit 3); fail the crawl before it fetches anything
+            self.crawler.stats.set_value("needle/index/locked", str(exc))
+            raise
 
     def process_item(self, item: Any) -> Any:
         if self.writer is None:
@@ -76,20 +90,24 @@ class IndexPipeline:
         if self.writer is None:
             return
         # A crawl resumed from JOBDIR saw only part of the site in this run, so it
-        # cannot tell which posts are gone: it never removes any.
-        # Nor can a crawl in which a site reached its page limit.
-        complete = (
-            reason == "finished"
-            and not self.crawler.settings.get("JOBDIR")
-            and not self.crawler.stats.get_value("needle/site_page_limit/skipped")
-        )
-        stats = self.writer.close(complete=complete)
-        self.crawler.stats.set_value("needle/index/removed", stats.removed)
-        if not complete:
-            logger.info(
-                "Crawl ended with %r: the index was updated, nothing was removed", reason
-            )
+        # cannot tell which posts are missing; nor can a site at its page limit.
+        complete = reason == "finished" and not self.crawler.settings.get("JOBDIR")
+        stats = self.writer.close(
+            complete=complete, partial_sites=getattr(spider, "sites_at_limit", ()), kinds=CRAWL_KINDS)
         self.writer = None
+        put = self.crawler.stats.set_value
+        put("needle/index/removed", stats.removed)
+        for outcome, count in stats.posts.items():
+            put(f"needle/index/posts/{outcome}", count)
+        put("needle/index/posts/missing", stats.missing)
+        for why, count in stats.removed_posts.items():
+            put(f"needle/index/posts/removed/{why}", count)
+        if stats.breaker:
+            put("needle/index/breaker", stats.breaker)
+            for line in stats.breaker:
+                logger.error("Circuit breaker: %s", line)
+        if not complete:
+            logger.info("Crawl ended with %r: nothing was marked missing", reason)
 
 
 def _as_record(item: Any):

@@ -84,9 +84,18 @@ def record_key(record: Record) -> str:
     return f"{record.type} {record.url}"
 
 
+# Fetch facts that change on every fetch of an unchanged page; the rest (status, depth,
+# found via, redirects, Last-Modified, ...) are read by the reports and must stay fresh.
+VOLATILE_FETCH_FACTS = {"fetched_at", "response_time_ms"}
+
+
 def record_hash(record: Record) -> str:
+    """What decides whether a stored document is rewritten: for a post, its content hash
+    and its lasting fetch facts, so a post whose depth or status changed is rewritten
+    even when its text did not."""
     if isinstance(record, Post):
-        return record.content_hash or content_hash(record)
+        facts = record.fetch.model_dump_json(exclude=VOLATILE_FETCH_FACTS).encode()
+        return (record.content_hash or content_hash(record)) + zlib.crc32(facts).to_bytes(4, "big").hex()
     return zlib.crc32(record.model_dump_json().encode()).to_bytes(4, "big").hex()
 
 

@@ -22,7 +22,7 @@ def load_records(index_dir: str | os.PathLike, kinds: set[str] | None = None) ->
     rows = []
     with ix.searcher() as searcher:
         for stored in searcher.all_stored_fields():
-            if kinds is None or stored["kind"] in kinds:
+            if stored["kind"] in (kinds or _KIND_ORDER):
                 rows.append((_KIND_ORDER.get(stored["kind"], 9), stored["key"], stored["record"]))
     rows.sort(key=lambda row: row[:2])
     return [decode_record(blob) for _, _, blob in rows]

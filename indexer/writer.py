@@ -2,10 +2,20 @@
 
 - Upsert by key (a post's URL): a record whose hash is unchanged is not rewritten; a
   changed one replaces the old document.
-- Records the crawl no longer found are removed only by ``close(complete=True)``, i.e.
-  after a complete crawl, never after a partial one.
+- Deleting is the dangerous write, so it happens only at ``close`` and only on proof
+  (README, "What Needle never deletes"):
+  - only records of the sites this session wrote to, and only of the kinds it wrote;
+  - a post goes when its URL answered 404/410 or redirected to another post, or when it
+    was missing from ``missing_crawls`` consecutive complete crawls of its site (until
+    then it stays, marked missing in the site's state document);
+  - an error that proves nothing (5xx, 429, timeout, extraction error, ...) keeps the
+    stored post as it was, with the error recorded beside it;
+  - a circuit breaker: when a site's crawl saw fewer than ``breaker_threshold`` of the
+    posts of its last complete crawl, or would remove more than the rest, nothing of
+    that site is deleted or marked, and ``stats.breaker`` says why.
 - Every commit is atomic (Whoosh writes the new segments, then swaps the table of
-  contents by rename): a crash mid-write leaves the last committed index readable.
+  contents by rename), and durable (``indexer.storage``): a crash mid-write leaves the
+  last committed index readable.
 - One writing session at a time: a second one fails fast with ``IndexLockedError``
   naming the lock file, instead of waiting for the first to finish.
 """
@@ -13,6 +23,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +32,18 @@ from whoosh import index as whoosh_index
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import CLEAR
 
-from crawler.records import CrawlError, Post
+from crawler.records import CrawlError, Post, Redirect
 from indexer.schema import Record, build_schema, record_hash, record_key, to_document
+from indexer.state import (
+    STATE_KIND,
+    Missing,
+    SiteState,
+    decode_state,
+    now,
+    site_of_key,
+    to_state_document,
+)
+from indexer.storage import DurableStorage
 
 SESSION_LOCK = "needle-writer.lock"
 DEFAULT_LOCK_TIMEOUT = 2.0  # seconds; long enough for a commit, short enough to not hang
@@ -77,14 +98,18 @@ def open_index(index_dir: str | os.PathLike, *, create: bool = False):
     Raises ``IndexOutdatedError`` for an index of an older field layout."""
     path = Path(index_dir)
     if index_exists(path):
-        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        ix = DurableStorage(str(path)).open_index(INDEX_NAME)
         if not is_current(ix):
             raise IndexOutdatedError(path)
         return ix
     if not create:
         raise IndexNotFoundError(path)
     path.mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+    return DurableStorage(str(path)).create_index(build_schema(), indexname=INDEX_NAME)
+
+
+# Answers that prove a post is gone; every other crawl error proves nothing.
+GONE_STATUSES = {"http_404", "http_410"}
 
 
 @dataclass
@@ -92,19 +117,36 @@ class WriteStats:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    removed: int = 0
+    removed: int = 0  # documents of every kind
     by_kind: dict[str, int] = field(default_factory=dict)
+    # posts only: added / updated / unchanged, as a reader of the summary counts them
+    posts: Counter = field(default_factory=Counter)
+    missing: int = 0  # posts now marked missing (kept, not yet removed)
+    removed_posts: Counter = field(default_factory=Counter)  # why: http_404, http_410, redirected, missing
+    breaker: list[str] = field(default_factory=list)  # one line per site where it tripped
 
     @property
     def written(self) -> int:
         return self.added + self.updated
+
+    def as_dict(self) -> dict:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "removed": self.removed, "records": dict(sorted(self.by_kind.items())),
+            "posts": {"added": self.posts["added"], "updated": self.posts["updated"],
+                      "unchanged": self.posts["unchanged"], "missing": self.missing,
+                      "removed": sum(self.removed_posts.values())},
+            "removed_posts": dict(sorted(self.removed_posts.items())),
+            "breaker": list(self.breaker),
+        }
 
 
 class IndexWriter:
     """A writing session: ``write`` records, then ``close(complete=...)``.
 
     Writes are buffered and committed every ``batch_size`` records, so a long crawl
-    makes its progress searchable and a crash loses at most one batch.
+    makes its progress searchable and a crash loses at most one batch. Deletions wait
+    for ``close``, which commits them with the sites' state in one commit.
 
         with IndexWriter(".needle/index") as writer:
             for record in records:
@@ -119,22 +161,31 @@ class IndexWriter:
         batch_size: int = 500,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         limitmb: int = 128,
+        missing_crawls: int = 2,
+        breaker_threshold: float = 0.5,
     ):
         self.index_dir = Path(index_dir)
         self.batch_size = batch_size
         self.lock_timeout = lock_timeout
         self.limitmb = limitmb
+        self.missing_crawls = max(1, missing_crawls)
+        self.breaker_threshold = min(max(breaker_threshold, 0.0), 1.0)
         self.stats = WriteStats()
         self.index_dir.mkdir(parents=True, exist_ok=True)
         self._lock = _acquire(self.index_dir / SESSION_LOCK, lock_timeout)
         try:
             self.ix = open_index(self.index_dir, create=True)
-            self._hashes = _stored_hashes(self.ix)
+            self._hashes, self._kinds, self._states = _stored_state(self.ix)
         except BaseException:
             self._lock.release()
             raise
-        self._seen: set[str] = set()
-        self._seen_posts = 0
+        self._seen: set[str] = set()  # keys written in this session
+        self._sites: set[str] = set()  # sites written to in this session
+        self._kinds_written: set[str] = set()
+        self._posts_seen: Counter = Counter()  # site -> posts found
+        self._unproven: set[str] = set()  # post URLs that answered an error proving nothing
+        self._gone: dict[str, str] = {}  # post URL -> the answer that proves it gone
+        self._redirected: dict[str, str] = {}  # post URL -> where it now redirects
         self._pending: list[tuple[bool, dict]] = []  # (replaces an existing doc, document)
         self._doomed: list[str] = []  # keys to delete in the next commit
         self._closed = False
@@ -147,27 +198,40 @@ class IndexWriter:
             raise RuntimeError("the index writer is closed")
         key = record_key(record)
         digest = record_hash(record)
+        site = site_of_key(key, record.type)
         self._seen.add(key)
+        self._sites.add(site)
+        self._kinds_written.add(record.type)
         self.stats.by_kind[record.type] = self.stats.by_kind.get(record.type, 0) + 1
         if isinstance(record, Post):
-            self._seen_posts += 1
+            self._posts_seen[site] += 1
             # A page that now yields a post is no longer a crawl error.
             error_key = record_key(CrawlError(url=record.url, reason="-"))
             if error_key in self._hashes and error_key not in self._seen:
                 self._doomed.append(error_key)
                 del self._hashes[error_key]
+        elif isinstance(record, CrawlError):
+            if record.reason in GONE_STATUSES:
+                self._gone[record.url] = record.reason
+            else:
+                self._unproven.add(record.url)
+        elif isinstance(record, Redirect):
+            self._redirected[record.url] = record.target
         old = self._hashes.get(key)
         if old == digest:
+            outcome = "unchanged"
             self.stats.unchanged += 1
-            return "unchanged"
-        self._pending.append((old is not None, to_document(record)))
-        self._hashes[key] = digest
-        if old is None:
-            self.stats.added += 1
-            outcome = "added"
         else:
-            self.stats.updated += 1
-            outcome = "updated"
+            self._pending.append((old is not None, to_document(record)))
+            self._hashes[key] = digest
+            self._kinds[key] = record.type
+            outcome = "added" if old is None else "updated"
+            if old is None:
+                self.stats.added += 1
+            else:
+                self.stats.updated += 1
+        if isinstance(record, Post):
+            self.stats.posts[outcome] += 1
         if len(self._pending) >= self.batch_size:
             self.flush()
         return outcome
@@ -183,21 +247,23 @@ class IndexWriter:
             self._commit(self._pending, self._doomed)
         self._pending, self._doomed = [], []
 
-    def close(self, *, complete: bool = False) -> WriteStats:
-        """Commit, and when the crawl was ``complete`` remove what it did not find.
+    def close(self, *, complete: bool = False, partial_sites: Iterable[str] = (),
+              kinds: Iterable[str] | None = None) -> WriteStats:
+        """Commit, and settle what may be deleted, site by site (the module docstring).
 
-        A "complete" crawl that found no post at all is treated as partial: an empty
-        result is far likelier a broken site or network than a blog deleted overnight.
+        ``complete``: the session saw the whole of every site it wrote to, except
+        ``partial_sites`` (scheme://host, or a bare host). ``kinds``: the record kinds the
+        session produces, whose stale documents a complete session may remove (default:
+        the kinds it wrote).
         """
         if self._closed:
             return self.stats
         try:
-            if complete and self._seen_posts:
-                gone = [k for k in self._hashes if k not in self._seen]
-                for key in gone:
-                    del self._hashes[key]
-                self._doomed.extend(gone)
-                self.stats.removed += len(gone)
+            partial = {_host(s) for s in partial_sites}
+            produced = set(kinds) if kinds is not None else set(self._kinds_written)
+            when = now()
+            for site in sorted(self._sites):
+                self._settle(site, complete and _host(site) not in partial, produced, when)
             self.flush()
         finally:
             self._release()
@@ -216,6 +282,70 @@ class IndexWriter:
             self.close(complete=False)
         else:
             self.abort()
+
+    # -- deletion policy --------------------------------------------------------------
+
+    def _settle(self, site: str, complete: bool, produced: set[str], when) -> None:
+        state = self._states.get(site) or SiteState(site=site)
+        stored = {k for k, kind in self._kinds.items() if kind == "post" and k not in self._seen
+                  and site_of_key(k, kind) == site}
+        seen = self._posts_seen[site]
+        # proof that a post is gone: 404/410 for its URL, or a redirect to another post
+        removals = {url: why for url, why in self._gone.items() if url in stored}
+        for url, target in self._redirected.items():
+            if url in stored and target != url and self._kinds.get(target) == "post":
+                removals.setdefault(url, "redirected")
+        # absent from a complete crawl, with no error to explain it: missing
+        missing: dict[str, Missing] = {}
+        if complete:
+            for url in stored - removals.keys() - self._unproven:
+                before = state.missing.get(url)
+                entry = Missing(since=before.since if before else when,
+                                crawls=(before.crawls if before else 0) + 1)
+                if entry.crawls >= self.missing_crawls:
+                    removals[url] = "missing"
+                else:
+                    missing[url] = entry
+        else:  # a partial crawl says nothing about what it did not reach
+            missing = {u: m for u, m in state.missing.items() if u in stored and u not in removals}
+
+        baseline = state.last_complete_posts or len(stored) + seen
+        # posts already marked missing were let go by an earlier crawl's breaker
+        sudden = [url for url in removals if url not in state.missing]
+        tripped = None
+        if baseline and complete and seen < self.breaker_threshold * baseline:
+            tripped = (f"the crawl saw {seen} posts, fewer than {self.breaker_threshold:.0%} "
+                       f"of the {baseline} of the last complete crawl")
+        elif baseline and len(sudden) > (1 - self.breaker_threshold) * baseline:
+            tripped = f"it would remove {len(sudden)} of {baseline} posts at once"
+        if tripped:
+            state.last_breaker = tripped
+            self.stats.breaker.append(f"{site}: {tripped}; nothing was removed or marked missing")
+            # what the crawl did find is found: it is missing no more
+            state.missing = {u: m for u, m in state.missing.items() if u in stored}
+        else:
+            state.missing = missing
+            state.last_breaker = None
+            for url, why in removals.items():
+                self._remove(url)
+                self.stats.removed_posts[why] += 1
+            if complete:
+                state.last_complete_crawl = when
+                state.last_complete_posts = seen
+                # other kinds this session produces and did not see again are stale
+                for key, kind in list(self._kinds.items()):
+                    if (kind in produced and kind not in ("post", STATE_KIND) and key not in self._seen
+                            and site_of_key(key, kind) == site):
+                        self._remove(key)
+        self.stats.missing += len(state.missing)
+        self._states[site] = state
+        self._pending.append((True, to_state_document(state)))
+
+    def _remove(self, key: str) -> None:
+        self._doomed.append(key)
+        self._hashes.pop(key, None)
+        self._kinds.pop(key, None)
+        self.stats.removed += 1
 
     # -- internals --------------------------------------------------------------------
 
@@ -238,6 +368,10 @@ class IndexWriter:
         if not self._closed:
             self._closed = True
             self._lock.release()
+
+
+def _host(site: str) -> str:
+    return site.split("://", 1)[-1].lower().rstrip("/")
 
 
 def rebuild(
@@ -284,6 +418,14 @@ def rebuild(
     return stats
 
 
+def check_unlocked(index_dir: str | os.PathLike, timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+    """Raise ``IndexLockedError`` now if another writer holds the index, so a command
+    can say so before it starts work (the writer itself still takes the lock)."""
+    path = Path(index_dir) / SESSION_LOCK
+    if path.parent.is_dir():
+        _acquire(path, timeout).release()
+
+
 def _whoosh_writer(ix, index_dir: Path, timeout: float, **kwargs):
     try:
         return ix.writer(timeout=timeout, delay=0.05, **kwargs)
@@ -298,12 +440,20 @@ def _acquire(path: Path, timeout: float) -> FileLock:
     return lock
 
 
-def _stored_hashes(ix) -> dict[str, str]:
-    """key -> content hash of every live document, read from columns (no documents
-    are unpickled, so opening a large index for an update stays fast)."""
+def _stored_state(ix) -> tuple[dict[str, str], dict[str, str], dict[str, SiteState]]:
+    """key -> hash and key -> kind of every live record, and each site's state.
+
+    Hashes come from columns and kinds from the kind field's postings: no stored document
+    is unpickled but the few state documents, so opening a large index stays fast."""
     with ix.reader() as reader:
         if reader.doc_count() == 0:
-            return {}
+            return {}, {}, {}
         keys = reader.column_reader("key")
         hashes = reader.column_reader("hash")
-        return {keys[n]: hashes[n] for n in reader.all_doc_ids()}
+        live = set(reader.all_doc_ids())
+        docs_of = {kind: [n for n in reader.postings("kind", kind).all_ids() if n in live]
+                   for kind in reader.field_terms("kind")}
+        states = [decode_state(reader.stored_fields(n)["record"]) for n in docs_of.pop(STATE_KIND, [])]
+        kinds = {keys[n]: kind for kind, docs in docs_of.items() for n in docs}
+        return {key: hashes[n] for n in live if (key := keys[n]) in kinds}, kinds, \
+            {state.site: state for state in states}

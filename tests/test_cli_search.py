@@ -123,7 +123,11 @@ def test_index_command_builds_updates_and_prunes(tmp_path):
     partial = json.loads(run("index", export, "--index", target, "--json").output)
     assert partial["removed"] == 0 and len(load_posts(target)) == 20
     complete = json.loads(run("index", export, "--index", target, "--complete", "--json").output)
-    assert complete["removed"] == 5 and len(load_posts(target)) == 15
+    assert complete["posts"]["missing"] == 5 and complete["removed"] == 0 and len(load_posts(target)) == 20
+    # missing from a second complete run in a row: removed
+    complete = json.loads(run("index", export, "--index", target, "--complete", "--json").output)
+    assert complete["removed"] == 5 and complete["removed_posts"] == {"missing": 5}
+    assert len(load_posts(target)) == 15
 
 
 def test_index_command_reports_bad_lines_and_keeps_posts(tmp_path):

@@ -196,11 +196,28 @@ def test_gone_posts_removed_only_after_complete_crawl(tmp_path):
         writer.write_many(remaining)
         stats = writer.close(complete=False)
     assert stats.removed == 0 and len(urls(ix)) == 20
+    # absent from one complete crawl: marked missing, still there
     with IndexWriter(ix) as writer:
         writer.write_many(remaining)
         stats = writer.close(complete=True)
-    assert stats.removed == 3
+    assert stats.removed == 0 and stats.missing == 3 and len(urls(ix)) == 20
+    # absent from a second one in a row: removed
+    with IndexWriter(ix) as writer:
+        writer.write_many(remaining)
+        stats = writer.close(complete=True)
+    assert stats.removed == 3 and stats.removed_posts == {"missing": 3} and stats.missing == 0
     assert urls(ix) == {p.url for p in remaining}
+
+
+def test_a_post_found_again_is_missing_no_more(tmp_path):
+    ix = build(tmp_path / "ix")
+    posts = clinic_posts()
+    for seen in (posts[:-1], posts, posts[:-1]):
+        with IndexWriter(ix) as writer:
+            writer.write_many(seen)
+            stats = writer.close(complete=True)
+    # missing, found, missing again: two complete crawls missed it, but not in a row
+    assert stats.removed == 0 and stats.missing == 1 and len(urls(ix)) == 20
 
 
 def test_complete_crawl_that_found_nothing_removes_nothing(tmp_path):
@@ -226,13 +243,19 @@ def test_non_post_records_are_stored_and_replaced(tmp_path):
     assert teaser in records and error in records and entry in records
     # non-post records never come back as posts
     assert all(isinstance(p, Post) for p in load_posts(ix))
-    # the next complete crawl replaces them: the old error is gone, the new teaser kept
+    # a complete session removes stale records only of the kinds it produces
     teaser2 = teaser.model_copy(update={"title": "Dry needling (updated)"})
     with IndexWriter(ix) as writer:
         writer.write_many([*posts, teaser2])
         writer.close(complete=True)
     records = load_records(ix)
-    assert teaser2 in records and teaser not in records and error not in records
+    assert teaser2 in records and teaser not in records and error in records and entry in records
+    # a crawl produces every kind: the old error is gone, the new teaser kept
+    with IndexWriter(ix) as writer:
+        writer.write_many([*posts, teaser2])
+        writer.close(complete=True, kinds={"post", "teaser", "error", "sitemap"})
+    records = load_records(ix)
+    assert teaser2 in records and error not in records and entry not in records
     assert len(load_records(ix, kinds={"teaser"})) == 1
 
 
@@ -409,11 +432,14 @@ def test_pipeline_indexes_and_prunes_only_after_finished_crawl(tmp_path):
     _crawl(crawler, pipeline, fewer, reason="closespider_pagecount")
     assert len(urls(ix)) == 20  # a page-limited crawl removes nothing
     assert crawler.stats.get_value("needle/index/unchanged") == 12
-    crawler, pipeline = _pipeline(ix)
-    _crawl(crawler, pipeline, [*fewer, Teaser(url=fewer[0].url, listing_url=f"{SITE}/blog/")],
-           reason="finished")
+    # two finished crawls without them: marked missing, then removed
+    for removed in (0, 8):
+        crawler, pipeline = _pipeline(ix)
+        _crawl(crawler, pipeline, [*fewer, Teaser(url=fewer[0].url, listing_url=f"{SITE}/blog/")],
+               reason="finished")
+        assert crawler.stats.get_value("needle/index/removed") == removed
+    assert crawler.stats.get_value("needle/index/posts/removed/missing") == 8
     assert urls(ix) == {p.url for p in fewer}
-    assert crawler.stats.get_value("needle/index/removed") == 8
     assert len(load_records(ix, kinds={"teaser"})) == 1
 
 
