@@ -35,7 +35,8 @@ DEMO_SEARCHES: list[tuple[str, dict]] = [
 
 @click.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=DEMO_DIR,
-              show_default=True, help="Where the demo writes its records, index and reports (replaced).")
+              show_default=True, help="Where the demo writes its records, index and reports: a new or empty folder, "
+                   "or one an earlier demo made (replaced).")
 @click.option("--serve", "serve_port", type=int, default=None, metavar="PORT",
               help="End by serving the search page and API on 127.0.0.1:PORT (Ctrl-C stops).")
 def demo(workdir: Path, serve_port: int | None) -> None:
@@ -46,9 +47,7 @@ def demo(workdir: Path, serve_port: int | None) -> None:
     from sample_site.server import SampleSite
 
     out = console()
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
+    _replace_demo_dir(workdir)
     records = workdir / "records.jsonl"
     index = workdir / "index"
 
@@ -91,6 +90,29 @@ def demo(workdir: Path, serve_port: int | None) -> None:
         return
     out.rule(f"5. Search page and API on http://127.0.0.1:{serve_port}/")
     _needle("serve", "--index", str(index), "--port", str(serve_port))
+
+
+# Written into every demo folder: only a folder holding it may be emptied by a later demo.
+DEMO_MARKER = ".needle-demo"
+DEMO_FILES = {"records.jsonl", "index", "audit.html", "seo.html"}
+
+
+def _replace_demo_dir(workdir: Path) -> None:
+    """Empty ``workdir`` for a new demo, only if an earlier demo made it (or it is empty):
+    `--dir .` in a checkout must not wipe the checkout."""
+    if workdir.exists():
+        if not workdir.is_dir():
+            raise click.UsageError(f"--dir {workdir}: not a folder")
+        names = {p.name for p in workdir.iterdir()}
+        # a demo of an earlier version left no marker, only its own files
+        if names and DEMO_MARKER not in names and not names <= DEMO_FILES:
+            raise click.UsageError(
+                f"--dir {workdir}: the folder is not empty and was not made by `needle demo`; "
+                "give a new or empty folder (nothing was changed)")
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    (workdir / DEMO_MARKER).write_text("made by `needle demo`; the next demo may replace this folder\n",
+                                       encoding="utf-8")
 
 
 def _needle(*args: str) -> None:

@@ -23,3 +23,28 @@ def test_demo_runs_the_whole_job_offline(tmp_path):
         html = (workdir / report).read_text()
         assert html.startswith("<!DOCTYPE html>") or html.lstrip().lower().startswith("<!doctype html>")
     assert "needle serve --index" in out
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
+    foreign = tmp_path / "checkout"
+    (foreign / ".git").mkdir(parents=True)
+    (foreign / "notes.txt").write_text("mine")
+    proc = run_needle("demo", "--dir", str(foreign), check=False, timeout=60)
+    assert proc.returncode == 2
+    assert "was not made by `needle demo`" in proc.stderr
+    assert sorted(p.name for p in foreign.iterdir()) == [".git", "notes.txt"]
+    assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_demo_replaces_only_its_own_folders(tmp_path):
+    from cli.demo import DEMO_MARKER, _replace_demo_dir
+
+    workdir = tmp_path / "demo"
+    _replace_demo_dir(workdir)  # new: made, and marked
+    (workdir / "records.jsonl").write_text("old run")
+    _replace_demo_dir(workdir)  # marked: emptied for the next run
+    assert sorted(p.name for p in workdir.iterdir()) == [DEMO_MARKER]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _replace_demo_dir(empty)
+    assert (empty / DEMO_MARKER).is_file()
