@@ -1,8 +1,9 @@
 """`needle index`, `needle search`, `needle related`: build and query the index.
 
-Exit codes: 0 success; 1 nothing found (search, related) or some input lines were
-not records (index); 2 usage error or malformed query; 3 no index, or another writer
-holds it; 4 the circuit breaker kept the index from shrinking (index --complete).
+Exit codes: 0 success; 1 nothing found (search, related), some input lines were not
+records (index), or a rebuild refused or failed, the index untouched (index --rebuild);
+2 usage error or malformed query; 3 no index, or another writer holds it; 4 the circuit
+breaker kept the index from shrinking (index --complete).
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, as
     """
     from crawler.records import parse_record
     from indexer.writer import IndexLockedError, IndexWriter
-    from indexer.writer import rebuild as rebuild_index
 
     target = index
     bad: list[str] = []
@@ -68,7 +68,7 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, as
 
     try:
         if rebuild:
-            stats = rebuild_index(target, list(records()))
+            stats = _rebuild(target, files, records, bad)
         else:
             import settings as project
 
@@ -100,6 +100,39 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, as
         sys.exit(EXIT_EMPTY)
     if stats.breaker:
         sys.exit(EXIT_BREAKER)
+
+
+MAX_BAD_LINES_SHOWN = 10
+
+
+def _rebuild(target: Path, files: tuple[str, ...], records, bad: list[str]):
+    """`index --rebuild`: replace the index only with a whole, valid input (any bad line,
+    an unreadable file or no records at all: exit 1, the index untouched)."""
+    from indexer.rebuild import RebuildError, rebuild
+
+    untouched = f"the index at {target} was left untouched"
+    try:
+        read = list(records())
+    except OSError as exc:
+        _fail(f"not rebuilding: cannot read the input ({exc}); {untouched}", EXIT_EMPTY)
+    except UnicodeDecodeError as exc:
+        _fail(f"not rebuilding: the input is not UTF-8 text ({exc}); {untouched}", EXIT_EMPTY)
+    if bad:
+        for line in bad[:MAX_BAD_LINES_SHOWN]:
+            click.echo(f"not a record: {line}", err=True)
+        if len(bad) > MAX_BAD_LINES_SHOWN:
+            click.echo(f"... and {len(bad) - MAX_BAD_LINES_SHOWN} more lines that are not records", err=True)
+        if not read:
+            _fail(f"not rebuilding: none of the {len(bad)} lines of {', '.join(files)} is a record "
+                  f"(a JSON Lines export of `needle crawl -o`); {untouched}", EXIT_EMPTY)
+        _fail(f"not rebuilding: {len(bad)} of {len(bad) + len(read)} lines are not records "
+              f"(listed above); {untouched}", EXIT_EMPTY)
+    if not read:
+        _fail(f"not rebuilding: no records in {', '.join(files)}; {untouched}", EXIT_EMPTY)
+    try:
+        return rebuild(target, read)
+    except RebuildError as exc:
+        _fail(str(exc), EXIT_EMPTY)
 
 
 class _nullcontext:

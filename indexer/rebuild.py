@@ -19,8 +19,8 @@ to be whole:
    ids) and a new table of contents (generation + 1) names them; writing it is a
    rename, hence atomic. Readers of the old generation keep their open files; the old
    generation's files are then removed. An index of an older field layout is replaced
-   the same way. The swap is durable: the moved files, the new table of contents and
-   the folder are fsynced before the rebuild reports success.
+   the same way. The swap is durable (``indexer.storage``): the moved files, the new
+   table of contents and the folder are fsynced before the rebuild reports success.
 
 Workers die with the rebuilding process: a SIGKILLed parent takes them down at once
 (Linux's parent-death signal, or a watchdog elsewhere), and a worker waiting for
@@ -51,6 +51,7 @@ from whoosh.util.filelock import try_for
 
 from crawler.records import parse_record
 from indexer.schema import Record, build_schema, record_key, to_document
+from indexer.storage import DurableStorage, fsync_dir
 from indexer.writer import (
     DEFAULT_LOCK_TIMEOUT,
     INDEX_NAME,
@@ -120,6 +121,7 @@ def rebuild(
         finally:
             shutil.rmtree(aside, ignore_errors=True)
         stats.added = len(unique)
+        stats.posts["added"] = sum(1 for record in unique if record.type == "post")
     finally:
         lock.release()
     return stats
@@ -340,19 +342,6 @@ def _check_part(index_dir: Path, part_dir: Path, expected: int) -> None:
         raise RebuildError(index_dir, f"{part_dir.name} holds {live} documents of the {expected} sent to it")
 
 
-class _SyncedStorage(FileStorage):
-    """A FileStorage whose new files are fsynced when closed and whose renames are
-    fsynced in the folder: the table of contents is on disk before it is current."""
-
-    def create_file(self, name, excl=False, mode="wb", **kwargs):
-        kwargs.setdefault("onclose", lambda f: (f.file.flush(), os.fsync(f.file.fileno())))
-        return super().create_file(name, excl=excl, mode=mode, **kwargs)
-
-    def rename_file(self, oldname, newname, safe=False):
-        super().rename_file(oldname, newname, safe=safe)
-        _fsync(self.folder)
-
-
 def _fsync(path: str | os.PathLike) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -363,7 +352,7 @@ def _fsync(path: str | os.PathLike) -> None:
 
 def _swap(index_dir: Path, dirs: list[Path], expected: int, lock_timeout: float) -> None:
     """Make the parts in ``dirs`` the live index in one atomic step."""
-    storage = _SyncedStorage(str(index_dir))
+    storage = DurableStorage(str(index_dir))
     writelock = storage.lock(f"{INDEX_NAME}_WRITELOCK")
     if not try_for(writelock.acquire, timeout=lock_timeout, delay=0.05):
         raise IndexLockedError(index_dir / f"{INDEX_NAME}_WRITELOCK")
@@ -384,7 +373,7 @@ def _swap(index_dir: Path, dirs: list[Path], expected: int, lock_timeout: float)
                         os.replace(part_dir / name, target)
                         moved.append(target)
                     segments.append(segment)
-            _fsync(index_dir)
+            fsync_dir(index_dir)
             TOC(schema, segments, generation + 1).write(storage, INDEX_NAME)
         except BaseException:
             _roll_back(storage, generation + 1, moved)
