@@ -7,14 +7,19 @@ post knows its sitemap <lastmod>. Then link discovery starts at the blog's front
 and goes breadth-first, so each post's recorded depth is its shortest click path. The
 URLs only the sitemap knows are fetched when the link crawl runs dry: those are the
 posts no page links to.
+
+A sitemap is the site's own word and can be wrong: an entry that is no usable address
+becomes a CrawlError (reason ``bad_sitemap_entry``) and the rest of the file is read;
+whatever goes wrong while reading a sitemap or robots.txt, the file counts as read, so
+the site's start pages are always released.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timezone, tzinfo
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import scrapy
@@ -23,7 +28,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import (
     ConnectionRefusedError,
     DNSLookupError,
@@ -55,6 +60,11 @@ except ImportError:  # pragma: no cover
 
 
 _SKIP_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
+
+# Bounds on what sitemaps can make a crawl do (a sitemap is read whole, in one callback)
+SITEMAP_MAX_ENTRIES = 50_000  # per file, the most the sitemaps protocol allows
+SITEMAP_MAX_FILES = 1_000  # per crawl: robots.txt Sitemap: lines and sitemap index entries
+_MAX_QUOTED = 300  # characters of a bad entry's text kept in its error record
 
 
 class BlogSpider(scrapy.Spider):
@@ -88,12 +98,18 @@ class BlogSpider(scrapy.Spider):
         self._sitemaps_asked: set[str] = set()
         self.pages_per_site: dict[str, int] = {}  # host -> page requests made
         self.sites_at_limit: set[str] = set()
+        self._sitemap_limit_told = False
+        self._zone_problem_told = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "BlogSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.timezone = settings.get("NEEDLE_TIMEZONE", "UTC")
+        spider.zone, spider.zone_problem = _site_zone(spider.timezone)
+        if spider.zone_problem:
+            spider.logger.warning("NEEDLE_TIMEZONE: %s; dates written without a zone are read as UTC",
+                                  spider.zone_problem)
         spider.languages = list(settings.getlist("NEEDLE_LANGUAGES")) or None
         spider.tracking_params = list(settings.getlist("NEEDLE_TRACKING_PARAMS"))
         spider.site_selectors = settings.getdict("NEEDLE_SITE_SELECTORS")
@@ -131,23 +147,45 @@ class BlogSpider(scrapy.Spider):
                 meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
             )
 
-    def _sitemap_done(self, robots: str) -> Iterator[Request]:
-        """Release the site's start pages once its last sitemap is read (or failed)."""
-        self._open_sitemaps[robots] -= 1
-        if self._open_sitemaps[robots] == 0:
-            for url in self._held.pop(robots, []):
-                yield self._request(url, found_via="start", referrer=None)
+    def _release(self, robots: str) -> list[Request]:
+        """One of the site's sitemaps (or its robots.txt) is read or failed: once the last
+        one is, the site's start pages, held back until then, are requested."""
+        self._open_sitemaps[robots] = max(self._open_sitemaps.get(robots, 0) - 1, 0)
+        if self._open_sitemaps[robots]:
+            return []
+        return [self._request(url, found_via="start", referrer=None) for url in self._held.pop(robots, [])]
+
+    def _read_then_release(self, robots: str, url: str, reading: Iterable[Any]) -> Iterator[Any]:
+        """What reading a sitemap or robots.txt yields; whatever goes wrong in it, the
+        file counts as read (an error record says what went wrong)."""
+        try:
+            yield from reading
+        except Exception as exc:
+            self.logger.exception("reading %s failed", url)
+            yield self._error(url, "bad_sitemap", None, f"{type(exc).__name__}: {exc}")
+        finally:
+            held = self._release(robots)
+        yield from held
 
     def _sitemap_requests(self, url: str, robots: str, referrer: str | None, *,
-                          guess: bool = False) -> Iterator[Request]:
+                          guess: bool = False) -> Iterator[Request | CrawlError]:
         if url in self._sitemaps_asked:  # a sitemap index that lists itself, or a cycle
             return
-        self._sitemaps_asked.add(url)
-        self._open_sitemaps[robots] += 1
+        if len(self._sitemaps_asked) >= SITEMAP_MAX_FILES:
+            self.crawler.stats.inc_value("needle/sitemap/over_limit")
+            if not self._sitemap_limit_told:
+                self._sitemap_limit_told = True
+                yield self._error(url, "too_many_sitemaps", None,
+                                  f"the crawl read {SITEMAP_MAX_FILES} sitemap files; this one and "
+                                  "any later ones are not read", referrer=referrer)
+            return
         # not left to the dupefilter: a crawl resumed from JOBDIR must read them again
-        yield Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
-                       cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
-                       meta={"referrer": referrer, "sitemap_guess": guess})
+        request = Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
+                          cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
+                          meta={"referrer": referrer, "sitemap_guess": guess})
+        self._sitemaps_asked.add(url)
+        self._open_sitemaps[robots] = self._open_sitemaps.get(robots, 0) + 1
+        yield request
 
     def _request(self, url: str, *, found_via: str, referrer: str | None, link_depth: int | None = 0,
                  **meta: Any) -> Request:
@@ -207,39 +245,62 @@ class BlogSpider(scrapy.Spider):
         for entry in pending:
             if not self._under_site_limit(entry.url):
                 continue
-            self.crawler.engine.crawl(
-                self._request(entry.url, found_via="sitemap", referrer=entry.sitemap_url, link_depth=None))
+            try:
+                request = self._request(entry.url, found_via="sitemap", referrer=entry.sitemap_url,
+                                        link_depth=None)
+            except ValueError as exc:  # sitemap entries are checked when read: not expected
+                self.logger.error("sitemap entry %s not requested: %s", entry.url, exc)
+                self.crawler.stats.inc_value("needle/sitemap/unrequestable")
+                continue
+            self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
     # -- sitemaps --------------------------------------------------------------------
 
-    def parse_robots(self, response: Response, robots: str) -> Iterator[Request]:
-        sitemaps: list[str] = []
-        if response.status == 200:
-            sitemaps = list(sitemap_urls_from_robots(response.text, base_url=response.url))
-        if sitemaps:
-            for url in sitemaps:
-                yield from self._sitemap_requests(url, robots, response.url)
-        else:
-            # robots.txt names none: try the conventional place, quietly
-            yield from self._sitemap_requests(urljoin(robots, "/sitemap.xml"), robots, None, guess=True)
-        yield from self._sitemap_done(robots)
+    def parse_robots(self, response: Response, robots: str) -> Iterator[Any]:
+        return self._read_then_release(robots, response.url, self._robots_sitemaps(response, robots))
 
-    def on_robots_error(self, failure: Failure) -> Iterator[Request]:
+    def _robots_sitemaps(self, response: Response, robots: str) -> Iterator[Any]:
+        """Requests for the sitemaps robots.txt names; a Sitemap: line that names no usable
+        address is an error record. Names none usable: try the conventional place, quietly."""
+        asked = False
+        if response.status == 200:
+            # the body, not .text: robots.txt served as application/octet-stream has no text
+            for line in response.body.splitlines():  # bounded: the body is (DOWNLOAD_MAXSIZE)
+                if line.lstrip()[:8].lower() != b"sitemap:":
+                    continue
+                raw = line.partition(b":")[2].strip()
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield self._bad_entry(raw.decode("latin-1"), response.url, "not UTF-8 text")
+                    continue
+                url, problem = _web_address(text, base=response.url)
+                if url is None:
+                    yield self._bad_entry(text, response.url,
+                                          f"Sitemap: line {problem}" if text else "an empty Sitemap: line")
+                    continue
+                asked = True
+                yield from self._sitemap_requests(url, robots, response.url)
+        if not asked:
+            yield from self._sitemap_requests(urljoin(robots, "/sitemap.xml"), robots, None, guess=True)
+
+    def on_robots_error(self, failure: Failure) -> Iterator[Any]:
         # no robots.txt at all (connection refused, ...): the start request reports it
-        return self._sitemap_done(failure.request.cb_kwargs["robots"])  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]
+        return self._read_then_release(request.cb_kwargs["robots"], request.url, ())
 
     def on_sitemap_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("sitemap_guess"):
             self.crawler.stats.inc_value("needle/sitemap/none")
+            reported: Iterable[Any] = ()
         else:
-            yield from self.on_error(failure)
-        yield from self._sitemap_done(request.cb_kwargs["robots"])
+            reported = self.on_error(failure)
+        return self._read_then_release(request.cb_kwargs["robots"], request.url, reported)
 
     def parse_sitemap(self, response: Response, robots: str) -> Iterator[Any]:
-        yield from self._sitemap_entries(response, robots)
-        yield from self._sitemap_done(robots)
+        return self._read_then_release(robots, response.url, self._sitemap_entries(response, robots))
 
     def _sitemap_entries(self, response: Response, robots: str) -> Iterator[Any]:
         try:
@@ -250,25 +311,61 @@ class BlogSpider(scrapy.Spider):
                                   referrer=response.meta.get("referrer"))
             return
         self.crawler.stats.inc_value("needle/sitemap/files")
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if not loc:
-                continue
-            if sitemap.type == "sitemapindex":
-                yield from self._sitemap_requests(loc, robots, response.url)
-                continue
-            url = canonicalize(loc, self.tracking_params)
-            if not self._same_host(url):
-                continue
-            lastmod = _w3c_date(entry.get("lastmod") or "", self.timezone)
-            record = SitemapEntry(url=url, lastmod=lastmod, sitemap_url=response.url)
-            if lastmod:
-                self.sitemap_lastmod[url] = lastmod
-            # every same-host URL, not only those under the blog's folder: a theme
-            # may file posts by date (/2024/05/slug/); pages that are not posts
-            # are fetched and left unrecorded
-            self.sitemap_pending[url] = record
-            yield record
+        read = 0
+        for entry in sitemap:  # an error while parsing further on: _read_then_release reports it
+            if read == SITEMAP_MAX_ENTRIES:
+                self.crawler.stats.inc_value("needle/sitemap/truncated")
+                yield self._error(response.url, "sitemap_truncated", response.status,
+                                  f"more than {SITEMAP_MAX_ENTRIES} entries: the rest is not read",
+                                  referrer=response.meta.get("referrer"))
+                return
+            read += 1
+            try:
+                found = self._sitemap_entry(entry, sitemap.type, response, robots)
+            except Exception as exc:  # one bad entry is not the whole sitemap
+                self.logger.exception("sitemap entry failed in %s", response.url)
+                found = [self._bad_entry(str(entry.get("loc") or entry), response.url,
+                                         f"{type(exc).__name__}: {exc}")]
+            yield from found
+
+    def _sitemap_entry(self, entry: dict[str, Any], kind: str, response: Response, robots: str) -> list[Any]:
+        """What one <url> or <sitemap> element gives: a SitemapEntry, a sitemap request,
+        an error record for an unusable address, or nothing (another site's URL)."""
+        loc = entry.get("loc") or ""
+        url, problem = _web_address(loc)
+        if url is None:
+            return [self._bad_entry(loc, response.url, f"<loc> {problem}" if loc else "an empty <loc>")]
+        if kind == "sitemapindex":
+            return list(self._sitemap_requests(url, robots, response.url))
+        url = canonicalize(url, self.tracking_params)
+        if not self._same_host(url):
+            return []
+        found: list[Any] = []
+        lastmod, zone_guessed = _w3c_date(entry.get("lastmod") or "", self.zone)
+        if lastmod is None and (entry.get("lastmod") or "").strip():
+            self.crawler.stats.inc_value("needle/sitemap/bad_lastmod")  # the entry is kept, undated
+        if zone_guessed and not self._zone_problem_told:
+            # the setting is wrong, not the entry: said once, and the entries are kept
+            self._zone_problem_told = True
+            found.append(self._error(response.url, "bad_timezone", None,
+                                     f"NEEDLE_TIMEZONE: {self.zone_problem}; date-only <lastmod> values "
+                                     "are read as midnight UTC", referrer=response.meta.get("referrer")))
+        record = SitemapEntry(url=url, lastmod=lastmod, sitemap_url=response.url)
+        if lastmod:
+            self.sitemap_lastmod[url] = lastmod
+        # every same-host URL, not only those under the blog's folder: a theme
+        # may file posts by date (/2024/05/slug/); pages that are not posts
+        # are fetched and left unrecorded
+        self.sitemap_pending[url] = record
+        found.append(record)
+        return found
+
+    def _bad_entry(self, text: str, source: str, problem: str) -> CrawlError:
+        """An error record for a sitemap entry (or robots.txt Sitemap: line) that is no usable address."""
+        self.crawler.stats.inc_value("needle/sitemap/bad_entries")
+        quoted = text if len(text) <= _MAX_QUOTED else text[:_MAX_QUOTED] + "…"
+        return self._error(_splittable(quoted) or source, "bad_sitemap_entry", None,
+                           f"{problem}: {quoted!r} in {source}", referrer=source)
 
     # -- pages -----------------------------------------------------------------------
 
@@ -426,18 +523,64 @@ def _scope_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{folder}"
 
 
-def _w3c_date(text: str, tz_name: str) -> datetime | None:
-    """A sitemap <lastmod> (W3C datetime); a bare date is midnight in the site's zone."""
+def _w3c_date(text: str, zone: tzinfo | None) -> tuple[datetime | None, bool]:
+    """A sitemap <lastmod> (W3C datetime); a bare date is midnight in the site's zone.
+
+    Returns the value and whether it needed the site's zone but none was known (zone is
+    None: a bad NEEDLE_TIMEZONE), in which case it is read as UTC."""
     text = text.strip()
     if not text:
-        return None
+        return None, False
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        return None
+        return None, False
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(tz_name))
-    return value
+        return value.replace(tzinfo=zone or timezone.utc), zone is None
+    return value, False
+
+
+def _site_zone(name: str | None) -> tuple[tzinfo | None, str | None]:
+    """The NEEDLE_TIMEZONE zone, or (None, what is wrong with the name)."""
+    if not name or name.upper() == "UTC":
+        return timezone.utc, None
+    try:
+        return ZoneInfo(name), None
+    except Exception as exc:  # ZoneInfoNotFoundError, ValueError, OSError on odd names
+        return None, f"{name!r} is not a known time zone ({type(exc).__name__})"
+
+
+def _web_address(text: str, base: str | None = None) -> tuple[str | None, str]:
+    """(the absolute http(s) URL, "") for a sitemap address, else (None, what is wrong).
+
+    A sitemap <loc> must be absolute; a robots.txt Sitemap: line is resolved against
+    base, as Scrapy does."""
+    text = text.strip()
+    if not text:
+        return None, "is empty"
+    try:
+        url = urljoin(base, text) if base else text
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as exc:
+        return None, f"is not a URL ({exc})"
+    if not parts.scheme:
+        return None, "is not an absolute URL"
+    if parts.scheme.lower() not in ("http", "https"):
+        return None, f"is not a web address ({parts.scheme}:)"
+    if not parts.hostname or any(c.isspace() or ord(c) < 32 for c in parts.netloc):
+        return None, "has no usable host"
+    return url, ""
+
+
+def _splittable(text: str) -> str:
+    """text as a record's url: as written, unless urlsplit rejects it (http://[oops/), then
+    with the characters at fault percent-encoded; downstream code splits record URLs."""
+    try:
+        urlsplit(text)
+        return text
+    except ValueError:
+        return quote(text, safe="/:?#&=%@!$'()*+,;~")
 
 
 def _x_robots(response: Response) -> list[str]:

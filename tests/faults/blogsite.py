@@ -1,0 +1,155 @@
+"""A small clinic blog on 127.0.0.1 whose behaviour a fault test changes between crawls.
+
+Runs in a thread of the test process (the crawl under test runs in a child process).
+The test edits the attributes, then crawls again:
+
+    with BlogSite(posts=8) as site:
+        site.status["/blog/post-3/"] = 503   # answer 503 instead of the page
+        site.unlisted.add(5)                  # no longer linked nor in the sitemap
+        site.redirects["/blog/post-2/"] = "/blog/post-4/"
+        site.sitemap_extra.append("http://127.0.0.1:99999/x/")  # a raw <loc>
+        site.lastmod = "2024-05-01"                  # a raw <lastmod> on every post's entry
+        site.sitemap_index = ["sitemap-more.xml"]     # /sitemap.xml becomes an index of these
+        site.robots_extra.append("Sitemap: http://[oops")  # raw lines before robots.txt's own
+
+Posts are /blog/post-N/ (N from 1), each with a title, a JSON-LD date and a body; the
+front page /blog/ links every listed post; /sitemap.xml lists them too. With
+``sitemap_index`` set, /sitemap.xml is a sitemap index: its raw <loc>s, then
+/sitemap-posts.xml, which lists the posts.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+TOPICS = ["knee", "shoulder", "ankle", "posture", "sciatica", "tendon", "neck", "hip", "jaw", "wrist"]
+
+
+def post_html(n: int, site: "BlogSite") -> str:
+    topic = TOPICS[n % len(TOPICS)]
+    day = date(2024, 1, 1) + timedelta(days=7 * n)
+    edition = site.edition.get(n, 0)
+    body = " ".join(
+        f"<p>Paragraph {p} about {topic} pain and physiotherapy for post {n}, edition {edition}. "
+        f"Gentle exercise, manual therapy and patience help most patients recover.</p>"
+        for p in range(4)
+    )
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Post {n}: {topic} care</title>
+<meta name="description" content="What helps {topic} pain, post {n}.">
+<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "BlogPosting",
+"headline": "Post {n}: {topic} care", "datePublished": "{day.isoformat()}T09:00:00+00:00"}}</script>
+</head><body><header><a href="/blog/">Blog</a></header>
+<main><article><h1>Post {n}: {topic} care</h1>
+<p class="date"><time datetime="{day.isoformat()}">{day:%B %d, %Y}</time></p>
+{body}</article></main><footer>Clinic, 1 Main Street</footer></body></html>"""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self) -> None:
+        site = self.server.site
+        path = urlsplit(self.path).path
+        with site.lock:
+            site.served.append(path)
+        if path in site.status:
+            return self._send(site.status[path], "<html><body>unavailable</body></html>")
+        if path in site.redirects:
+            self.send_response(301)
+            self.send_header("Location", site.redirects[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if path == "/robots.txt":
+            extra = "".join(f"{line}\n" for line in site.robots_extra)
+            return self._send(200, f"User-agent: *\nAllow: /\n{extra}Sitemap: {site.root}/sitemap.xml\n",
+                              "text/plain")
+        if path == "/sitemap.xml" and site.sitemap and site.sitemap_index is not None:
+            locs = [*site.sitemap_index, f"{site.root}/sitemap-posts.xml"]
+            entries = "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in locs)
+            return self._send(200, '<?xml version="1.0" encoding="UTF-8"?>'
+                              f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}'
+                              "</sitemapindex>", "application/xml")
+        if site.sitemap and path == ("/sitemap.xml" if site.sitemap_index is None else "/sitemap-posts.xml"):
+            lastmod = f"<lastmod>{site.lastmod}</lastmod>" if site.lastmod is not None else ""
+            locs = [f"{site.root}/blog/post-{n}/" for n in site.listed()] + site.sitemap_extra
+            urls = "".join(f"<url><loc>{loc}</loc>{lastmod if loc.startswith(site.root + '/blog/post-') else ''}"
+                           "</url>" for loc in locs)
+            return self._send(200, '<?xml version="1.0" encoding="UTF-8"?>'
+                              f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
+                              "application/xml")
+        if path == "/blog/":
+            links = "".join(f'<li><a href="/blog/post-{n}/">Post {n}</a></li>' for n in site.listed())
+            return self._send(200, f"<!doctype html><html lang=\"en\"><head><title>Blog</title></head>"
+                              f"<body><h1>Blog</h1><ul>{links}</ul></body></html>")
+        if path.startswith("/blog/post-") and path.endswith("/"):
+            try:
+                n = int(path[len("/blog/post-"):-1])
+            except ValueError:
+                n = 0
+            if 1 <= n <= site.posts and n not in site.deleted:
+                return self._send(200, post_html(n, site))
+        return self._send(404, "<html><body>not found</body></html>")
+
+    def _send(self, status: int, text: str, content_type: str = "text/html; charset=utf-8") -> None:
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class BlogSite:
+    def __init__(self, posts: int = 8, *, sitemap: bool = True):
+        self.posts = posts
+        self.sitemap = sitemap
+        self.status: dict[str, int] = {}  # path -> status to answer instead
+        self.redirects: dict[str, str] = {}  # path -> Location
+        self.unlisted: set[int] = set()  # still served, but linked from nowhere
+        self.deleted: set[int] = set()  # answer 404, linked from nowhere
+        self.edition: dict[int, int] = {}  # bump to change a post's text
+        self.sitemap_extra: list[str] = []
+        self.lastmod: str | None = None  # raw <lastmod> of every post's sitemap entry
+        self.sitemap_index: list[str] | None = None  # raw <loc>s: /sitemap.xml becomes an index
+        self.robots_extra: list[str] = []  # raw lines, before robots.txt's own Sitemap: line
+        self.served: list[str] = []
+        self.lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.site = self  # type: ignore[attr-defined]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.root}/blog/"
+
+    def post_url(self, n: int) -> str:
+        return f"{self.root}/blog/post-{n}/"
+
+    def listed(self) -> list[int]:
+        return [n for n in range(1, self.posts + 1) if n not in self.unlisted and n not in self.deleted]
+
+    def __enter__(self) -> "BlogSite":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

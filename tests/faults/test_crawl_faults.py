@@ -1,0 +1,148 @@
+"""Crawls that meet a fault: a bad sitemap entry.
+
+Each test runs `needle crawl` in a child process against a BlogSite on 127.0.0.1 and
+checks the JSON Lines output and the index of that one crawl into a fresh index: every
+real post is in both, and the fault is recorded where it happened.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from blogsite import BlogSite
+from conftest import LOCAL_CRAWL_SETTINGS, ROOT
+
+from crawler.records import CrawlError, Post, SitemapEntry, parse_record
+from indexer.store import load_posts
+
+pytestmark = pytest.mark.timeout(240)
+
+
+class Crawl:
+    """One finished `needle crawl` of a BlogSite: its exit status, records, summary, index."""
+
+    def __init__(self, proc: subprocess.CompletedProcess | subprocess.Popen, workdir: Path, stdout: str):
+        self.returncode = proc.returncode
+        self.stdout = stdout
+        output = workdir / "records.jsonl"
+        text = output.read_text(encoding="utf-8") if output.exists() else ""
+        self.records = [parse_record(line) for line in text.splitlines() if line.strip()]
+        summary = workdir / "summary.json"
+        self.summary: dict[str, Any] = json.loads(summary.read_text()) if summary.exists() else {}
+        self.index = workdir / "index"
+        self.posts = {r.url: r for r in self.records if isinstance(r, Post)}
+        self.errors = [r for r in self.records if isinstance(r, CrawlError)]
+        self.sitemap = [r for r in self.records if isinstance(r, SitemapEntry)]
+
+    def told(self) -> str:
+        """The crawl's error records, one a line, for assertion messages."""
+        return "\n".join(f"{e.reason} {e.url} ({e.message})" for e in self.errors)
+
+    def errors_for(self, reason: str) -> list[CrawlError]:
+        return [e for e in self.errors if e.reason == reason]
+
+    def indexed_posts(self) -> set[str]:
+        return {post.url for post in load_posts(self.index)}
+
+
+def crawl_args(site: BlogSite, workdir: Path, settings: dict[str, str] | None = None) -> list[str]:
+    args = [sys.executable, "-m", "cli", "crawl", site.url, "-o", str(workdir / "records.jsonl"),
+            "--index", str(workdir / "index"), "--summary-json", str(workdir / "summary.json")]
+    for name, value in {**LOCAL_CRAWL_SETTINGS, **(settings or {})}.items():
+        args += ["-s", f"{name}={value}"]
+    return args
+
+
+def run_crawl(site: BlogSite, workdir: Path, settings: dict[str, str] | None = None) -> Crawl:
+    proc = subprocess.run(crawl_args(site, workdir, settings), cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    return Crawl(proc, workdir, proc.stdout + proc.stderr)
+
+
+def assert_every_post(crawl: Crawl, site: BlogSite) -> None:
+    """Exit 0, and every post of the site is in the output and in the index, URL by URL."""
+    assert crawl.returncode == 0, crawl.stdout
+    expected = {site.post_url(n) for n in range(1, site.posts + 1)}
+    missing_output = sorted(expected - set(crawl.posts))
+    assert not missing_output, f"posts missing from the output: {missing_output}\n{crawl.told()}"
+    missing_index = sorted(expected - crawl.indexed_posts())
+    assert not missing_index, f"posts missing from the index: {missing_index}"
+
+
+# -- bad sitemap entries -------------------------------------------------------------
+
+
+def test_a_loc_with_an_impossible_port_is_an_error_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    with BlogSite(posts=8) as site:
+        site.sitemap_extra.append("http://127.0.0.1:99999/x/")
+        crawl = run_crawl(site, tmp_path)
+    assert_every_post(crawl, site)
+    bad = crawl.errors_for("bad_sitemap_entry")
+    assert [e.url for e in bad] == ["http://127.0.0.1:99999/x/"], crawl.told()
+    assert bad[0].referrer == f"{site.root}/sitemap.xml"
+    # the good entries of the same sitemap were kept
+    assert {e.url for e in crawl.sitemap} == {site.post_url(n) for n in range(1, 9)}
+
+
+def test_a_bad_loc_first_in_the_sitemap_does_not_hide_the_rest(tmp_path: Path) -> None:
+    with BlogSite(posts=6) as site:
+        site.unlisted.add(6)  # only the sitemap knows post 6
+        site.sitemap_extra.append(site.post_url(6))
+        site.sitemap_index = ["http://127.0.0.1:99999/sitemap-a.xml"]
+        crawl = run_crawl(site, tmp_path)
+    assert_every_post(crawl, site)
+    assert crawl.posts[site.post_url(6)].fetch.found_via == "sitemap"
+    assert [e.url for e in crawl.errors_for("bad_sitemap_entry")] == ["http://127.0.0.1:99999/sitemap-a.xml"]
+
+
+def test_a_relative_url_in_a_sitemap_index_is_an_error_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    with BlogSite(posts=8) as site:
+        site.sitemap_index = ["sitemap-more.xml"]
+        crawl = run_crawl(site, tmp_path)
+    assert_every_post(crawl, site)
+    bad = crawl.errors_for("bad_sitemap_entry")
+    assert len(bad) == 1, crawl.told()
+    assert "sitemap-more.xml" in bad[0].url and "sitemap-more.xml" in bad[0].message
+    assert bad[0].referrer == f"{site.root}/sitemap.xml"
+    # the index's other sitemap was read
+    assert {e.url for e in crawl.sitemap} == {site.post_url(n) for n in range(1, 9)}
+    assert not any(path.startswith("/sitemap-more") for path in site.served)
+
+
+def test_a_date_only_lastmod_with_a_mistyped_time_zone_keeps_the_entries(tmp_path: Path) -> None:
+    with BlogSite(posts=8) as site:
+        site.lastmod = "2024-05-01"
+        crawl = run_crawl(site, tmp_path, {"NEEDLE_TIMEZONE": "Europe/Pariss"})
+    assert_every_post(crawl, site)
+    assert {e.url for e in crawl.sitemap} == {site.post_url(n) for n in range(1, 9)}
+    assert {e.lastmod for e in crawl.sitemap} == {datetime(2024, 5, 1, tzinfo=timezone.utc)}
+    # the problem is recorded once, not once per entry
+    bad_zone = [e for e in crawl.errors if "Europe/Pariss" in e.message]
+    assert len(bad_zone) == 1, crawl.told()
+    assert bad_zone[0].reason == "bad_timezone"
+    assert not crawl.errors_for("bad_sitemap_entry")
+
+
+def test_garbage_sitemap_lines_in_robots_txt_are_errors_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    with BlogSite(posts=8) as site:
+        site.robots_extra += [
+            "Sitemap: http://[oops/sitemap.xml",
+            "Sitemap: http://127.0.0.1:99999/sitemap.xml",
+            "Sitemap:",
+            "Sitemap: mailto:webmaster@example.org",
+        ]
+        crawl = run_crawl(site, tmp_path)
+    assert_every_post(crawl, site)
+    bad = crawl.errors_for("bad_sitemap_entry")
+    texts = " | ".join(f"{e.url} {e.message}" for e in bad)
+    assert len(bad) == 4, crawl.told()
+    for garbage in ("http://[oops/sitemap.xml", "http://127.0.0.1:99999/sitemap.xml", "mailto:webmaster"):
+        assert garbage in texts
+    assert all(e.referrer == f"{site.root}/robots.txt" for e in bad)
+    assert {e.url for e in crawl.sitemap} == {site.post_url(n) for n in range(1, 9)}
