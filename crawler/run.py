@@ -28,6 +28,7 @@ class CrawlSummary(BaseModel):
     duplicates: dict[str, int] = Field(default_factory=dict)
     robots_disallowed: int = 0
     skipped_at_site_limit: int = 0
+    worker_restarts: int = 0  # extraction worker pools replaced after a worker died
     peak_rss_mb: float | None = None
     # what the crawl did to the index (README, "What Needle never deletes")
     index_posts: dict[str, int] = Field(default_factory=dict)  # added, updated, unchanged, missing
@@ -65,6 +66,7 @@ class CrawlSummary(BaseModel):
             duplicates=prefixed("needle/duplicates/"),
             robots_disallowed=stats.get("needle/robots_disallowed", 0),
             skipped_at_site_limit=stats.get("needle/site_page_limit/skipped", 0),
+            worker_restarts=stats.get("needle/extract/worker_restarts", 0),
             peak_rss_mb=round(stats["memusage/max"] / 2**20, 1) if stats.get("memusage/max") else None,
             index_posts={k: v for k, v in prefixed("needle/index/posts/").items() if "/" not in k},
             index_removed=prefixed("needle/index/posts/removed/"),

@@ -4,14 +4,24 @@ Scrapy runs in one process; extraction is most of a crawl's CPU time. On a machi
 a spare core the spider hands each page to a worker process, so fetching and extracting
 overlap (NEEDLE_EXTRACT_WORKERS). The result is the same either way: the same pure
 functions run on the same bytes.
+
+A worker can die under a page (the OOM killer, a crash in lxml). The pool is then
+broken for every page in it: it is replaced once, and each of those pages is extracted
+again, alone in the new pool, so that a second death is that page's own doing. Such a
+page is given up (WorkerDied), never extracted in the crawler's own process, which it
+would kill. After NEEDLE_EXTRACT_MAX_RESTARTS replacements something is wrong beyond one
+page, and extraction stops (WorkersFailed): the crawl ends early rather than run on.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -21,6 +31,16 @@ from crawler.pages import extract_site_page
 from crawler.records import FetchInfo, Post, SitePage
 
 Extracted = tuple[str, "Post | Listing | SitePage"]
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerDied(RuntimeError):
+    """The extraction worker died with this page in it, and again with it alone."""
+
+
+class WorkersFailed(RuntimeError):
+    """Extraction workers died more often than the crawl allows: extraction has stopped."""
 
 
 def extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
@@ -52,24 +72,110 @@ def _warm_up() -> None:
 
 
 class Extractor:
-    """Runs extract_any inline (workers=0) or in a pool of worker processes."""
+    """Runs extract_any inline (workers=0) or in a pool of worker processes.
 
-    def __init__(self, workers: int):
+    Pool mode: a page whose worker died is extracted once more, with the new pool to
+    itself (first attempts wait while retries are pending). on_restart is called at
+    each restart (the spider counts them in its stats).
+    """
+
+    def __init__(self, workers: int, *, max_restarts: int = 10,
+                 on_restart: Callable[[], None] | None = None,
+                 function: Callable[..., Extracted] = extract_any):
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-        if workers:
-            # forkserver: never fork the crawler's process, whose reactor and threads
-            # a forked child would inherit half-alive
-            self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_warm_up)
+        self.function = function  # picklable by name: extract_any, or a test's stand-in
+        self.on_restart = on_restart
+        self.max_restarts = max_restarts
+        self.restarts = 0
+        self.failed: str | None = None  # why extraction stopped, once it has
+        self._generation = 0  # which pool: several pages see one death, it is replaced once
+        self._pool: ProcessPoolExecutor | None = self._new_pool() if workers else None
+        self._closed = False
+        self._gate = asyncio.Condition()
+        self._in_pool = 0  # first attempts submitted and not finished
+        self._retries = 0  # retries waiting or running
+        self._retry_lock = asyncio.Lock()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # forkserver: never fork the crawler's process, whose reactor and threads
+        # a forked child would inherit half-alive
+        return ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_warm_up)
 
     async def run(self, body: bytes, url: str, **options: Any) -> Extracted:
-        if self._pool is None:
-            return extract_any(body, url, **options)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, partial(extract_any, body, url, **options))
+        call = partial(self.function, body, url, **options)
+        if not self.workers:
+            return call()
+        try:
+            return await self._first_attempt(call)
+        except BrokenProcessPool:
+            pass
+        try:
+            return await self._retry(call)
+        except BrokenProcessPool as exc:
+            raise WorkerDied(
+                "the extraction worker died on this page twice (killed or crashed), the second "
+                "time with the page alone in a fresh worker; not extracted in the crawler's own process"
+            ) from exc
+
+    async def _first_attempt(self, call: Callable[[], Extracted]) -> Extracted:
+        async with self._gate:
+            await self._gate.wait_for(lambda: not self._retries)
+            self._in_pool += 1
+        try:
+            return await self._submit(call)
+        finally:
+            async with self._gate:
+                self._in_pool -= 1
+                self._gate.notify_all()
+
+    async def _retry(self, call: Callable[[], Extracted]) -> Extracted:
+        async with self._gate:
+            self._retries += 1
+        try:
+            async with self._retry_lock:  # one retry at a time, with no first attempt beside it
+                async with self._gate:
+                    await self._gate.wait_for(lambda: not self._in_pool)
+                return await self._submit(call)
+        finally:
+            async with self._gate:
+                self._retries -= 1
+                self._gate.notify_all()
+
+    async def _submit(self, call: Callable[[], Extracted]) -> Extracted:
+        if self.failed:
+            raise WorkersFailed(self.failed)
+        if self._pool is None or self._closed:
+            raise RuntimeError("the extractor is closed")
+        pool, generation = self._pool, self._generation
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, call)
+        except BrokenProcessPool:
+            self._replace(generation)
+            raise
+
+    def _replace(self, generation: int) -> None:
+        """The pool of this generation is broken: replace it, unless that is done already."""
+        if generation != self._generation or self._pool is None or self._closed:
+            return
+        broken, self._pool = self._pool, None
+        self._generation += 1
+        broken.shutdown(wait=False, cancel_futures=True)
+        if self.restarts >= self.max_restarts:
+            self.failed = (f"extraction workers died {self.restarts + 1} times in this crawl "
+                           f"(NEEDLE_EXTRACT_MAX_RESTARTS={self.max_restarts})")
+            logger.error("%s: extraction stops", self.failed)
+            return
+        self.restarts += 1
+        if self.on_restart is not None:
+            self.on_restart()
+        self._pool = self._new_pool()
+        logger.warning("an extraction worker died (killed or crashed): new worker pool started "
+                       "(restart %d of at most %d); its pages are extracted again",
+                       self.restarts, self.max_restarts)
 
     def close(self) -> None:
+        self._closed = True
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import Request, signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -41,7 +41,7 @@ from crawler.extract import looks_like_html
 from crawler.middlewares import RedirectLoopError
 from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
 from crawler.urls import canonicalize
-from crawler.work import Extractor, worker_count
+from crawler.work import Extractor, WorkerDied, WorkersFailed, worker_count
 
 try:  # recent Scrapy names download failures itself; older releases raise Twisted's
     from scrapy.exceptions import (
@@ -100,6 +100,7 @@ class BlogSpider(scrapy.Spider):
         self.sites_at_limit: set[str] = set()
         self._sitemap_limit_told = False
         self._zone_problem_told = False
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "BlogSpider":
@@ -114,7 +115,10 @@ class BlogSpider(scrapy.Spider):
         spider.tracking_params = list(settings.getlist("NEEDLE_TRACKING_PARAMS"))
         spider.site_selectors = settings.getdict("NEEDLE_SITE_SELECTORS")
         spider.max_pages_per_site = settings.getint("NEEDLE_MAX_PAGES_PER_SITE", 5000)
-        spider.extractor = Extractor(worker_count(settings.get("NEEDLE_EXTRACT_WORKERS", "auto")))
+        spider.extractor = Extractor(
+            worker_count(settings.get("NEEDLE_EXTRACT_WORKERS", "auto")),
+            max_restarts=settings.getint("NEEDLE_EXTRACT_MAX_RESTARTS", 10),
+            on_restart=lambda: crawler.stats.inc_value("needle/extract/worker_restarts"))
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         return spider
@@ -389,6 +393,18 @@ class BlogSpider(scrapy.Spider):
                 fetched_at=fetched_at, timezone=self.timezone, languages=self.languages,
                 fetch=self._fetch_info(response, fetched_at),
             )
+        except WorkerDied as exc:  # it killed its worker twice: recorded, not retried here
+            self.logger.error("extraction failed on %s: %s", response.url, exc)
+            yield self._error(response.url, "extraction_error", response.status, str(exc),
+                              referrer=response.meta.get("referrer"))
+            return
+        except WorkersFailed as exc:  # workers keep dying: stop the crawl rather than run on
+            yield self._error(response.url, "extraction_error", response.status,
+                              f"not extracted: {exc}; the crawl stopped", referrer=response.meta.get("referrer"))
+            if not self._stopping:
+                self._stopping = True
+                raise CloseSpider("extraction_workers_failed") from exc
+            return
         except Exception as exc:  # a page that breaks extraction is recorded, not lost
             self.logger.exception("extraction failed on %s", response.url)
             yield self._error(response.url, "extraction_error", response.status,

@@ -1,4 +1,4 @@
-"""Crawls that meet a fault: a bad sitemap entry.
+"""Crawls that meet a fault: a bad sitemap entry, a dead extraction worker.
 
 Each test runs `needle crawl` in a child process against a BlogSite on 127.0.0.1 and
 checks the JSON Lines output and the index of that one crawl into a fresh index: every
@@ -7,9 +7,13 @@ real post is in both, and the fault is recorded where it happened.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,7 @@ from blogsite import BlogSite
 from conftest import LOCAL_CRAWL_SETTINGS, ROOT
 
 from crawler.records import CrawlError, Post, SitemapEntry, parse_record
+from crawler.work import Extractor, WorkerDied, WorkersFailed
 from indexer.store import load_posts
 
 pytestmark = pytest.mark.timeout(240)
@@ -146,3 +151,119 @@ def test_garbage_sitemap_lines_in_robots_txt_are_errors_and_the_crawl_goes_on(tm
         assert garbage in texts
     assert all(e.referrer == f"{site.root}/robots.txt" for e in bad)
     assert {e.url for e in crawl.sitemap} == {site.post_url(n) for n in range(1, 9)}
+
+
+# -- a dead extraction worker ----------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+
+
+def extraction_workers(crawl_pid: int) -> list[int]:
+    """The crawl's extraction workers: the children of its forkserver process (the
+    crawl process -> the forkserver -> the workers). The forkserver itself is left alone."""
+    workers: list[int] = []
+    for child in _children(crawl_pid):
+        if "forkserver" in _cmdline(child):
+            workers += _children(child)
+    return workers
+
+
+def test_a_killed_extraction_worker_is_replaced_and_no_page_is_lost(tmp_path: Path) -> None:
+    with BlogSite(posts=60) as site:
+        proc = subprocess.Popen(crawl_args(site, tmp_path, {"NEEDLE_EXTRACT_WORKERS": "1"}), cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        killed: list[int] = []
+        try:
+            deadline = time.monotonic() + 60
+            while not killed and time.monotonic() < deadline and proc.poll() is None:
+                with site.lock:
+                    posts_served = sum(1 for p in site.served if p.startswith("/blog/post-"))
+                workers = extraction_workers(proc.pid)
+                if workers and posts_served >= 5:
+                    for worker in workers:
+                        os.kill(worker, signal.SIGKILL)
+                    killed = workers
+                    still_running = proc.poll() is None
+                    served_at_kill = posts_served
+                    break
+                time.sleep(0.01)
+            stdout, _ = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert killed, f"no extraction worker found to kill\n{stdout}"
+    assert still_running and served_at_kill < 60, "the crawl ended before its worker was killed"
+    crawl = Crawl(proc, tmp_path, stdout)
+    assert_every_post(crawl, site)
+    assert crawl.summary["worker_restarts"] >= 1, crawl.summary
+    # the pages in the dead worker were extracted again, not replaced by error records
+    assert not crawl.errors_for("extraction_error"), crawl.told()
+
+
+def fake_extract(body: bytes, url: str, **options: Any) -> tuple[str, Any]:
+    """Stands in for extract_any in a worker: b"die" kills its worker as the OOM killer
+    would, b"slow" takes a moment (so that other pages queue behind it)."""
+    if body == b"die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if body == b"slow":
+        time.sleep(0.5)
+    return "other", url
+
+
+def test_a_page_that_kills_its_worker_twice_is_an_error_and_the_pages_beside_it_are_extracted() -> None:
+    async def extract() -> tuple[list[Any], int]:
+        restarts: list[int] = []
+        extractor = Extractor(1, function=fake_extract, on_restart=lambda: restarts.append(1))
+        try:
+            results = await asyncio.gather(
+                *(extractor.run(body, url) for body, url in
+                  [(b"slow", "a"), (b"die", "poison"), (b"ok", "b"), (b"ok", "c")]),
+                return_exceptions=True)
+        finally:
+            extractor.close()
+        return results, len(restarts)
+
+    results, restarts = asyncio.run(asyncio.wait_for(extract(), 120))
+    assert results[0] == ("other", "a")
+    assert isinstance(results[1], WorkerDied) and "died on this page twice" in str(results[1])
+    # b and c died with the poison page's worker, and were extracted again beside nothing
+    assert results[2:] == [("other", "b"), ("other", "c")]
+    assert restarts == 2  # the first death, and the poison page's retry
+
+
+def test_extraction_stops_after_too_many_worker_restarts() -> None:
+    async def extract() -> tuple[Extractor, BaseException | None, BaseException | None]:
+        extractor = Extractor(1, function=fake_extract, max_restarts=1)
+        try:
+            died = (await asyncio.gather(extractor.run(b"die", "poison"), return_exceptions=True))[0]
+            after = (await asyncio.gather(extractor.run(b"ok", "a"), return_exceptions=True))[0]
+        finally:
+            extractor.close()
+        return extractor, died, after
+
+    extractor, died, after = asyncio.run(asyncio.wait_for(extract(), 120))
+    assert isinstance(died, WorkerDied)
+    assert isinstance(after, WorkersFailed) and "NEEDLE_EXTRACT_MAX_RESTARTS=1" in str(after)
+    assert extractor.restarts == 1
