@@ -122,6 +122,8 @@ def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> No
         table.add_row("skipped (robots.txt)", str(summary.robots_disallowed))
     if summary.skipped_at_site_limit:
         table.add_row("skipped (per-site page limit)", str(summary.skipped_at_site_limit))
+    if summary.worker_restarts:
+        table.add_row("extraction workers restarted", str(summary.worker_restarts))
     table.add_row("pages fetched", str(summary.pages))
     table.add_row("pages/s", f"{summary.pages_per_s:.1f}")
     table.add_row("elapsed", f"{summary.elapsed_s:.1f} s")

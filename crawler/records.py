@@ -125,7 +125,8 @@ class FetchInfo(_Record):
     last_modified: str | None = None  # the header's raw text
     depth: int | None = None  # link hops from the start URL; None: found only via sitemap
     referrer: str | None = None
-    found_via: Literal["link", "sitemap", "start", "file"] = "link"
+    # "known": no link or sitemap entry led to it; the index knew it from an earlier crawl
+    found_via: Literal["link", "sitemap", "start", "file", "known"] = "link"
     sitemap_lastmod: AwareDatetime | None = None
 
 

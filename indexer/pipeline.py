@@ -72,6 +72,11 @@ class IndexPipeline:
             # the summary reports it (exit 3); fail the crawl before it fetches anything
             self.crawler.stats.set_value("needle/index/locked", str(exc))
             raise
+        # The posts the index holds: the spider asks for those no link or sitemap led
+        # to, so a deleted post answers 404 (proof) and a live orphan is found again.
+        spider = getattr(self.crawler, "spider", None)
+        if spider is not None and hasattr(spider, "known_urls"):
+            spider.known_urls = self.writer.known_posts()
 
     def process_item(self, item: Any) -> Any:
         if self.writer is None:

@@ -52,7 +52,10 @@ def decode_state(blob: bytes) -> SiteState:
 
 def site_of(url: str) -> str:
     """scheme://host[:port] of ``url``: the unit a crawl is complete or partial for."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an error record may carry text that is no URL at all
+        return url.split("/", 3)[2].lower() if url.count("/") >= 2 else ""
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 

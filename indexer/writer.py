@@ -190,6 +190,10 @@ class IndexWriter:
         self._doomed: list[str] = []  # keys to delete in the next commit
         self._closed = False
 
+    def known_posts(self) -> list[str]:
+        """The URLs of every post the index holds, in order."""
+        return sorted(k for k, kind in self._kinds.items() if kind == "post")
+
     # -- writing ----------------------------------------------------------------------
 
     def write(self, record: Record) -> str:

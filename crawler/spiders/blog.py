@@ -98,6 +98,8 @@ class BlogSpider(scrapy.Spider):
         self._sitemaps_asked: set[str] = set()
         self.pages_per_site: dict[str, int] = {}  # host -> page requests made
         self.sites_at_limit: set[str] = set()
+        # set by the index pipeline: the post URLs the index holds
+        self.known_urls: list[str] = []
         self._sitemap_limit_told = False
         self._zone_problem_told = False
         self._stopping = False
@@ -241,19 +243,23 @@ class BlogSpider(scrapy.Spider):
         return any(urlsplit(scope).netloc == netloc for scope in self.scopes)
 
     def on_idle(self) -> None:
-        """When links run dry, fetch what only the sitemap knows (orphan candidates)."""
-        pending = [e for u, e in self.sitemap_pending.items() if u not in self.seen]
+        """When links run dry, fetch what only the sitemap knows (orphan candidates); when
+        that runs dry too, the posts the index holds that nothing led to (a deleted one
+        answers 404, the proof the index needs to drop it; a live orphan is found again)."""
+        pending = [(u, "sitemap", e.sitemap_url) for u, e in self.sitemap_pending.items() if u not in self.seen]
         self.sitemap_pending.clear()
         if not pending:
+            pending = [(u, "known", None) for u in self.known_urls if u not in self.seen and self._same_host(u)]
+            self.known_urls = []
+        if not pending:
             return
-        for entry in pending:
-            if not self._under_site_limit(entry.url):
+        for url, found_via, referrer in pending:
+            if not self._under_site_limit(url):
                 continue
             try:
-                request = self._request(entry.url, found_via="sitemap", referrer=entry.sitemap_url,
-                                        link_depth=None)
+                request = self._request(url, found_via=found_via, referrer=referrer, link_depth=None)
             except ValueError as exc:  # sitemap entries are checked when read: not expected
-                self.logger.error("sitemap entry %s not requested: %s", entry.url, exc)
+                self.logger.error("%s entry %s not requested: %s", found_via, url, exc)
                 self.crawler.stats.inc_value("needle/sitemap/unrequestable")
                 continue
             self.crawler.engine.crawl(request)
@@ -500,6 +506,9 @@ class BlogSpider(scrapy.Spider):
             message = str(failure.value)
             if "robots.txt" in message.lower():
                 self.crawler.stats.inc_value("needle/robots_disallowed")
+                url = canonicalize(request.url, self.tracking_params)
+                if url in self._known:  # a stored post: the block proves nothing, say so
+                    yield self._error(url, "robots_disallowed", None, message, referrer=referrer)
                 return
             reason = "too_many_redirects" if "redirections" in message else "ignored"
             yield self._error(request.url, reason, None, message, referrer=referrer)
