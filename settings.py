@@ -5,25 +5,72 @@ Every NEEDLE_* knob can be overridden by an environment variable of the same nam
 """
 
 import os
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import TypeAdapter, ValidationError
+
+
+class SettingError(ValueError):
+    """A NEEDLE_* environment variable that does not parse: it names the variable, the
+    value and the form expected. Raised when this module is imported, so a command
+    or the server refuses to start instead of failing later (or failing open)."""
+
+
+# what each type accepts, as the error says it
+_EXPECTED = {
+    int: "a whole number, e.g. 500",
+    float: "a number, e.g. 0.5",
+    bool: "yes or no: 1/0, true/false, yes/no, on/off",
+}
+
+
+@lru_cache(maxsize=None)
+def _adapter(kind: type) -> TypeAdapter:
+    return TypeAdapter(kind)
 
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+def _env_typed(name: str, default, kind: type):
+    raw = os.environ.get(name)
+    if raw is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        # pydantic's lax mode: "500" -> 500, "yes"/"off" -> bool; "500links" and "maybe" fail
+        return _adapter(kind).validate_python(raw.strip())
+    except ValidationError:
+        raise SettingError(f"{name}={raw!r}: expected {_EXPECTED[kind]}") from None
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return _env_typed(name, default, bool)
 
 
 def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    return _env_typed(name, default, int)
 
 
 def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+    return _env_typed(name, default, float)
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, default).strip().lower()
+    if value not in choices:
+        raise SettingError(f"{name}={value!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def _env_zone(name: str, default: str) -> str:
+    value = _env(name, default).strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingError(f"{name}={value!r}: expected a time zone name, e.g. America/Edmonton") from None
+    return value
 
 
 # --- Scrapy ---------------------------------------------------------------------------
@@ -72,7 +119,7 @@ CLOSESPIDER_PAGECOUNT = _env_int("NEEDLE_MAX_PAGES", 0)
 # asyncio under Twisted: the spider awaits extraction running in a worker process
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = _env("NEEDLE_LOG_LEVEL", "INFO")
+LOG_LEVEL = _env_choice("NEEDLE_LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")).upper()
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
     # pydantic's own JSON: ISO 8601 dates with offsets, enums as values
@@ -97,7 +144,7 @@ ITEM_PIPELINES = {
 # --- Needle: crawl ----------------------------------------------------------------------
 
 # Time zone of the clinic, for dates written without one ("July 18, 2025").
-NEEDLE_TIMEZONE = _env("NEEDLE_TIMEZONE", "America/Edmonton")
+NEEDLE_TIMEZONE = _env_zone("NEEDLE_TIMEZONE", "America/Edmonton")
 # Languages dateparser tries for human dates when the page does not say.
 NEEDLE_LANGUAGES = _env("NEEDLE_LANGUAGES", "en,fr").split(",")
 # Query parameters dropped from URLs before dedupe (prefix match with '*').
@@ -113,10 +160,13 @@ NEEDLE_EARLIEST_DATE = "1995-01-01"
 
 # Worker processes that extract pages while Scrapy fetches the next ones: "auto" (one
 # when the machine has a core to spare), or a number (0: extract in the crawl's process).
-NEEDLE_EXTRACT_WORKERS = _env("NEEDLE_EXTRACT_WORKERS", "auto")
+NEEDLE_EXTRACT_WORKERS = (
+    "auto" if _env("NEEDLE_EXTRACT_WORKERS", "auto").strip().lower() == "auto"
+    else _env_int("NEEDLE_EXTRACT_WORKERS", 1)
+)
 
 # Live progress line on a terminal: "auto" (only on a TTY), "on" or "off".
-NEEDLE_PROGRESS = _env("NEEDLE_PROGRESS", "auto")
+NEEDLE_PROGRESS = _env_choice("NEEDLE_PROGRESS", "auto", ("auto", "on", "off"))
 
 # --- Needle: index ----------------------------------------------------------------------
 

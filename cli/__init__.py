@@ -51,4 +51,19 @@ def _available(name: str) -> bool:
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="needle")
 def main() -> None:
-    """Needle: crawl, search and audit a health clinic's blog."""
+    """Needle: crawl, search and audit a health clinic's blog.
+
+    Settings come from settings.py and NEEDLE_* environment variables (README, "Crawling");
+    one that does not parse stops every command at once, with exit status 2.
+    """
+    try:
+        import settings  # noqa: F401 - parsed once, here, before any command runs
+    except ValueError as exc:  # settings.SettingError
+        raise BadSetting(str(exc)) from None
+
+
+class BadSetting(click.ClickException):
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return f"bad setting: {self.message}"

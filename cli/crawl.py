@@ -67,6 +67,8 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
     for item in overrides:
         name, value = parse_setting(item)
         settings[name] = value
+    if "NEEDLE_TIMEZONE" in settings:
+        _check_zone(settings["NEEDLE_TIMEZONE"])
 
     if not no_index:
         from indexer.writer import IndexLockedError, check_unlocked
@@ -89,6 +91,16 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
         sys.exit(EXIT_BREAKER)
     if summary.pages == 0:
         sys.exit(1)
+
+
+def _check_zone(name: Any) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(f"{name!r} is not a time zone name (e.g. America/Edmonton)",
+                                 param_hint="--timezone") from None
 
 
 # why a post left the index, as the summary says it
