@@ -199,11 +199,13 @@ class _Worker:
         self.results.close()
 
 
-# A worker's whole program: the parent's import path, then _worker_main.
+# A worker's whole program: the parent's import path, then _worker_main. indexer.writer
+# is imported first, as every other caller does, so a re-export of this module at the
+# end of indexer.writer imports cleanly.
 _WORKER_MAIN = (
     "import json, sys; spec = json.loads(sys.argv[1]); "
     "sys.path[:] = spec['path'] + [p for p in sys.path if p not in spec['path']]; "
-    "from indexer.rebuild import _worker_main; _worker_main(spec)"
+    "import indexer.writer; from indexer.rebuild import _worker_main; _worker_main(spec)"
 )
 
 
