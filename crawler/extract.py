@@ -134,12 +134,44 @@ def _fix_mojibake(text: str) -> tuple[str, int]:
     return _MOJIBAKE.sub(repair, text), fixed
 
 
+# Codecs Python has that are no character encoding of a web page: they transform text
+# (idna, punycode, the escapes) or browsers refuse them (utf-7). Codecs that are not
+# text encodings at all (base64, rot13, zlib, hex, ...) CodecInfo tells apart itself.
+_NOT_PAGE_CHARSETS = {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7"}
+_LATIN1_LABELS = ("latin-1", "iso8859-1", "ascii")  # browsers read these as windows-1252
+
+
+def text_charset(label: str | None) -> str | None:
+    """Python's codec name for a declared charset label, or None when the label names no
+    character encoding a web page can be decoded with: unknown (``bogus``), not a text
+    encoding (``base64``, ``rot13``) or a text transform (``idna``)."""
+    if not label:
+        return None
+    try:
+        info = codecs.lookup(label.strip())
+    except (LookupError, TypeError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_CHARSETS:
+        return None
+    return info.name
+
+
+def _unusable(label: str) -> str:
+    try:
+        codecs.lookup(label.strip())
+    except (LookupError, TypeError, ValueError):
+        return f"unknown charset {label!r}"
+    return f"charset {label!r} is no character encoding for a web page"
+
+
 def decode_html(body: bytes | str, encoding: str | None = None) -> tuple[str, list[RecordWarning]]:
     """Decode a body to text; repair a wrong declared charset and mojibake, with warnings.
 
     Order: BOM, the given (HTTP) encoding, the ``<meta charset>``, UTF-8, then
-    charset-normalizer's guess. A charset that fails strictly is reported; so is
-    repaired mojibake.
+    charset-normalizer's guess. A charset that fails strictly is reported; so is a
+    declared one that names no usable encoding (unknown, or a codec such as base64 or
+    rot13: passed over), and so is repaired mojibake. Whatever a page declares, this
+    does not raise.
     """
     warnings: list[RecordWarning] = []
     if isinstance(body, str):
@@ -151,35 +183,40 @@ def decode_html(body: bytes | str, encoding: str | None = None) -> tuple[str, li
                 text = body[len(bom):].decode(enc, "replace")
                 break
         if text is None:
-            declared = []
+            labels = []
             if encoding:
-                declared.append(encoding)
+                labels.append(encoding)
             m = _META_CHARSET.search(body[:4096])
             if m:
-                declared.append(m.group(1).decode("ascii", "ignore"))
+                labels.append(m.group(1).decode("ascii", "ignore"))
+            declared: list[tuple[str, str]] = []  # (label as written, codec) of the usable ones
+            for label in labels:
+                codec = text_charset(label)
+                if codec is None:
+                    warnings.append(RecordWarning(kind=WarningKind.ENCODING, message=_unusable(label)))
+                else:
+                    declared.append((label, codec))
             tried = []
             # windows-1252 is what browsers fall back to for Western pages
-            for enc in declared + ["utf-8", "cp1252"]:
-                try:
-                    name = codecs.lookup(enc).name
-                except LookupError:
-                    warnings.append(RecordWarning(kind=WarningKind.ENCODING, message=f"unknown charset {enc!r}"))
-                    continue
+            for name in [codec for _, codec in declared] + ["utf-8", "cp1252"]:
                 if name in tried:
                     continue
                 tried.append(name)
-                if name in ("latin-1", "iso8859-1", "ascii"):
+                if name in _LATIN1_LABELS:
                     name = "cp1252"  # what browsers do with these labels
                 try:
                     text = body.decode(name)
-                except UnicodeDecodeError:
+                except (UnicodeError, LookupError):  # UnicodeError: a codec's own complaint too
                     continue
-                if declared and name != codecs.lookup(declared[0]).name and not (
-                        name == "cp1252" and codecs.lookup(declared[0]).name in ("latin-1", "iso8859-1", "ascii")):
+                if declared and name != declared[0][1] and not (
+                        name == "cp1252" and declared[0][1] in _LATIN1_LABELS):
                     warnings.append(RecordWarning(
                         kind=WarningKind.ENCODING,
-                        message=f"declared charset {declared[0]!r} does not decode the page; read as {name}",
+                        message=f"declared charset {declared[0][0]!r} does not decode the page; read as {name}",
                     ))
+                elif not declared and labels:  # only unusable ones: say what was used instead
+                    warnings[-1] = RecordWarning(kind=WarningKind.ENCODING,
+                                                 message=f"{warnings[-1].message}; read as {name}")
                 break
             if text is None:
                 from charset_normalizer import from_bytes
@@ -189,8 +226,8 @@ def decode_html(body: bytes | str, encoding: str | None = None) -> tuple[str, li
                     text = str(best)
                     warnings.append(RecordWarning(
                         kind=WarningKind.ENCODING,
-                        message=f"charset {declared[0] if declared else 'undeclared'!r} does not decode the page; "
-                                f"guessed {best.encoding}",
+                        message=f"charset {declared[0][0] if declared else 'undeclared'!r} does not decode the "
+                                f"page; guessed {best.encoding}",
                     ))
                 else:
                     text = body.decode("utf-8", "replace")

@@ -403,6 +403,29 @@ def test_decode_html_wrong_declared_charset():
     assert [w.kind for w in warnings] == [WarningKind.ENCODING]
 
 
+@pytest.mark.parametrize(("meta", "http"), [
+    ("base64", None), ("rot13", None), ("bogus-charset", None), ("idna", None),
+    ("utf-8", "rot13"), (None, "base64"), ("rot13", "hex"),
+])
+def test_an_unusable_charset_is_passed_over_with_a_warning(meta, http):
+    """A charset that names no text encoding (base64, rot13: codecs.lookup knows them, but
+    bytes.decode raises LookupError) or none at all: the page is read as UTF-8 or cp1252,
+    and the record says so; extraction never raises."""
+    head = f'<meta charset="{meta}">' if meta else ""
+    page = (f'<html><head>{head}<title>Épaule gelée</title></head><body><article><h1>Épaule gelée</h1>'
+            + "<p>La capsulite de l’épaule se soigne en physiothérapie, pas à pas et sans hâte.</p>" * 5
+            + "</article></body></html>")
+    for body in (page.encode("utf-8"), page.encode("cp1252")):
+        text, warnings = decode_html(body, http)
+        assert "Épaule gelée" in text and "physiothérapie" in text
+        assert warnings and {w.kind for w in warnings} == {WarningKind.ENCODING}
+        unusable = [c for c in (http, meta) if c and c != "utf-8"]
+        assert all(any(repr(c) in w.message for w in warnings) for c in unusable), warnings
+        post = extract_post(body, "https://c.ca/blog/epaule/", encoding=http, fetched_at=FETCHED, timezone=TZ)
+        assert post.title == "Épaule gelée"
+        assert WarningKind.ENCODING in [w.kind for w in post.warnings]
+
+
 def test_no_date_page_warns(posts):
     post = posts["hugo_nodate.html"]
     assert [w.kind for w in post.warnings] == [WarningKind.NO_DATE]
