@@ -211,13 +211,23 @@ NEEDLE_AUDIT_REVIEW_MONTHS = _env_int("NEEDLE_AUDIT_REVIEW_MONTHS", 12)
 NEEDLE_AUDIT_TRUST_SITE_SHARE = _env_float("NEEDLE_AUDIT_TRUST_SITE_SHARE", 0.5)
 # Link checks: on by default, HEAD then GET, bounded and cached on disk.
 NEEDLE_AUDIT_CHECK_LINKS = _env_bool("NEEDLE_AUDIT_CHECK_LINKS", True)
+# Seconds for one link's whole check: connect, headers, the GET after a refused HEAD, every
+# redirect. A server that drips its headers a byte at a time cannot stretch it.
 NEEDLE_AUDIT_LINK_TIMEOUT = _env_float("NEEDLE_AUDIT_LINK_TIMEOUT", 10.0)
+# Seconds for all the link checks of one audit; links not done by then are "not checked".
+NEEDLE_AUDIT_LINK_PHASE_TIMEOUT = _env_float("NEEDLE_AUDIT_LINK_PHASE_TIMEOUT", 300.0)
 NEEDLE_AUDIT_LINK_PER_HOST = _env_int("NEEDLE_AUDIT_LINK_PER_HOST", 2)
 NEEDLE_AUDIT_LINK_CONCURRENCY = _env_int("NEEDLE_AUDIT_LINK_CONCURRENCY", 8)
 NEEDLE_AUDIT_MAX_LINKS = _env_int("NEEDLE_AUDIT_MAX_LINKS", 500)
 NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS = _env_int("NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS", 24 * 7)
 # Only these hosts (or host:port) are checked (comma list; empty: any). Tests set 127.0.0.1 ones.
+# Naming a host here also lets the checker reach it on a private address.
 NEEDLE_AUDIT_LINK_HOSTS = [h for h in _env("NEEDLE_AUDIT_LINK_HOSTS", "").split(",") if h]
+# The checker never connects to a private, loopback, link-local (cloud metadata), CGNAT or
+# unique-local address, nor to a metadata host name, except for the crawled sites' own hosts
+# and these (comma list of hosts or host:port), e.g. a clinic's intranet wiki.
+NEEDLE_AUDIT_LINK_ALLOW_HOSTS = [h.strip() for h in _env("NEEDLE_AUDIT_LINK_ALLOW_HOSTS", "").split(",")
+                                 if h.strip()]
 # Optional JSON file of facts the records cannot tell: {"staff": [...], "former_staff": [...]}.
 NEEDLE_AUDIT_CLINIC_FACTS = _env("NEEDLE_AUDIT_CLINIC_FACTS", "")
 

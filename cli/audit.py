@@ -61,7 +61,11 @@ def _facts(path: Path | None):
 @click.option("--check-links/--no-check-links", default=None,
               help="Check links the crawl did not fetch [NEEDLE_AUDIT_CHECK_LINKS, on].")
 @click.option("--link-timeout", type=click.FloatRange(min=0.1), default=None,
-              help="Seconds per link check [NEEDLE_AUDIT_LINK_TIMEOUT, 10].")
+              help="Seconds for one link's whole check, redirects included "
+                   "[NEEDLE_AUDIT_LINK_TIMEOUT, 10].")
+@click.option("--link-phase-timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Seconds for all the link checks; the rest are reported as not checked "
+                   "[NEEDLE_AUDIT_LINK_PHASE_TIMEOUT, 300].")
 @click.option("--max-links", type=click.IntRange(min=0), default=None,
               help="Check at most this many links [NEEDLE_AUDIT_MAX_LINKS, 500].")
 @click.option("--clinic-facts", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -72,8 +76,8 @@ def _facts(path: Path | None):
 def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_months: int | None,
           thin_words: int | None, duplicate_similarity: float | None,
           topic_similarity: float | None, copyright_years: int | None, check_links: bool | None,
-          link_timeout: float | None, max_links: int | None, clinic_facts: Path | None,
-          limit: int | None) -> None:
+          link_timeout: float | None, link_phase_timeout: float | None, max_links: int | None,
+          clinic_facts: Path | None, limit: int | None) -> None:
     """Rank the posts that most need a refresh, with each finding's evidence and a
     suggested action: age, dated wording, stale contact details and staff, broken and
     redirected links, near-duplicates, disagreeing dates, thin or undated posts, listing
@@ -82,7 +86,7 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
     import settings
     from indexer.store import load_records
     from reports import audit_render
-    from reports.audit import AuditThresholds, audit as run_audit, links_to_check
+    from reports.audit import AuditThresholds, audit as run_audit, crawled_hosts, links_to_check
 
     if not Path(index).exists():
         click.echo(f"Error: no index at {index} (run `needle crawl --index {index}` first)",
@@ -105,7 +109,10 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
 
         urls = links_to_check(records)
         if urls:
+            # the crawled sites' own hosts may be on private addresses (an intranet)
             link_results = run_checks(urls, timeout=link_timeout, max_links=max_links,
+                                      phase_timeout=link_phase_timeout,
+                                      site_hosts=crawled_hosts(records),
                                       cache_path=Path(index) / "linkcache.json")
 
     report = run_audit(records, as_of=as_of, thresholds=thresholds, facts=facts,

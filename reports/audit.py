@@ -42,6 +42,8 @@ SIGNALS: dict[str, tuple[float, str]] = {
     "sitemap_lastmod_disagrees": (1, "the sitemap's lastmod disagrees with the post's dates"),
     "teaser_mismatch": (1, "the listing card shows another title or date"),
     "redirected_link": (1, "a link goes through a redirect"),
+    "unchecked_link": (1, "a link the checker would not fetch (a private address) or had no "
+                          "time left for"),
     "no_author": (1, "no author byline"),
     "no_credentials": (1, "the byline gives no credentials"),
     "no_references": (1, "no references to sources"),
@@ -226,6 +228,9 @@ class LinkState(BaseModel):
     reason: str | None = None  # http_404, timeout, dns, redirect_loop, ...
     final_url: str | None = None  # set when the link redirects
     source: Literal["crawl", "check"] = "check"
+    # False: not fetched at all (a refused private address, or the link checks ran out of
+    # time); ``reason`` says why ("refused: private address 10.0.0.5")
+    checked: bool = True
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -494,6 +499,21 @@ def crawl_link_states(records: Iterable[object]) -> dict[str, LinkState]:
     return states
 
 
+def crawled_hosts(records: Iterable[object]) -> set[str]:
+    """The host names of the crawled sites: the link checker may reach them even on a
+    private address (a clinic's own site on an intranet, the sample site on loopback)."""
+    hosts = set()
+    for record in records:
+        if isinstance(record, (Post, SitePage)):
+            try:
+                host = urlsplit(record.site).hostname
+            except ValueError:
+                continue
+            if host:
+                hosts.add(host)
+    return hosts
+
+
 def links_to_check(records: Iterable[object]) -> list[str]:
     """In-body link targets the crawl tells nothing about, in first-seen order."""
     records = list(records)
@@ -734,7 +754,7 @@ def detect_departed_staff(post: Post, ctx: Context) -> list[Finding]:
 
 
 def detect_links(post: Post, ctx: Context) -> list[Finding]:
-    broken, redirected = [], []
+    broken, redirected, unchecked = [], [], []
     seen = set()
     for link in post.links:
         href = link.href.split("#", 1)[0]
@@ -745,7 +765,9 @@ def detect_links(post: Post, ctx: Context) -> list[Finding]:
         if state is None:
             continue
         label = _quote(link.text) if link.text else "link"
-        if not state.ok:
+        if not state.checked:
+            unchecked.append((href, f"{label} → {href} ({state.reason or 'not checked'})"))
+        elif not state.ok:
             broken.append((href, f"{label} → {href} ({state.reason or state.status})"))
         elif state.final_url and state.final_url != href:
             redirected.append((href, f"{label} → {href} redirects to {state.final_url}"))
@@ -758,6 +780,12 @@ def detect_links(post: Post, ctx: Context) -> list[Finding]:
         out.append(_finding("redirected_link", "; ".join(e for _, e in redirected),
                             "Point the links straight at their final address.",
                             related=[h for h, _ in redirected]))
+    if unchecked:
+        out.append(_finding("unchecked_link", "; ".join(e for _, e in unchecked),
+                            "Check these links by hand: a private address works only inside "
+                            "the clinic's network (NEEDLE_AUDIT_LINK_ALLOW_HOSTS lets the "
+                            "checker reach an intranet host).",
+                            related=[h for h, _ in unchecked]))
     return out
 
 
