@@ -6,13 +6,12 @@ Machines get CSV (one row per finding) and JSON (a list of posts, each with ``ur
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
 from reports.audit import SIGNALS, AuditReport, PostAudit
 from reports.charts import PALETTE, bar_chart_svg
+from reports.safe_output import csp, csv_text, web_href
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSV_FIELDS = ("rank", "scope", "url", "title", "published", "score", "signal", "weight",
@@ -37,19 +36,16 @@ def to_json(report: AuditReport, limit: int | None = None) -> str:
 
 
 def to_csv(report: AuditReport, limit: int | None = None) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for rank, entry in enumerate(_entries(report, limit), 1):
-        for finding in entry.findings:
-            writer.writerow({
-                "rank": rank if entry.scope == "post" else "", "scope": entry.scope,
-                "url": entry.url, "title": entry.title or "",
-                "published": entry.published.isoformat() if entry.published else "",
-                "score": entry.score, "signal": finding.signal, "weight": finding.weight,
-                "evidence": finding.evidence, "action": finding.action,
-            })
-    return out.getvalue()
+    """One row per finding; text cells that a spreadsheet would run as a formula (a post
+    titled "=HYPERLINK(...)") are neutralised by reports.safe_output."""
+    return csv_text(CSV_FIELDS, (
+        {"rank": rank if entry.scope == "post" else "", "scope": entry.scope,
+         "url": entry.url, "title": entry.title or "",
+         "published": entry.published.isoformat() if entry.published else "",
+         "score": entry.score, "signal": finding.signal, "weight": finding.weight,
+         "evidence": finding.evidence, "action": finding.action}
+        for rank, entry in enumerate(_entries(report, limit), 1)
+        for finding in entry.findings))
 
 
 def _style(weight: float) -> str:
@@ -92,6 +88,8 @@ def to_html(report: AuditReport, limit: int | None = None) -> str:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                              autoescape=jinja2.select_autoescape(["html"]))
+    env.filters["href"] = web_href  # only http(s) URLs become links
+    env.globals["csp"] = csp
     by_signal = report.by_signal()
     charts = {
         "year": bar_chart_svg(list(report.by_year().items()), "Posts by year", color=PALETTE[0]),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -12,6 +10,7 @@ from typing import Any
 
 from reports.charts import PALETTE, bar_chart_svg
 from reports.seo import CHECKS, SEVERITIES, WORD_BANDS, SeoReport, depth_counts, histogram
+from reports.safe_output import csp, csv_text, web_href
 from reports.seo_thresholds import describe
 
 CSV_COLUMNS = ("severity", "check", "url", "value", "threshold", "why")
@@ -44,12 +43,9 @@ def to_json(report: SeoReport, generated: datetime | None = None) -> str:
 
 
 def to_csv(report: SeoReport) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for f in report.findings:
-        writer.writerow({k: v for k, v in f.as_dict().items() if k in CSV_COLUMNS})
-    return out.getvalue()
+    """One row per finding, formula-like text neutralised (reports.safe_output)."""
+    return csv_text(CSV_COLUMNS, ({k: v for k, v in f.as_dict().items() if k in CSV_COLUMNS}
+                                  for f in report.findings))
 
 
 def _environment():
@@ -58,6 +54,8 @@ def _environment():
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
+    env.filters["href"] = web_href  # a link in the report must be an http(s) one
+    env.globals["csp"] = csp
     return env
 
 
