@@ -187,6 +187,31 @@ NEEDLE_BREAKER_THRESHOLD = _env_float("NEEDLE_BREAKER_THRESHOLD", 0.5)
 # A clinic's own synonym file, added to indexer/synonyms.txt (one group per line).
 NEEDLE_SYNONYMS = _env("NEEDLE_SYNONYMS", "") or None
 
+# --- Needle: search and web service (search/budget.py, web/pool.py) ---------------------
+# The query budget (README, "Security: query budget"): a query past any of these is refused
+# with a message saying which limit and what to do (HTTP 400, `needle search` exit 2).
+# Characters in a query (the API's q is bounded by the same number by default).
+NEEDLE_QUERY_MAX_CHARS = _env_int("NEEDLE_QUERY_MAX_CHARS", 200)
+# Words in a query (operators aside), and clauses once synonyms and fields are added.
+NEEDLE_QUERY_MAX_WORDS = _env_int("NEEDLE_QUERY_MAX_WORDS", 32)
+NEEDLE_QUERY_MAX_CLAUSES = _env_int("NEEDLE_QUERY_MAX_CLAUSES", 512)
+# Letters a wildcard needs before its first * or ? (`*a*` would read the whole word list).
+NEEDLE_QUERY_WILDCARD_PREFIX = _env_int("NEEDLE_QUERY_WILDCARD_PREFIX", 2)
+# Wildcard, fuzzy (word~) and word-range terms in one query.
+NEEDLE_QUERY_MAX_PATTERNS = _env_int("NEEDLE_QUERY_MAX_PATTERNS", 4)
+# Index words one such term may stand for (per field), and words of the index it may scan.
+NEEDLE_QUERY_MAX_EXPANSION = _env_int("NEEDLE_QUERY_MAX_EXPANSION", 256)
+NEEDLE_QUERY_MAX_SCAN = _env_int("NEEDLE_QUERY_MAX_SCAN", 10_000)
+# Edits a fuzzy word may make (word~9 is read as word~2).
+NEEDLE_QUERY_MAX_FUZZY_DISTANCE = _env_int("NEEDLE_QUERY_MAX_FUZZY_DISTANCE", 2)
+# `needle serve` runs searches in this many worker processes (0: the number of cores, at
+# most 4); at most NEEDLE_SEARCH_QUEUE more wait, past that the API answers 503 at once;
+# a search still running after NEEDLE_SEARCH_TIMEOUT seconds is stopped (its worker is
+# replaced) and answered with 503.
+NEEDLE_SEARCH_WORKERS = _env_int("NEEDLE_SEARCH_WORKERS", 0)
+NEEDLE_SEARCH_QUEUE = _env_int("NEEDLE_SEARCH_QUEUE", 16)
+NEEDLE_SEARCH_TIMEOUT = _env_float("NEEDLE_SEARCH_TIMEOUT", 10.0)
+
 # --- Needle: content audit (reports/audit.py, reports/links.py) --------------------------
 
 # A post (or its last update) older than this many months is flagged old_post; health

@@ -5,11 +5,12 @@
 """
 
 from search.models import RelatedPost, SearchHit, SearchResults
-from search.query import QuerySyntaxError, search
+from search.query import QueryBudgetError, QuerySyntaxError, search
 from search.related import related
 from search.suggest import suggest
 
 __all__ = [
+    "QueryBudgetError",
     "QuerySyntaxError",
     "RelatedPost",
     "SearchHit",

@@ -14,11 +14,14 @@ web service cost a dictionary lookup.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
+import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 from datetime import date, datetime, time, timezone
 from typing import Any
 
@@ -32,8 +35,11 @@ from indexer.analysis import SynonymMap, SynonymPlugin, keyword_analyzer, load_s
 from indexer.schema import FIELD_BOOSTS, TEXT_FIELDS
 from indexer.writer import open_index
 from search.models import SearchHit, SearchResults, Sort
+from search import budget as query_budget
 from search import cache, ranking
 from search.docsets import DocSets, members
+from search.errors import QueryBudgetError, QuerySyntaxError  # noqa: F401 - both raised here
+from search.snippets import MAX_TERMS as MAX_HIGHLIGHT_TERMS
 from search.snippets import highlight, lead
 
 MAX_PER_PAGE = 100
@@ -58,12 +64,8 @@ _SCORED_FIELDS = frozenset(TEXT_FIELDS) | {"text", "author"}
 _POST_FIELDS = frozenset(QUERY_FIELDS) - {"url"} | {"category_key", "tag_key", "spell"}
 
 
-class QuerySyntaxError(ValueError):
-    """The query cannot be understood; the message says why, for the person who typed it."""
-
-    def __init__(self, message: str, query: str):
-        self.query = query
-        super().__init__(message)
+# QuerySyntaxError: the query cannot be understood; QueryBudgetError (a QuerySyntaxError):
+# it would cost more than a search may (search.budget). Both say why, for whoever typed it.
 
 
 # --- searchers, reused across calls ---------------------------------------------------
@@ -186,7 +188,7 @@ class BoostedMultifieldPlugin(qparser.MultifieldPlugin):
         return group
 
 
-MAX_FUZZY_DISTANCE = 2  # edits a ``word~N`` may make; more finds everything
+MAX_FUZZY_DISTANCE = query_budget.Budget.max_fuzzy_distance  # NEEDLE_QUERY_MAX_FUZZY_DISTANCE
 
 
 def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
@@ -205,18 +207,57 @@ def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryPars
     return parser
 
 
-_parsers: dict[tuple[int, int], qparser.QueryParser] = {}
+# Parsers by (schema content, synonyms), least recently used first. Every searcher (one per
+# thread, anew after each commit) unpickles its own schema object, so keying by the object
+# kept one parser per thread per commit for ever; the same schema content is one key. A
+# cached parser holds its synonym map, so that map's id cannot be reused while cached.
+PARSER_CACHE_SIZE = 8
+_parsers: OrderedDict[tuple[bytes, int], qparser.QueryParser] = OrderedDict()
+_parsers_lock = threading.Lock()
 
 
-def parse_query(schema, text: str, synonyms: SynonymMap | None = None) -> wq.Query:
-    """Parse ``text`` or raise ``QuerySyntaxError`` saying what is wrong."""
+def _schema_key(schema) -> bytes:
+    """A digest of the schema's content, computed once per schema object."""
+    key = getattr(schema, "_needle_key", None)
+    if key is None:
+        key = hashlib.sha1(pickle.dumps(schema, protocol=4)).digest()
+        try:
+            schema._needle_key = key
+        except AttributeError:  # a schema class with slots: computed each time
+            pass
+    return key
+
+
+def parser_for(schema, synonyms: SynonymMap) -> qparser.QueryParser:
+    key = (_schema_key(schema), id(synonyms))
+    with _parsers_lock:
+        parser = _parsers.get(key)
+        if parser is not None:
+            _parsers.move_to_end(key)
+            return parser
+    parser = make_parser(schema, synonyms)
+    with _parsers_lock:
+        parser = _parsers.setdefault(key, parser)
+        while len(_parsers) > PARSER_CACHE_SIZE:
+            _parsers.popitem(last=False)
+    return parser
+
+
+def parser_cache_size() -> int:
+    return len(_parsers)
+
+
+def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
+                reader=None, budget: query_budget.Budget | None = None) -> wq.Query:
+    """Parse ``text`` or raise ``QuerySyntaxError`` saying what is wrong, or
+    ``QueryBudgetError`` when the query is over ``budget`` (default: the settings'; with
+    ``reader``, what its wildcards and fuzzy words stand for in the index is counted too)."""
     synonyms = synonyms if synonyms is not None else load_synonyms()
+    budget = budget if budget is not None else query_budget.current()
+    query_budget.check_text(text, budget)
     _check_balanced(text)
     _check_fields(text)
-    key = (id(schema), id(synonyms))
-    parser = _parsers.get(key)
-    if parser is None:
-        parser = _parsers[key] = make_parser(schema, synonyms)
+    parser = parser_for(schema, synonyms)
     try:
         q = parser.parse(text)
     except Exception as exc:  # Whoosh raises assorted types for odd input
@@ -225,9 +266,8 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None) -> wq.Que
         error = getattr(node, "error", None)
         if error:
             raise QuerySyntaxError(f"cannot understand the query: {error}", text)
-        if isinstance(node, wq.FuzzyTerm) and node.maxdist > MAX_FUZZY_DISTANCE:
-            # word~9 would match nearly every term of a large index
-            node.maxdist = MAX_FUZZY_DISTANCE
+    # word~9 would match nearly every word of a large index: read as word~2 (budget)
+    query_budget.check_query(q, text, budget, reader)
     return _narrow_by_filters(q)
 
 
@@ -349,12 +389,13 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
     from search.suggest import did_you_mean
 
     schema = handle.searcher.schema
-    q = parse_query(schema, query, synonyms)
+    reader = handle.searcher.reader()
+    q = parse_query(schema, query, synonyms, reader=reader)
     suggestion = did_you_mean(handle.searcher, query, synonyms) if query.strip() else None
     query_used = query
     if suggestion is not None:
         # The typed words match nothing in the index, so search what was meant.
-        q = parse_query(schema, suggestion, synonyms)
+        q = parse_query(schema, suggestion, synonyms, reader=reader)
         query_used = suggestion
     filters = _filters(year, since, until, category)
     results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)
@@ -466,17 +507,22 @@ def _run(handle: _Handle, q, filters, *, sort, page, per_page, facets) -> Search
 
 def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
     """The index terms of ``q`` worth marking in a snippet: text words (fuzzy and prefix
-    words expanded to the terms they matched), not filters or keys."""
-    out: set[str] = set()
+    words expanded to the terms they matched), not filters or keys. At most
+    ``snippets.MAX_TERMS``: the words as typed first, then what patterns matched."""
+    words: dict[str, None] = {}
+    expanded: dict[str, None] = {}
     for node in _walk(q):
         if not node.is_leaf() or getattr(node, "fieldname", None) not in _HIGHLIGHT_FIELDS:
             continue
         if isinstance(node, wq.MultiTerm):  # fuzzy, prefix, wildcard: what they matched
-            texts = node._btexts(reader)
+            texts = islice(node._btexts(reader), MAX_HIGHLIGHT_TERMS)
+            into = expanded
         else:
             texts = (text for _, text in node.iter_all_terms(phrases=True))
-        out.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in texts)
-    return frozenset(out)
+            into = words
+        for t in texts:
+            into.setdefault(t.decode("utf-8") if isinstance(t, bytes) else t, None)
+    return frozenset(islice((*words, *expanded), MAX_HIGHLIGHT_TERMS))
 
 
 def _hit(stored: dict, score: float, rank: int, terms: frozenset[str], sort: str) -> SearchHit:

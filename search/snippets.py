@@ -19,6 +19,10 @@ from whoosh.support.charset import accent_map
 from indexer.analysis import normalize_words
 
 SNIPPET_CHARS = 240
+# Query terms a snippet marks at most: the terms become one regular expression, and a
+# wildcard may stand for hundreds of words (search.budget); the caller puts the words as
+# typed first.
+MAX_TERMS = 64
 # Context kept before the first match, so the excerpt does not start on the match.
 LEAD_CHARS = 40
 _SPACE = re.compile(r"\s+")
@@ -50,7 +54,8 @@ def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
 def _candidates(terms: frozenset[str]) -> re.Pattern:
     # A Porter stem is a prefix of its word but for its last letter at most
     # (therapy -> therapi, dry -> dri); two-letter terms are kept whole.
-    prefixes = sorted({t[:-1] if len(t) > 2 else t for t in terms}, key=len, reverse=True)
+    kept = terms if len(terms) <= MAX_TERMS else sorted(terms)[:MAX_TERMS]
+    prefixes = sorted({t[:-1] if len(t) > 2 else t for t in kept}, key=len, reverse=True)
     alternatives = "|".join(re.escape(p) for p in prefixes)
     return re.compile(rf"(?<![\w.])(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
 
 from indexer.analysis import load_synonyms, normalize_words, parse_synonyms, text_analyzer
 from indexer.writer import IndexWriter
-from search import QuerySyntaxError, related, search, suggest
+from search import QueryBudgetError, QuerySyntaxError, related, search, suggest
 from search.query import close_searchers
 from search.related import PostNotFoundError
 from search.suggest import edit_distance
@@ -295,7 +296,9 @@ def test_non_post_records_never_match(tmp_path):
         writer.write(CrawlError(url=f"{SITE}/blog/neck/", reason="http_404"))
     assert search(path, "").total == 2
     assert search(path, "NOT whiplash").total == 1
-    assert search(path, "url:*").total == 2
+    assert search(path, "url:http*").total == 2
+    with pytest.raises(QueryBudgetError):  # every URL: a wildcard with no letters before the *
+        search(path, "url:*")
     close_searchers()
 
 
@@ -346,3 +349,78 @@ def test_a_blank_query_lists_every_post_newest_first(ix):
 
 def test_fuzzy_distance_is_capped(ix):
     assert search(ix, "knee~9").total == search(ix, "knee~2").total
+
+
+# --- the query budget (search.budget) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("*a*", "`*a*`: a wildcard needs at least 2 letters before the first *"),
+        ("a*", "`a*`: a wildcard needs at least 2 letters before the first *"),
+        ("?eck", "`?eck`: a wildcard needs at least 2 letters before the first ?"),
+        ("*", "`*`: a wildcard needs at least 2 letters before the first *"),
+        ("title:*", "`*`: a wildcard needs at least 2 letters before the first *"),
+        ("neck~ knee~ hip~ pain~ back~", "5 wildcard, fuzzy or range terms"),
+        ("ne* kn* hi* pa* ba*", "more than the 4 a search may have: use fewer"),
+        (" ".join(f"w{i}" for i in range(33)), "the query has 33 words, more than the 32"),
+        ("neck " * 41, "characters long, more than the 200 a search may have: shorten it"),
+    ],
+)
+def test_a_query_over_budget_is_refused_with_what_to_do(ix, query, message):
+    with pytest.raises(QueryBudgetError) as info:
+        search(ix, query)
+    assert message in str(info.value)
+    assert isinstance(info.value, QuerySyntaxError) and info.value.query == query
+
+
+def test_patterns_may_stand_for_a_bounded_number_of_words(ix, monkeypatch):
+    import search.budget as budget
+
+    monkeypatch.setattr(budget, "_current", budget.Budget(max_expansion=3, max_scan=5, wildcard_prefix=1))
+    with pytest.raises(QueryBudgetError, match=r"`pa\*` stands for more than 3 words of the index"):
+        search(ix, "pa*")
+    with pytest.raises(QueryBudgetError, match=r"narrow the range"):
+        search(ix, "text:[a to m]")
+    with pytest.raises(QueryBudgetError, match=r"`p\?i\*` would read more than 5 words of the index: "
+                                               r"put more letters before the first \?"):
+        search(ix, "text:p?i*")
+    assert search(ix, "sciat*").total == 1  # within the budget: as before
+
+
+def test_expanded_patterns_rank_and_highlight_as_before(ix):
+    results = search(ix, "plantar fasc*")
+    assert results.hits[0].url.endswith("/plantar-fasciitis/")
+    assert ">fasciitis</mark>" in results.hits[0].snippet.lower()
+    assert search(ix, "neck~1").total == search(ix, "neck~").total > 0
+    assert search(ix, "knee~9").total == search(ix, "knee~2").total
+
+
+def test_snippet_marks_a_bounded_number_of_terms():
+    from search import snippets
+
+    terms = frozenset(f"word{i:04d}" for i in range(5000))
+    pattern = snippets._candidates(terms)
+    assert pattern.pattern.count("|") < snippets.MAX_TERMS
+    assert snippets.highlight("a word0001 here", terms)
+
+
+def test_the_parser_cache_stays_bounded_across_commits_and_threads(tmp_path):
+    import search.query as sq
+
+    path = build(tmp_path / "ix", clinic_posts()[:3])
+    sq.close_searchers()
+    for i in range(30):
+        with IndexWriter(path) as writer:
+            writer.write(post(f"commit-{i}", f"Commit {i}", "Neck pain after a commit.",
+                              published="2026-01-01T09:00"))
+        # each thread opens its own searcher on the new commit, and parses with it
+        threads = [threading.Thread(target=search, args=(path, f"neck pain {i}")) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert search(path, "neck").total == 31  # the 30 commits and the first post
+    assert len(sq._parsers) <= 8  # one per schema and synonym map, not per thread and commit
+    close_searchers()
