@@ -9,9 +9,9 @@ thread (``search.query``), but what they compute is kept here, once per process:
   same key meanwhile wait for that build instead of repeating it; least recently used
   entries are evicted past a total size;
 - ``Generation``: the caches of one index generation;
-- ``generation(path, number, searcher)``: the current generation's caches of an index
-  (a newer generation replaces the older one; a thread still on the older gets its own,
-  unshared, until it refreshes);
+- ``generation(path, number, token)``: the current generation's caches of an index
+  (the generation on disk replaces the previous one, also when the index was deleted and
+  built again; a thread still on an older one gets its own, unshared, until it refreshes);
 - ``busy()`` / ``idle()`` / ``queries_running()``: how many searches are running, so the
   background warm-up (``search.warmup``) gives way to them.
 """
@@ -19,6 +19,8 @@ thread (``search.query``), but what they compute is kept here, once per process:
 from __future__ import annotations
 
 import math
+import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -143,11 +145,16 @@ class OnceLRU:
 class Generation:
     """The shared caches of one index generation: term impacts (``search.ranking``),
     match bitsets (``search.docsets``) and columns. Their methods take the calling
-    thread's searcher, which is only read from."""
+    thread's searcher, which is only read from.
 
-    def __init__(self, path: str, number: int):
+    A generation is its number and ``token``, the identity of its table of contents on
+    disk (``toc_token``): an index deleted and built again starts its numbers anew, and may
+    reach the number the old one had."""
+
+    def __init__(self, path: str, number: int, token: Hashable = None):
         self.path = path
         self.number = number
+        self.token = token
         self._lock = threading.RLock()
         self._impacts = None
         self._docsets = None
@@ -185,17 +192,44 @@ _generations_lock = threading.Lock()
 # Called with each Generation the first time a process uses it (search.warmup's hook).
 on_new_generation: list[Callable[[Generation], None]] = []
 
+_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")  # indexer.writer.INDEX_NAME's tables of contents
 
-def generation(path: str, number: int) -> Generation:
-    """The shared caches of generation ``number`` of the index at ``path``."""
+
+def toc_token(path: str, number: int) -> Hashable:
+    """The identity of generation ``number``'s table of contents at ``path`` (None when it
+    is gone): Whoosh writes each one anew, so a rebuilt index's has another."""
+    try:
+        st = os.stat(os.path.join(path, f"_MAIN_{number}.toc"))
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def latest_on_disk(path: str) -> int:
+    """The newest generation number at ``path`` (-1: none)."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return -1
+    return max((int(m.group(1)) for m in map(_TOC.match, names) if m), default=-1)
+
+
+def _is_live(path: str, number: int, token: Hashable) -> bool:
+    return token is not None and latest_on_disk(path) == number and toc_token(path, number) == token
+
+
+def generation(path: str, number: int, token: Hashable = None) -> Generation:
+    """The shared caches of generation ``number`` (``token``: its ``toc_token``) of the
+    index at ``path``. The first caller of the generation now on disk replaces the
+    previous one; a caller whose searcher is older (it refreshes at its next search) or of
+    a deleted index gets caches of its own, unshared."""
     with _generations_lock:
         current = _generations.get(path)
-        if current is not None and current.number == number:
+        if current is not None and current.number == number and current.token == token:
             return current
-        if current is not None and current.number > number:
-            # this thread has not refreshed yet; it will at its next search
-            return Generation(path, number)
-        current = _generations[path] = Generation(path, number)
+        if current is not None and not _is_live(path, number, token):
+            return Generation(path, number, token)
+        current = _generations[path] = Generation(path, number, token)
     for hook in list(on_new_generation):
         hook(current)
     return current

@@ -79,11 +79,12 @@ class _Handle:
     ix: Any
     searcher: Any
     generation: int
+    token: Any = None  # the generation's table of contents on disk (cache.toc_token)
     shared: cache.Generation = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.shared is None:
-            self.shared = cache.generation(self.path, self.generation)
+            self.shared = cache.generation(self.path, self.generation, self.token)
 
     @property
     def impacts(self) -> ranking.Impacts:
@@ -114,7 +115,9 @@ def index_handle(index_dir: str | os.PathLike) -> _Handle:
     handle = handles.get(path)
     if handle is not None:
         try:
-            if handle.searcher.up_to_date():
+            # the same generation number from an index deleted and built again is not
+            # up to date: its table of contents is another file
+            if handle.searcher.up_to_date() and cache.toc_token(path, handle.generation) == handle.token:
                 return handle
             # Not searcher.refresh(): whoosh-reloaded's reuse of segment readers keeps the
             # segments a merge replaced, so the refreshed searcher counts their posts twice.
@@ -122,7 +125,8 @@ def index_handle(index_dir: str | os.PathLike) -> _Handle:
             old, handle.searcher = handle.searcher, searcher
             old.close()
             handle.generation = searcher.reader().generation()
-            handle.shared = cache.generation(path, handle.generation)
+            handle.token = cache.toc_token(path, handle.generation)
+            handle.shared = cache.generation(path, handle.generation, handle.token)
             return handle
         except (OSError, ValueError):
             # the index was removed or rebuilt from scratch under us: open it anew
@@ -138,7 +142,8 @@ def index_handle(index_dir: str | os.PathLike) -> _Handle:
             # listed, and removed it: read the newer one
             if attempt == 4 or not os.path.isdir(path):
                 raise
-    handle = _Handle(path, ix, searcher, searcher.reader().generation())
+    number = searcher.reader().generation()
+    handle = _Handle(path, ix, searcher, number, cache.toc_token(path, number))
     handles[path] = handle
     with _handles_lock:
         _all_handles.append(handle)
@@ -379,7 +384,7 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
     handle = index_handle(index_dir)
     synonyms = load_synonyms()
     cache_key = (
-        handle.path, handle.generation, id(synonyms), query, year, since, until, category,
+        handle.path, handle.generation, handle.token, id(synonyms), query, year, since, until, category,
         sort, page, per_page, facets,
     )
     cached = _results_cache.get(cache_key)

@@ -52,8 +52,12 @@ class Warmer:
         self.poll = poll
         # called before each word is warmed, with (generation, field, word): tests use it
         self.on_term = on_term
-        self.started: list[int] = []  # generations whose warm-up began
-        self.finished: list[int] = []  # generations fully warmed
+        # generations whose warm-up began, and those fully warmed (the last KEEP of each),
+        # and how many of each there were: a warm-up that settles stops counting
+        self.started: list[int] = []
+        self.finished: list[int] = []
+        self.runs = 0
+        self.runs_finished = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -135,15 +139,21 @@ class Warmer:
         ix = self._index()
         latest = ix.latest_generation()
         done = cache.current(self.path)
-        if done is not None and done.number == latest and done.warm.is_set():
+        if (done is not None and done.number == latest and done.warm.is_set()
+                and done.token == cache.toc_token(self.path, latest)):
             return False
         searcher = ix.searcher()
         try:
             number = searcher.reader().generation()
-            shared = cache.generation(self.path, number)
+            shared = cache.generation(self.path, number, cache.toc_token(self.path, number))
             if shared.warm.is_set():
                 return False
-            self.started.append(number)
+            if shared is not cache.current(self.path):
+                # not the generation on disk (a commit meanwhile, or the index was deleted):
+                # caches nobody would use; look again at the next commit or poll
+                return False
+            _keep(self.started, number)
+            self.runs += 1
             # what every query needs first (a query arriving meanwhile waits for the part
             # being built, which it would have built itself), then the words
             _pause()
@@ -166,10 +176,20 @@ class Warmer:
                     impacts.impacts(searcher, fieldname, text, pause=_pause)
                     docsets.of(_term(fieldname, text), searcher)
             shared.warm.set()
-            self.finished.append(number)
+            _keep(self.finished, number)
+            self.runs_finished += 1
             return False
         finally:
             searcher.close()
+
+
+KEEP = 100
+
+
+def _keep(numbers: list[int], number: int) -> None:
+    numbers.append(number)
+    if len(numbers) > 2 * KEEP:
+        del numbers[:-KEEP]
 
 
 def _pause() -> None:

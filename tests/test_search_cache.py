@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import Counter
 
 import pytest
 
 import search.query as sq
-from indexer.writer import IndexWriter
+from indexer.writer import IndexWriter, open_index
 from search import cache, search, warmup
 from test_index import build, post
 
@@ -169,3 +170,48 @@ def test_no_warmup_when_disabled(ix):
     assert warmup.start(ix, terms=0) is None
     w = warmup.start(ix, terms=3)
     assert w is warmup.start(ix, terms=3)  # one warmer per index
+
+
+def _recreate(ix, posts) -> None:
+    """Delete the index folder and build a new index there (generation numbers start anew)."""
+    import shutil
+
+    shutil.rmtree(ix)
+    build(ix, posts)
+
+
+def test_warmup_settles_after_the_index_is_deleted_and_built_again(ix):
+    from test_index import clinic_posts
+
+    for n in range(4):  # the old index is a few generations ahead of the new one
+        _commit(ix, n)
+    warmer = warmup.Warmer(ix, terms=3, poll=0.05).start()
+    try:
+        assert warmer.wait(timeout=60)
+        _recreate(ix, clinic_posts()[:6])
+        search(ix, "knee")  # a search opens the new index (and wakes the warm-up)
+        latest = open_index(ix).latest_generation()
+        deadline = time.monotonic() + 60
+        while not (warmer.finished and warmer.finished[-1] == latest
+                   and cache.current(os.path.abspath(ix)).warm.is_set()):
+            assert time.monotonic() < deadline, "the new index was never warmed"
+            time.sleep(0.05)
+        runs = len(warmer.started)
+        time.sleep(0.6)  # a dozen polls: a warm-up that re-warms throw-away caches counts on
+        assert len(warmer.started) == runs
+        # and the warmed caches are the ones searches use
+        assert sq.index_handle(ix).shared is cache.current(os.path.abspath(ix))
+    finally:
+        warmer.stop()
+
+
+def test_an_index_built_again_with_the_same_generation_number_is_not_the_old_one(ix):
+    from test_index import clinic_posts
+
+    generation = sq.index_handle(ix).generation
+    assert search(ix, "sciatica").total == 1
+    others = [p for p in clinic_posts() if "sciatica" not in (p.title + p.body).lower()]
+    _recreate(ix, others[:5])
+    assert sq.index_handle(ix).generation == generation  # same number, another index
+    assert search(ix, "sciatica").total == 0
+    assert search(ix, "").total == 5
