@@ -32,6 +32,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -62,7 +63,7 @@ from indexer.writer import (
 )
 
 ASIDE_PREFIX = ".rebuild-"
-CHUNK = 64  # records per message to a worker
+CHUNK = 16  # records per message to a worker (a few dozen kB of JSON)
 MIN_PER_WORKER = 200  # fewer records than this per worker: build in this process
 EXIT_TIMEOUT = 60.0  # seconds a worker may take to exit once it has reported
 
@@ -109,14 +110,13 @@ def rebuild(
         aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE_PREFIX}{os.getpid()}-", dir=index_dir))
         try:
             workers = max(1, min(procs, len(unique) // MIN_PER_WORKER))
-            parts = [unique[n::workers] for n in range(workers)]
             dirs = [aside / f"part-{n}" for n in range(workers)]
             if workers == 1:
-                _build_here(index_dir, dirs[0], parts[0], limitmb)
+                counts = [_build_here(index_dir, dirs[0], unique, limitmb)]
             else:
-                _build_in_workers(index_dir, dirs, parts, limitmb)
-            for part_dir, part in zip(dirs, parts):
-                _check_part(index_dir, part_dir, len(part))
+                counts = _build_in_workers(index_dir, dirs, unique, limitmb)
+            for part_dir, count in zip(dirs, counts):
+                _check_part(index_dir, part_dir, count)
             _swap(index_dir, dirs, len(unique), lock_timeout)
         finally:
             shutil.rmtree(aside, ignore_errors=True)
@@ -155,9 +155,9 @@ def _write_part(part_dir: Path, records: Iterator[Record], limitmb: int) -> int:
     return count
 
 
-def _build_here(index_dir: Path, part_dir: Path, part: list[Record], limitmb: int) -> None:
+def _build_here(index_dir: Path, part_dir: Path, part: list[Record], limitmb: int) -> int:
     try:
-        _write_part(part_dir, iter(part), limitmb)
+        return _write_part(part_dir, iter(part), limitmb)
     except Exception as exc:
         raise RebuildError(index_dir, f"building the new index failed ({type(exc).__name__}: {exc})") from exc
 
@@ -187,7 +187,9 @@ class _Worker:
             os.close(result_w)
         self.records = Connection(records_w, readable=False)
         self.results = Connection(result_r, writable=False)
-        self.message = None
+        self.message = None  # what it reported: ("ok", documents) or ("error", why)
+        self.sent = 0  # records sent to it
+        self.feed_error: str | None = None
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -209,14 +211,20 @@ _WORKER_MAIN = (
 )
 
 
-def _build_in_workers(index_dir: Path, dirs: list[Path], parts: list[list[Record]], limitmb: int) -> None:
+def _build_in_workers(index_dir: Path, dirs: list[Path], records: list[Record], limitmb: int) -> list[int]:
+    """Build one part per folder of ``dirs``, each in a worker process, from chunks of
+    ``records`` handed to whichever worker is ready (a worker slowed down by a busy core
+    takes fewer). The number of records each part was sent."""
+    chunks: queue.SimpleQueue[list[Record]] = queue.SimpleQueue()
+    for start in range(0, len(records), CHUNK):
+        chunks.put(records[start:start + CHUNK])
     workers: list[_Worker] = []
     feeders: list[threading.Thread] = []
     try:
         for part_dir in dirs:
             workers.append(_Worker(part_dir, limitmb))
-        for worker, part in zip(workers, parts):
-            feeder = threading.Thread(target=_feed, args=(worker.records, part), daemon=True,
+        for worker in workers:
+            feeder = threading.Thread(target=_feed, args=(worker, chunks), daemon=True,
                                       name=f"needle-rebuild-feed-{worker.name}")
             feeder.start()
             feeders.append(feeder)
@@ -228,17 +236,31 @@ def _build_in_workers(index_dir: Path, dirs: list[Path], parts: list[list[Record
             feeder.join()  # a dead worker's pipe fails the send at once
         for worker in workers:
             worker.close()
+    sent = [worker.sent for worker in workers]
+    if sum(sent) != len(records):
+        raise RebuildError(index_dir, f"only {sum(sent)} of the {len(records)} records reached a worker")
+    return sent
 
 
-def _feed(conn: Connection, part: list[Record]) -> None:
-    """Send ``part`` to a worker as chunks of JSON lines, then an empty message."""
+def _feed(worker: _Worker, chunks: queue.SimpleQueue) -> None:
+    """Send chunks of JSON lines to ``worker`` while there are any, then an empty
+    message; a send waits until the worker reads, so a busy worker takes no more."""
+    conn = worker.records
     try:
-        for start in range(0, len(part), CHUNK):
-            chunk = part[start:start + CHUNK]
+        while True:
+            try:
+                chunk = chunks.get_nowait()
+            except queue.Empty:
+                break
             conn.send_bytes(b"\n".join(r.model_dump_json().encode("utf-8") for r in chunk))
+            worker.sent += len(chunk)
         conn.send_bytes(b"")
     except OSError:
         pass  # the worker died: its exit is what _collect reports
+    except BaseException as exc:
+        worker.feed_error = f"{type(exc).__name__}: {exc}"
+    finally:
+        conn.close()  # without the empty message, the worker sees the end of its input and fails
 
 
 def _collect(index_dir: Path, workers: list[_Worker]) -> None:
@@ -264,6 +286,8 @@ def _collect(index_dir: Path, workers: list[_Worker]) -> None:
 def _check_worker(index_dir: Path, worker: _Worker, code: int) -> None:
     who = f"worker {worker.name} (pid {worker.proc.pid})"
     message = worker.message
+    if worker.feed_error:
+        raise RebuildError(index_dir, f"sending records to {who} failed: {worker.feed_error}")
     if isinstance(message, tuple) and message[0] == "error":
         raise RebuildError(index_dir, f"{who} failed: {message[1]}")
     if code < 0:
@@ -276,6 +300,8 @@ def _check_worker(index_dir: Path, worker: _Worker, code: int) -> None:
         raise RebuildError(index_dir, f"{who} exited with code {code}")
     if not (isinstance(message, tuple) and message[0] == "ok"):
         raise RebuildError(index_dir, f"{who} exited without reporting its part")
+    if message[1] != worker.sent:
+        raise RebuildError(index_dir, f"{who} wrote {message[1]} documents of the {worker.sent} sent to it")
 
 
 def _worker_main(spec: dict) -> None:
