@@ -202,8 +202,10 @@ NEEDLE_QUERY_MAX_PATTERNS = _env_int("NEEDLE_QUERY_MAX_PATTERNS", 4)
 # Index words one such term may stand for (per field), and words of the index it may scan.
 NEEDLE_QUERY_MAX_EXPANSION = _env_int("NEEDLE_QUERY_MAX_EXPANSION", 256)
 NEEDLE_QUERY_MAX_SCAN = _env_int("NEEDLE_QUERY_MAX_SCAN", 10_000)
-# Edits a fuzzy word may make (word~9 is read as word~2).
+# Edits a fuzzy word may make (word~9 is read as word~2), and its first letters that must
+# match (word~2/3 asks for 3): with none, each fuzzy word reads every word of the index.
 NEEDLE_QUERY_MAX_FUZZY_DISTANCE = _env_int("NEEDLE_QUERY_MAX_FUZZY_DISTANCE", 2)
+NEEDLE_QUERY_FUZZY_PREFIX = _env_int("NEEDLE_QUERY_FUZZY_PREFIX", 1)
 # `needle serve` runs searches in this many worker processes (0: the number of cores, at
 # most 4); at most NEEDLE_SEARCH_QUEUE more wait, past that the API answers 503 at once;
 # a search still running after NEEDLE_SEARCH_TIMEOUT seconds is stopped (its worker is

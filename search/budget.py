@@ -11,7 +11,9 @@ seconds of CPU (with the GIL held). So, before a query runs:
 - at most ``max_patterns`` wildcard, fuzzy (``word~``) or word-range terms, each standing
   for at most ``max_expansion`` index words per field, found by scanning at most
   ``max_scan`` index words;
-- a fuzzy word makes at most ``max_fuzzy_distance`` edits (``knee~9`` reads as ``knee~2``).
+- a fuzzy word makes at most ``max_fuzzy_distance`` edits (``knee~9`` reads as ``knee~2``)
+  and keeps its first ``fuzzy_prefix`` letters (``word~2/3`` keeps 3): Whoosh's default of
+  none reads every word of the index for each fuzzy word.
 
 Past a limit the query is refused with ``QueryBudgetError`` (a ``QuerySyntaxError``: HTTP
 400, exit 2 from ``needle search``), whose message names the limit and what to type instead.
@@ -41,6 +43,7 @@ class Budget:
     max_expansion: int = 256
     max_scan: int = 10_000
     max_fuzzy_distance: int = 2
+    fuzzy_prefix: int = 1
 
     @classmethod
     def from_settings(cls) -> Budget:
@@ -134,6 +137,7 @@ def check_query(q: wq.Query, text: str, budget: Budget, reader=None) -> None:
         elif isinstance(node, wq.MultiTerm):
             if isinstance(node, wq.FuzzyTerm):
                 node.maxdist = min(node.maxdist, budget.max_fuzzy_distance)
+                node.prefixlength = max(node.prefixlength, budget.fuzzy_prefix)
             patterns.setdefault((type(node).__name__, shown(node)), []).append(node)
     for (_, name), nodes in patterns.items():
         node = nodes[0]
@@ -170,7 +174,8 @@ def _check_expansion(node: wq.Query, name: str, text: str, budget: Budget, reade
         if len(candidates) > budget.max_scan:
             raise QueryBudgetError(
                 f"`{name}` would read more than {budget.max_scan:,} words of the index: "
-                + ("use a longer word" if isinstance(node, wq.FuzzyTerm)
+                + (f"keep more of its first letters ({node.text}{special}/{node.prefixlength + 1}) "
+                   "or write it without ~" if isinstance(node, wq.FuzzyTerm)
                    else f"put more letters before the first {special}"), text)
         words = _matching(node, reader.schema[fieldname], candidates)
     else:
