@@ -19,6 +19,9 @@ class PostNotFoundError(LookupError):
         self.url = url
         super().__init__(f"no post with URL {url} in the index")
 
+    def __reduce__(self):
+        return (type(self), (self.url,))
+
 
 def related(index_dir: str | os.PathLike, url: str, limit: int = 5) -> list[RelatedPost]:
     """Up to ``limit`` posts most like the post at ``url``, most similar first.

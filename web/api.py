@@ -1,11 +1,14 @@
 """The JSON API under /api: what a clinic website's search box calls.
 
-Endpoints are plain ``def``: the search module is synchronous (Whoosh), so FastAPI runs
-them in its thread pool, where each thread keeps its own refreshed searcher (what they
-compute per index generation is shared, see search.cache).
+Searches, suggestions and related posts run in the search worker processes
+(``web.pool``): the endpoints only await them, so the event loop is free for other
+requests meanwhile. ``/api/health`` never goes through them: it reads the index in a
+thread of its own and answers even while every worker is busy.
 """
 
+import asyncio
 import os
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
@@ -14,10 +17,28 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from search import RelatedPost, SearchResults
-from search import related as find_related
-from search import suggest as find_suggestions
 from search.query import index_handle
-from web.params import Limits, SearchParams, search_index, search_params
+from web.params import Limits, SearchParams, search_params
+
+
+class SearchPoolStatus(BaseModel):
+    """The search workers (web.pool): for operators and tests."""
+
+    workers: int
+    running: int
+    waiting: int
+    queue_limit: int
+    timeout_seconds: float
+    # searches refused because every worker was busy and the queue full (503)
+    rejected: int
+    # searches stopped at the time limit (503), and workers replaced (stopped or died)
+    timed_out: int
+    replaced: int
+    # as of each worker's last reply: its query-parser cache (bounded), its warm-up runs
+    # (one per index generation it warmed) and searches, summed over the workers
+    parser_cache: int
+    warmups: int
+    searches: int
 
 
 class Health(BaseModel):
@@ -28,58 +49,90 @@ class Health(BaseModel):
     generation: int
     # when the last commit of the index was written (UTC)
     last_update: datetime | None
+    search_pool: SearchPoolStatus | None = None
+
+
+_ERRORS = {
+    400: {"description": "A malformed query, or one over the query budget: {\"error\": \"...\"}"},
+    503: {"description": "No index, or every search worker busy (Retry-After), or the search "
+                         "ran past the time limit"},
+}
 
 
 def make_router(limits: Limits) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["search"])
     params_dependency = search_params(limits)
 
-    @router.get("/search", response_model=SearchResults)
-    def search(request: Request, params: Annotated[SearchParams, Depends(params_dependency)]) -> SearchResults:
+    @router.get("/search", response_model=SearchResults, responses=_ERRORS)
+    async def search(request: Request, params: Annotated[SearchParams, Depends(params_dependency)]) -> SearchResults:
         """Posts matching ``q``: one page of hits with HTML snippets (text escaped,
         matches in ``<mark>``), facet counts over all matches, and the corrected query
         when the typed one had typos. The same JSON as ``needle search --json``."""
-        return search_index(request.app.state.index_dir, params)
+        return await request.app.state.pool.call("search", params)
 
-    @router.get("/facets", response_model=dict[str, dict[str, int]])
-    def facets(request: Request, params: Annotated[SearchParams, Depends(params_dependency)]) -> dict:
+    @router.get("/facets", response_model=dict[str, dict[str, int]], responses=_ERRORS)
+    async def facets(request: Request, params: Annotated[SearchParams, Depends(params_dependency)]) -> dict:
         """Only the facet counts (year, category) of the posts matching ``q`` and the
         filters: for building filter menus."""
-        return search_index(request.app.state.index_dir, params).facets
+        return (await request.app.state.pool.call("search", params)).facets
 
-    @router.get("/suggest", response_model=list[str])
-    def suggest(
+    @router.get("/suggest", response_model=list[str], responses=_ERRORS)
+    async def suggest(
         request: Request,
         q: Annotated[str, Query(max_length=limits.max_query_length, description="What the user has typed so far.")] = "",
         limit: Annotated[int, Query(ge=1, le=20)] = 8,
     ) -> list[str]:
         """Completions of the last word being typed, most common first, each as the
         whole query: ``neck pa`` -> ``["neck pain", ...]``."""
-        return find_suggestions(request.app.state.index_dir, q, limit=limit)
+        return await request.app.state.pool.call("suggest", q, limit)
 
     @router.get("/related", response_model=list[RelatedPost],
-                responses={404: {"description": "No post with this URL in the index"}})
-    def related(
+                responses={404: {"description": "No post with this URL in the index"}, **_ERRORS})
+    async def related(
         request: Request,
         url: Annotated[str, Query(min_length=1, max_length=2000, description="A post's URL, as indexed.")],
         limit: Annotated[int, Query(ge=1, le=20)] = 5,
     ) -> list[RelatedPost]:
         """The posts most like the post at ``url``, most similar first."""
-        return find_related(request.app.state.index_dir, url, limit=limit)
+        return await request.app.state.pool.call("related", url, limit)
 
     @router.get("/health", response_model=Health,
                 responses={503: {"description": "No index at the configured folder"}})
-    def health(request: Request) -> Health:
+    async def health(request: Request) -> Health:
         """The service is up and can read its index: post count, size on disk and when
-        the index was last committed."""
-        index_dir = request.app.state.index_dir
-        generation = index_handle(index_dir).generation
-        posts = search_index(index_dir, SearchParams(per_page=1)).total
-        size, last = _disk(Path(index_dir))
-        return Health(status="ok", index=str(index_dir), posts=posts, size_bytes=size,
-                      generation=generation, last_update=last)
+        the index was last committed; and the state of the search workers."""
+        state = request.app.state
+        loop = asyncio.get_running_loop()
+        data = await loop.run_in_executor(state.health_executor, _read_health, state.index_dir)
+        pool = getattr(state, "pool", None)
+        if pool is not None:
+            data.search_pool = SearchPoolStatus(**pool.status())
+        return data
 
     return router
+
+
+_posts_cache: dict[tuple, int] = {}
+_posts_lock = threading.Lock()
+
+
+def _read_health(index_dir: Path) -> Health:
+    """Health from this process's own searcher: the post count is computed once per index
+    generation (live documents of kind post), the rest is a directory listing."""
+    from whoosh import query as wq
+
+    handle = index_handle(index_dir)
+    key = (handle.path, handle.generation, handle.token)
+    with _posts_lock:
+        posts = _posts_cache.get(key)
+    if posts is None:
+        posts = sum(1 for _ in handle.searcher.docs_for_query(wq.Term("kind", "post")))
+        with _posts_lock:
+            _posts_cache.clear()  # one index generation at a time
+            _posts_cache[key] = posts
+    size, last = _disk(Path(index_dir))
+    return Health(status="ok", index=str(index_dir), posts=posts, size_bytes=size,
+                  generation=handle.generation, last_update=last)
 
 
 def _disk(path: Path) -> tuple[int, datetime | None]:

@@ -20,26 +20,26 @@ from web.api import make_router
 from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH, Limits
 
 STATIC = Path(__file__).parent / "static"
-# Threads running the (synchronous, GIL-bound) searches. More would not search faster:
-# on a 2-core machine (bench/web.py, 2,000 posts) 4 beat anyio's 40, 8 and 2. Each keeps
-# its own Whoosh searcher; what they compute per index generation is shared.
-SEARCH_THREADS = 4
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    import anyio.to_thread
+    from concurrent.futures import ThreadPoolExecutor
 
-    from search import warmup
+    from web.pool import SearchPool
 
-    anyio.to_thread.current_default_thread_limiter().total_tokens = SEARCH_THREADS
-    # Warm the commonest words of the index now and after each commit, in the background.
-    warmer = warmup.start(app.state.index_dir, terms=app.state.warm_terms)
+    # Searches run in worker processes (web.pool), each warming the commonest words of the
+    # index now and after each commit; this process answers HTTP, health and static files.
+    pool = SearchPool(app.state.index_dir, warm_terms=app.state.warm_terms, **app.state.pool_options)
+    app.state.pool = pool
+    # /api/health reads the index in a thread of its own, never behind a search
+    app.state.health_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="needle-health")
+    await pool.start()
     try:
         yield
     finally:
-        if warmer is not None:
-            warmer.stop()
+        await pool.stop()
+        app.state.health_executor.shutdown(wait=False)
         from search.query import close_searchers
 
         close_searchers()
@@ -52,11 +52,17 @@ def create_app(
     max_query_length: int = DEFAULT_MAX_QUERY_LENGTH,
     max_per_page: int = DEFAULT_MAX_PER_PAGE,
     warm_terms: int | None = None,
+    search_workers: int | None = None,
+    search_queue: int | None = None,
+    search_timeout: float | None = None,
 ) -> FastAPI:
     """The service on ``index_dir`` (read only). ``cors_origins`` are the sites whose
     pages may call the API from a browser (e.g. the clinic's own https://clinic.example).
     ``warm_terms``: words per field whose ranking data a background thread prepares when
-    the service starts and after each commit (``search.warmup``; 0: none)."""
+    the service starts and after each commit (``search.warmup``; 0: none).
+    ``search_workers``, ``search_queue``, ``search_timeout``: the search processes, how many
+    searches may wait for one, and the seconds after which a search is stopped (``web.pool``;
+    default: the NEEDLE_SEARCH_* settings)."""
     from search.warmup import WARM_TERMS
 
     limits = Limits(max_query_length=max_query_length, max_per_page=max_per_page)
@@ -73,6 +79,7 @@ def create_app(
     app.state.index_dir = Path(index_dir)
     app.state.limits = limits
     app.state.warm_terms = WARM_TERMS if warm_terms is None else warm_terms
+    app.state.pool_options = {"workers": search_workers, "queue": search_queue, "timeout": search_timeout}
     errors.install(app)
     app.include_router(make_router(limits))
     app.include_router(pages.make_router(limits))

@@ -13,6 +13,7 @@ from indexer.writer import IndexNotFoundError
 from search import QuerySyntaxError
 from search.related import PostNotFoundError
 from web.params import BadRequest
+from web.pool import PoolBusy, SearchTimeout, WorkerFailed
 
 
 def validation_message(exc: RequestValidationError) -> str:
@@ -56,6 +57,16 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(IndexNotFoundError)
     async def _no_index(request: Request, exc: IndexNotFoundError) -> Response:
         return respond(request, 503, str(exc))
+
+    @app.exception_handler(PoolBusy)
+    @app.exception_handler(SearchTimeout)
+    @app.exception_handler(WorkerFailed)
+    async def _unavailable(request: Request, exc: Exception) -> Response:
+        # every search worker busy and the queue full, a search stopped at the time limit,
+        # or its worker gone: the service is fine, this search could not run now
+        response = respond(request, 503, str(exc))
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from search import SearchResults
-from web.params import SearchParams, search_index, search_params
+from web.params import SearchParams, search_params
 
 TEMPLATES = Path(__file__).parent / "templates"
 _env = jinja2.Environment(
@@ -60,10 +60,11 @@ def make_router(limits) -> APIRouter:
     dependency = search_params(limits)
 
     @router.get("/", response_class=HTMLResponse, name="search_page")
-    def search_page(request: Request, params: Annotated[SearchParams, Depends(dependency)]) -> HTMLResponse:
+    async def search_page(request: Request, params: Annotated[SearchParams, Depends(dependency)]) -> HTMLResponse:
         results = None
         if "q" in request.query_params or params.filters():
-            results = search_index(request.app.state.index_dir, params)
+            # in a search worker process (web.pool), like the API's searches
+            results = await request.app.state.pool.call("search", params)
         return render_page(request, params=params, results=results)
 
     return router
