@@ -19,6 +19,17 @@ Two kinds of request, because the search module caches results per index generat
 
 "in-process" is ``search.search`` called in a loop in this process with the same kind of
 queries: the gap to the 1-client line is the service's overhead.
+
+Hostile mode (``--hostile``): does `/api/health` stay responsive while searches run?
+
+    .venv/bin/python bench/web.py --posts 1200 --hostile
+
+One client polls `GET /api/health` (every 20 ms) for ``--seconds`` on the idle server,
+then again while 8 clients send, back to back, queries over the query budget (``*a*``,
+``a*``, ``*``, ``text:[a to z]``: refused with 400) and expensive queries within it (four
+fuzzy words, four 3-letter prefixes: never the same query twice, so no result cache
+helps). It prints health p50/p95/max on the idle server and under that load, and what the
+8 clients got (status codes, search latency).
 """
 
 from __future__ import annotations
@@ -166,6 +177,125 @@ def summarise(latencies: list[float], elapsed: float, errors: int) -> dict:
     }
 
 
+# --- hostile mode ------------------------------------------------------------------------
+
+OVER_BUDGET = ["*a*", "*e*", "a*", "*", "?", "text:[a to z]", "url:[a to z]", "title:*",
+               "ne~ kn~ pa~ ba~ hi~", "*ing"]
+HOSTILE_CLIENTS = 8
+
+
+def expensive_queries(count: int, seed: int = 5) -> list[str]:
+    """Distinct queries within the budget that cost the most it allows: four fuzzy words
+    (two edits), or four prefixes of three letters."""
+    import random
+
+    from corpus import CLINIC
+
+    rng = random.Random(seed)
+    words = [w for w in CLINIC if w.isalpha() and len(w) >= 5]
+    out: dict[str, None] = {}
+    while len(out) < count:
+        picked = rng.sample(words, 4)
+        if rng.random() < 0.5:
+            out.setdefault(" ".join(f"{w}~2" for w in picked), None)
+        else:
+            out.setdefault(" ".join(f"{w[:3]}*" for w in picked), None)
+    return list(out)
+
+
+def poll_health(base: str, seconds: float, interval: float = 0.02) -> dict:
+    """``GET /api/health`` every ``interval`` s for ``seconds``; latencies in ms (a request
+    that fails or takes over 15 s counts as an error, at 15,000 ms)."""
+    import httpx
+
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    with httpx.Client(base_url=base, timeout=15) as http:
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            try:
+                ok = http.get("/api/health").status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append((time.perf_counter() - t) * 1000 if ok else 15_000.0)
+            errors += not ok
+            time.sleep(interval)
+    result = summarise(latencies, seconds, errors)
+    result["max"] = max(latencies)
+    return result
+
+
+def hostile(base: str, seconds: float) -> tuple[dict, dict, dict]:
+    """Health on the idle server, then under 8 clients of hostile queries."""
+    import httpx
+    from collections import Counter
+
+    idle = poll_health(base, seconds)
+    stop = threading.Event()
+    lock = threading.Lock()
+    statuses: Counter = Counter()
+    search_ms: list[float] = []
+    expensive = iter(expensive_queries(100_000))
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            i = 0
+            while not stop.is_set():
+                # a third over budget, the rest expensive within it
+                q = OVER_BUDGET[(n + i) % len(OVER_BUDGET)] if i % 3 == 0 else next(expensive)
+                i += 1
+                t = time.perf_counter()
+                try:
+                    code = http.get("/api/search", params={"q": q}).status_code
+                except httpx.HTTPError as exc:
+                    code = type(exc).__name__
+                with lock:
+                    statuses[code] += 1
+                    search_ms.append((time.perf_counter() - t) * 1000)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(HOSTILE_CLIENTS)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)  # the load is on
+        loaded = poll_health(base, seconds)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    load = summarise(search_ms, seconds + 1.0, 0)
+    load["statuses"] = dict(sorted(statuses.items(), key=str))
+    return idle, loaded, load
+
+
+def main_hostile(args, index: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(index, port, args.workers, args.warm_terms)
+    try:
+        import httpx
+
+        # let the workers' warm-up finish before measuring the idle server
+        httpx.get(f"{base}/api/search", params={"q": "neck pain"}, timeout=60)
+        time.sleep(args.settle)
+        idle, loaded, load = hostile(base, args.seconds)
+        pool = httpx.get(f"{base}/api/health", timeout=15).json().get("search_pool")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"\nGET /api/health every 20 ms for {args.seconds:g} s")
+    print(f"{'':40} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>6}")
+    for name, r in ((f"idle server", idle),
+                    (f"under {HOSTILE_CLIENTS} clients of hostile queries", loaded)):
+        print(f"{name:40} {r['requests']:>8} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['max']:>8.1f} {r['errors']:>6}")
+    print(f"\nthe {HOSTILE_CLIENTS} clients: {load['requests']} searches, p50 {load['p50']:.0f} ms, "
+          f"p95 {load['p95']:.0f} ms; status codes {load['statuses']}")
+    if pool:
+        print(f"search pool at the end: {pool}")
+
+
 def size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.iterdir() if f.is_file()) / 2**20
 
@@ -182,10 +312,18 @@ def main() -> None:
                         help="the server's background warm-up (words per field; 0: off; default: "
                              "needle serve's)")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--hostile", action="store_true",
+                        help="health latency, idle and under 8 clients of hostile queries")
+    parser.add_argument("--seconds", type=float, default=20.0, help="hostile mode: seconds per phase")
+    parser.add_argument("--settle", type=float, default=5.0,
+                        help="hostile mode: seconds for the server's warm-up before measuring")
     args = parser.parse_args()
 
     index = args.index or build_index(args.posts)
     if args.build_only:
+        return
+    if args.hostile:
+        main_hostile(args, index)
         return
     from search import search
 
