@@ -156,6 +156,13 @@ def text_charset(label: str | None) -> str | None:
     return info.name
 
 
+def _codec_key(label: str) -> str:
+    try:
+        return codecs.lookup(label.strip()).name
+    except (LookupError, TypeError, ValueError):
+        return label.strip().lower()
+
+
 def _unusable(label: str) -> str:
     try:
         codecs.lookup(label.strip())
@@ -190,12 +197,14 @@ def decode_html(body: bytes | str, encoding: str | None = None) -> tuple[str, li
             if m:
                 labels.append(m.group(1).decode("ascii", "ignore"))
             declared: list[tuple[str, str]] = []  # (label as written, codec) of the usable ones
+            unusable: set[str] = set()
             for label in labels:
                 codec = text_charset(label)
-                if codec is None:
-                    warnings.append(RecordWarning(kind=WarningKind.ENCODING, message=_unusable(label)))
-                else:
+                if codec is not None:
                     declared.append((label, codec))
+                elif _codec_key(label) not in unusable:  # said once when the header and <meta> agree
+                    unusable.add(_codec_key(label))
+                    warnings.append(RecordWarning(kind=WarningKind.ENCODING, message=_unusable(label)))
             tried = []
             # windows-1252 is what browsers fall back to for Western pages
             for name in [codec for _, codec in declared] + ["utf-8", "cp1252"]:

@@ -420,7 +420,8 @@ def test_an_unusable_charset_is_passed_over_with_a_warning(meta, http):
         assert "Épaule gelée" in text and "physiothérapie" in text
         assert warnings and {w.kind for w in warnings} == {WarningKind.ENCODING}
         unusable = [c for c in (http, meta) if c and c != "utf-8"]
-        assert all(any(repr(c) in w.message for w in warnings) for c in unusable), warnings
+        said = [w.message for w in warnings if "unknown charset" in w.message or "is no character" in w.message]
+        assert all(any(repr(c) in message for message in said) for c in unusable), warnings
         post = extract_post(body, "https://c.ca/blog/epaule/", encoding=http, fetched_at=FETCHED, timezone=TZ)
         assert post.title == "Épaule gelée"
         assert WarningKind.ENCODING in [w.kind for w in post.warnings]
