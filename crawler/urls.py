@@ -126,3 +126,36 @@ def in_scope(url: str, scope_prefix: str) -> bool:
     if prefix.endswith("/"):
         return path.startswith(prefix) or path == prefix.rstrip("/")
     return path == prefix or path.startswith(prefix + "/")
+
+
+WEB_SCHEMES = ("http", "https")
+
+
+def _host_and_port(url: str) -> tuple[str, int | None] | None:
+    """(host without a leading "www.", port or None for the scheme's default) of a web
+    address, or None when it is no http(s) address with a host."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in WEB_SCHEMES or not host:
+        return None
+    if port == _DEFAULT_PORTS[scheme]:
+        port = None
+    return (host[4:] if host.startswith("www.") else host), port
+
+
+def same_site(a: str, b: str) -> bool:
+    """True when two web addresses are one site as far as a site's own moves go.
+
+    The moves real sites make to their canonical address are http -> https and the bare
+    domain <-> www: the host may differ by a leading ``www.`` and the scheme by the
+    ``s``. A port is part of the site unless it is the scheme's default (http://x.ca and
+    https://x.ca:443 are one site, x.ca:8080 is another: another server, often another
+    application). Other subdomains are other sites.
+    """
+    here, there = _host_and_port(a), _host_and_port(b)
+    return here is not None and here == there

@@ -11,7 +11,16 @@ posts no page links to.
 A sitemap is the site's own word and can be wrong: an entry that is no usable address
 becomes a CrawlError (reason ``bad_sitemap_entry``) and the rest of the file is read;
 whatever goes wrong while reading a sitemap or robots.txt, the file counts as read, so
-the site's start pages are always released.
+the site's start pages are always released. A gzipped sitemap is decompressed as Scrapy's
+SitemapSpider does, up to DOWNLOAD_MAXSIZE (a larger one is a ``too_large`` error).
+
+The crawler fetches only http(s) URLs on the crawled sites' hosts (SiteGuardMiddleware
+asks ``allows``), redirects included; anything else is a CrawlError, ``refused_scheme``
+or ``refused_host``, with the URL. A site's hosts are its start URL's, those it moves to
+within the same site (crawler.urls.same_site: http -> https, the bare domain <-> www) when
+its robots.txt or start page redirects or its own sitemap lives there, and, for sitemaps
+only, the hosts its robots.txt names sitemaps on (the sitemaps protocol allows that; a
+sitemap index may list sitemaps on its own host, not on a third one).
 """
 
 from __future__ import annotations
@@ -24,10 +33,12 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -38,9 +49,14 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from crawler.extract import looks_like_html
-from crawler.middlewares import RedirectLoopError
+from crawler.middlewares import (
+    RedirectLoopError,
+    RefusedRequest,
+    SiteGuardMiddleware,
+    UsableCharsetMiddleware,
+)
 from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
-from crawler.urls import canonicalize
+from crawler.urls import WEB_SCHEMES, canonicalize, same_site
 from crawler.work import Extractor, WorkerDied, WorkersFailed, worker_count
 
 try:  # recent Scrapy names download failures itself; older releases raise Twisted's
@@ -58,12 +74,22 @@ except ImportError:  # pragma: no cover
     class DownloadCancelledError(Exception):  # type: ignore[no-redef]
         pass
 
+try:  # what scrapy.utils.gz.gunzip raises past its max_size (SitemapSpider catches it too)
+    from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+except ImportError:  # pragma: no cover - a ValueError subclass in every release that has it
+    _DecompressionMaxSizeExceeded = ValueError  # type: ignore[misc,assignment]
+
 
 _SKIP_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
 
 # Bounds on what sitemaps can make a crawl do (a sitemap is read whole, in one callback)
 SITEMAP_MAX_ENTRIES = 50_000  # per file, the most the sitemaps protocol allows
 SITEMAP_MAX_FILES = 1_000  # per crawl: robots.txt Sitemap: lines and sitemap index entries
+# a gzipped sitemap's size once decompressed, when DOWNLOAD_MAXSIZE sets none (0): the most
+# the sitemaps protocol allows (50 MB)
+SITEMAP_MAX_BYTES = 52_428_800
+# every status but a redirect's reaches parse_robots: a redirected robots.txt is followed
+_NOT_REDIRECTS = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
 _MAX_QUOTED = 300  # characters of a bad entry's text kept in its error record
 
 
@@ -90,6 +116,11 @@ class BlogSpider(scrapy.Spider):
         self.use_sitemap = sitemap not in (False, "0", "false", "no")
         # scope: same host, under the start page's folder
         self.scopes = [_scope_of(u) for u in urls]
+        # the crawled sites' hosts (netlocs, as written and canonical): the start URLs', and
+        # those a site moves to
+        self.site_hosts: set[str] = {h for s in self.scopes for h in (_netloc(s), urlsplit(s).netloc) if h}
+        # sitemaps on other hosts that a site's robots.txt names: theirs may be fetched
+        self.vouched_sitemaps: set[str] = set()
         self.seen: set[str] = set()  # canonical URLs requested
         self.sitemap_pending: dict[str, SitemapEntry] = {}
         self.sitemap_lastmod: dict[str, datetime] = {}
@@ -105,9 +136,34 @@ class BlogSpider(scrapy.Spider):
         self._stopping = False
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # with the spider whose policy they apply, so `scrapy crawl blog` has them too:
+        # the strict guard in place of Scrapy's offsite filter (which lets every request of
+        # a spider without allowed_domains through), and a usable charset for every page
+        # before MetaRefreshMiddleware (580) reads its text, after decompression (590)
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        middlewares.update({
+            _path(OffsiteMiddleware): None,
+            _path(SiteGuardMiddleware): 50,
+            _path(UsableCharsetMiddleware): 585,
+        })
+        # at the priority of a spider's custom_settings, as Spider.update_settings sets them
+        # (a runner given this crawler merges its own project-level settings over lower ones)
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "BlogSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        # as SitemapSpider reads them, for gzipped sitemaps
+        spider.max_size = getattr(spider, "download_maxsize", settings.getint("DOWNLOAD_MAXSIZE"))
+        spider.warn_size = getattr(spider, "download_warnsize", settings.getint("DOWNLOAD_WARNSIZE"))
+        # the schemes other than http(s) Scrapy could fetch (file:, ftp:, data:, s3:): a
+        # sitemap named with one of them is refused, not merely a bad entry (mailto: is no
+        # address at all)
+        spider.refused_schemes = {s for s, h in settings.getwithbase("DOWNLOAD_HANDLERS").items()
+                                  if h} - set(WEB_SCHEMES)
         spider.timezone = settings.get("NEEDLE_TIMEZONE", "UTC")
         spider.zone, spider.zone_problem = _site_zone(spider.timezone)
         if spider.zone_problem:
@@ -150,7 +206,7 @@ class BlogSpider(scrapy.Spider):
             yield Request(
                 robots, callback=self.parse_robots, errback=self.on_robots_error,
                 cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
-                meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
+                meta={"dont_obey_robotstxt": True, "handle_httpstatus_list": _NOT_REDIRECTS},
             )
 
     def _release(self, robots: str) -> list[Request]:
@@ -173,8 +229,10 @@ class BlogSpider(scrapy.Spider):
             held = self._release(robots)
         yield from held
 
-    def _sitemap_requests(self, url: str, robots: str, referrer: str | None, *,
-                          guess: bool = False) -> Iterator[Request | CrawlError]:
+    def _sitemap_requests(self, url: str, robots: str, referrer: str | None, *, guess: bool = False,
+                          vouched: bool = False) -> Iterator[Request | CrawlError]:
+        """A request for a sitemap; vouched: its host may be fetched though it is not the
+        site's (robots.txt named it, or an index on that host listed it)."""
         if url in self._sitemaps_asked:  # a sitemap index that lists itself, or a cycle
             return
         if len(self._sitemaps_asked) >= SITEMAP_MAX_FILES:
@@ -188,7 +246,8 @@ class BlogSpider(scrapy.Spider):
         # not left to the dupefilter: a crawl resumed from JOBDIR must read them again
         request = Request(url, callback=self.parse_sitemap, errback=self.on_sitemap_error,
                           cb_kwargs={"robots": robots}, priority=10, dont_filter=True,
-                          meta={"referrer": referrer, "sitemap_guess": guess})
+                          meta={"referrer": referrer, "sitemap_guess": guess,
+                                "sitemap_host": url if vouched else None})
         self._sitemaps_asked.add(url)
         self._open_sitemaps[robots] = self._open_sitemaps.get(robots, 0) + 1
         yield request
@@ -239,8 +298,38 @@ class BlogSpider(scrapy.Spider):
         return any(url.startswith(scope) for scope in self.scopes)
 
     def _same_host(self, url: str) -> bool:
-        netloc = urlsplit(url).netloc
-        return any(urlsplit(scope).netloc == netloc for scope in self.scopes)
+        return urlsplit(url).netloc in self.site_hosts
+
+    def _of_the_sites(self, url: str) -> bool:
+        """On a crawled site's host, or on another host of one of the crawled sites (its
+        http/https and www/bare variants, crawler.urls.same_site)."""
+        return self._same_host(url) or any(same_site(url, scope) for scope in self.scopes)
+
+    def allows(self, request: Request) -> bool:
+        """May this request be fetched (SiteGuardMiddleware asks, the scheme already checked)?
+        Yes on the crawled sites' hosts; a sitemap also on the host that vouched for it
+        (robots.txt named it), a redirect of it within that host's site included; and the
+        robots.txt of such a host, which Scrapy reads before it fetches the sitemap."""
+        url = request.url
+        if self._of_the_sites(url):
+            return True
+        vouched = request.meta.get("sitemap_host")
+        if vouched and same_site(url, vouched):
+            return True
+        parts = urlsplit(url)
+        return (parts.path == "/robots.txt" and bool(request.meta.get("dont_obey_robotstxt"))
+                and any(same_site(url, sitemap) for sitemap in self.vouched_sitemaps))
+
+    def _adopt(self, url: str, moved_to: str) -> bool:
+        """The site at url answered from moved_to, a host of the same site (a redirect of its
+        robots.txt or start page, or its own sitemap there): moved_to's host is the site's
+        too. Returns whether it was adopted."""
+        host = _netloc(moved_to)
+        if not host or host in self.site_hosts or not self._same_host(url) or not same_site(url, moved_to):
+            return False
+        self.site_hosts.add(host)
+        self.logger.info("%s answers from %s: that host is the site's too", url, moved_to)
+        return True
 
     def on_idle(self) -> None:
         """When links run dry, fetch what only the sitemap knows (orphan candidates); when
@@ -271,9 +360,15 @@ class BlogSpider(scrapy.Spider):
         return self._read_then_release(robots, response.url, self._robots_sitemaps(response, robots))
 
     def _robots_sitemaps(self, response: Response, robots: str) -> Iterator[Any]:
-        """Requests for the sitemaps robots.txt names; a Sitemap: line that names no usable
-        address is an error record. Names none usable: try the conventional place, quietly."""
+        """Requests for the sitemaps robots.txt names, on any host (the sitemaps protocol
+        lets robots.txt vouch for another host); a Sitemap: line that names no usable address
+        is an error record, one with a scheme other than http(s) a refused one. Names none
+        usable: try the conventional place, quietly.
+
+        robots.txt redirected within the site (http -> https, to www): its host is the site's."""
         asked = False
+        if response.meta.get("redirect_urls"):
+            self._adopt(robots, response.url)
         if response.status == 200:
             # the body, not .text: robots.txt served as application/octet-stream has no text
             for line in response.body.splitlines():  # bounded: the body is (DOWNLOAD_MAXSIZE)
@@ -287,22 +382,39 @@ class BlogSpider(scrapy.Spider):
                     continue
                 url, problem = _web_address(text, base=response.url)
                 if url is None:
-                    yield self._bad_entry(text, response.url,
-                                          f"Sitemap: line {problem}" if text else "an empty Sitemap: line")
+                    scheme = _scheme(text)
+                    if scheme in self.refused_schemes:
+                        yield self._refused(text, "refused_scheme", f"robots.txt names a sitemap at a {scheme}: "
+                                            "address, not a web one: not fetched", referrer=response.url)
+                    else:
+                        yield self._bad_entry(text, response.url,
+                                              f"Sitemap: line {problem}" if text else "an empty Sitemap: line")
                     continue
                 asked = True
-                yield from self._sitemap_requests(url, robots, response.url)
+                vouched = not self._of_the_sites(url)
+                if vouched:
+                    self.vouched_sitemaps.add(url)
+                yield from self._sitemap_requests(url, robots, response.url, vouched=vouched)
         if not asked:
-            yield from self._sitemap_requests(urljoin(robots, "/sitemap.xml"), robots, None, guess=True)
+            yield from self._sitemap_requests(urljoin(response.url, "/sitemap.xml"), robots, None, guess=True)
 
     def on_robots_error(self, failure: Failure) -> Iterator[Any]:
-        # no robots.txt at all (connection refused, ...): the start request reports it
+        # no robots.txt at all (connection refused, ...): the start request reports it;
+        # one that redirects where the crawler does not go: said; either that or an answer
+        # parse_robots is not given (a redirect without a Location): the site's sitemap is
+        # looked for in the conventional place
         request = failure.request  # type: ignore[attr-defined]
-        return self._read_then_release(request.cb_kwargs["robots"], request.url, ())
+        robots = request.cb_kwargs["robots"]
+        reported: list[Any] = []
+        if failure.check(RefusedRequest):
+            reported += self._refusal(request, failure.value)
+        if failure.check(RefusedRequest, HttpError):  # a 3xx it could not follow, say
+            reported += self._sitemap_requests(urljoin(robots, "/sitemap.xml"), robots, None, guess=True)
+        return self._read_then_release(robots, request.url, reported)
 
     def on_sitemap_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        if request.meta.get("sitemap_guess"):
+        if request.meta.get("sitemap_guess") and not failure.check(RefusedRequest):
             self.crawler.stats.inc_value("needle/sitemap/none")
             reported: Iterable[Any] = ()
         else:
@@ -312,9 +424,35 @@ class BlogSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response, robots: str) -> Iterator[Any]:
         return self._read_then_release(robots, response.url, self._sitemap_entries(response, robots))
 
+    def _sitemap_body(self, response: Response) -> bytes:
+        """The sitemap's XML. A gzipped body (.xml.gz, or gzip bytes whatever the name) is
+        decompressed as SitemapSpider does, up to DOWNLOAD_MAXSIZE (SITEMAP_MAX_BYTES when
+        that is 0); beyond it, _DecompressionMaxSizeExceeded. A gzip Content-Encoding
+        Scrapy's HttpCompressionMiddleware has already undone, within the same limit."""
+        body = response.body
+        if not gzip_magic_number(response):
+            return body
+        max_size = response.meta.get("download_maxsize", self.max_size) or SITEMAP_MAX_BYTES
+        warn_size = response.meta.get("download_warnsize", self.warn_size)
+        xml = gunzip(body, max_size=max_size)
+        if len(body) < warn_size <= len(xml):
+            self.logger.warning("%s is %d bytes once decompressed, over the download warning size (%d)",
+                                response.url, len(xml), warn_size)
+        return xml
+
     def _sitemap_entries(self, response: Response, robots: str) -> Iterator[Any]:
+        referrer = response.meta.get("referrer")
         try:
-            sitemap = Sitemap(response.body)
+            body = self._sitemap_body(response)
+        except _DecompressionMaxSizeExceeded as exc:
+            self.crawler.stats.inc_value("needle/sitemap/too_large")
+            yield self._error(response.url, "too_large", response.status,
+                              f"gzipped sitemap over the size limit (DOWNLOAD_MAXSIZE): {exc}", referrer=referrer)
+            return
+        # the site's own sitemap on its www (or https) host: the entries there are the site's
+        self._adopt(robots, response.url)
+        try:
+            sitemap = Sitemap(body)
         except Exception as exc:  # lxml raises several types on garbage
             if not response.meta.get("sitemap_guess"):
                 yield self._error(response.url, "bad_sitemap", response.status, str(exc),
@@ -322,33 +460,57 @@ class BlogSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("needle/sitemap/files")
         read = 0
+        elsewhere: dict[str, Any] = {"count": 0, "first": None, "hosts": set()}
         for entry in sitemap:  # an error while parsing further on: _read_then_release reports it
             if read == SITEMAP_MAX_ENTRIES:
                 self.crawler.stats.inc_value("needle/sitemap/truncated")
                 yield self._error(response.url, "sitemap_truncated", response.status,
                                   f"more than {SITEMAP_MAX_ENTRIES} entries: the rest is not read",
-                                  referrer=response.meta.get("referrer"))
-                return
+                                  referrer=referrer)
+                break
             read += 1
             try:
-                found = self._sitemap_entry(entry, sitemap.type, response, robots)
+                found = self._sitemap_entry(entry, sitemap.type, response, robots, elsewhere)
             except Exception as exc:  # one bad entry is not the whole sitemap
                 self.logger.exception("sitemap entry failed in %s", response.url)
                 found = [self._bad_entry(str(entry.get("loc") or entry), response.url,
                                          f"{type(exc).__name__}: {exc}")]
             yield from found
+        if elsewhere["count"]:  # one record per sitemap, not one per page of another host
+            hosts = sorted(elsewhere["hosts"])
+            yield self._refused(
+                elsewhere["first"], "refused_host",
+                f"{elsewhere['count']} <loc>(s) in {response.url} are on other hosts "
+                f"({', '.join(hosts)}{', ...' if len(hosts) == 5 else ''}), not the site's: not crawled; "
+                "the first is this record's URL", referrer=response.url)
 
-    def _sitemap_entry(self, entry: dict[str, Any], kind: str, response: Response, robots: str) -> list[Any]:
+    def _sitemap_entry(self, entry: dict[str, Any], kind: str, response: Response, robots: str,
+                       elsewhere: dict[str, Any]) -> list[Any]:
         """What one <url> or <sitemap> element gives: a SitemapEntry, a sitemap request,
-        an error record for an unusable address, or nothing (another site's URL)."""
+        an error record for an unusable or refused address, or nothing (a page of another
+        host: counted in elsewhere, for one record per sitemap)."""
         loc = entry.get("loc") or ""
         url, problem = _web_address(loc)
         if url is None:
+            scheme = _scheme(loc)
+            if scheme in self.refused_schemes:
+                return [self._refused(loc, "refused_scheme", f"<loc> in {response.url} is a {scheme}: address, "
+                                      "not a web one: not fetched", referrer=response.url)]
             return [self._bad_entry(loc, response.url, f"<loc> {problem}" if loc else "an empty <loc>")]
         if kind == "sitemapindex":
-            return list(self._sitemap_requests(url, robots, response.url))
+            if self._of_the_sites(url):
+                return list(self._sitemap_requests(url, robots, response.url))
+            if same_site(url, response.url):  # an index on a host robots.txt vouched for lists its own
+                return list(self._sitemap_requests(url, robots, response.url, vouched=True))
+            return [self._refused(url, "refused_host", f"the sitemap index {response.url} lists a sitemap on "
+                                  f"{urlsplit(url).netloc}, neither the crawled site's host nor its own: not fetched",
+                                  referrer=response.url)]
         url = canonicalize(url, self.tracking_params)
         if not self._same_host(url):
+            elsewhere["count"] += 1
+            elsewhere["first"] = elsewhere["first"] or url
+            if len(elsewhere["hosts"]) < 5:
+                elsewhere["hosts"].add(urlsplit(url).netloc)
             return []
         found: list[Any] = []
         lastmod, zone_guessed = _w3c_date(entry.get("lastmod") or "", self.zone)
@@ -370,6 +532,29 @@ class BlogSpider(scrapy.Spider):
         found.append(record)
         return found
 
+    def _refused(self, text: str, reason: str, message: str, *, referrer: str | None) -> CrawlError:
+        """An error record for a URL the crawler will not fetch (reason refused_scheme or
+        refused_host), with the URL as written."""
+        quoted = text if len(text) <= _MAX_QUOTED else text[:_MAX_QUOTED] + "…"
+        return self._error(_splittable(quoted), reason, None, message, referrer=referrer)
+
+    def _refusal(self, request: Request, refused: RefusedRequest) -> list[Redirect | CrawlError]:
+        """What a request refused by SiteGuardMiddleware or on a redirect gives: the refused
+        URL as an error record, from the page that led there; and for a page the crawl
+        asked for, the redirect itself (its chain, as far as the crawler went)."""
+        records: list[Redirect | CrawlError] = []
+        chain = refused.chain
+        referrer = chain[-1] if chain else request.meta.get("referrer")
+        message = str(refused)
+        if chain and "found_via" in request.meta:
+            records.append(Redirect(url=chain[0], target=refused.url, chain=chain, statuses=refused.statuses,
+                                    referrer=request.meta.get("referrer")))
+            if request.meta["found_via"] == "start":
+                message += (f"; the start page {chain[0]} redirects there, so nothing of its site was crawled "
+                            "(to crawl that site, give its address)")
+        records.append(self._refused(refused.url, refused.reason, message, referrer=referrer))
+        return records
+
     def _bad_entry(self, text: str, source: str, problem: str) -> CrawlError:
         """An error record for a sitemap entry (or robots.txt Sitemap: line) that is no usable address."""
         self.crawler.stats.inc_value("needle/sitemap/bad_entries")
@@ -387,6 +572,8 @@ class BlogSpider(scrapy.Spider):
         chain = response.meta.get("redirect_urls")
         if chain:
             target = canonicalize(response.url, self.tracking_params)
+            if response.meta.get("found_via") == "start":
+                self._start_moved(chain[0], response.url)
             if target in self.seen or not self._same_host(target):
                 return  # already crawled under its own address, or another site's page
             self.seen.add(target)
@@ -394,7 +581,9 @@ class BlogSpider(scrapy.Spider):
         fetched_at = datetime.now(timezone.utc)
         try:
             kind, found = await self.extractor.run(
-                response.body, response.url, encoding=getattr(response, "encoding", None),
+                # a charset that names no text encoding: extraction says so (UsableCharsetMiddleware)
+                response.body, response.url,
+                encoding=response.meta.get("declared_charset") or getattr(response, "encoding", None),
                 selectors=self.site_selectors.get(urlsplit(response.url).netloc),
                 fetched_at=fetched_at, timezone=self.timezone, languages=self.languages,
                 fetch=self._fetch_info(response, fetched_at),
@@ -439,6 +628,22 @@ class BlogSpider(scrapy.Spider):
             if link.internal:
                 for request in self._follow(link.href, response):
                     yield request
+
+    def _start_moved(self, start: str, target: str) -> None:
+        """A start page redirected within its site (http -> https, to or from www): the
+        target's host is the site's, and the crawl's scope moves there. A redirect to
+        another site SiteGuardMiddleware refused, with an error record."""
+        if not same_site(start, target):
+            return
+        self._adopt(start, target)
+        old, new = _scope_of(start), _scope_of(canonicalize(target, self.tracking_params))
+        if new in self.scopes:
+            return
+        if old in self.scopes:
+            self.scopes = [new if scope == old else scope for scope in self.scopes]
+        else:  # the start URL spelled otherwise than the request's (percent-encoding)
+            self.scopes.append(new)
+        self.logger.info("the start page %s moved to %s: the crawl's scope is now %s", start, target, new)
 
     def _screen(self, response: Response) -> Iterator[CrawlError | Redirect]:
         """What can be said before extraction: a redirect was followed; the body is no page."""
@@ -492,7 +697,9 @@ class BlogSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[CrawlError]:
         request = failure.request  # type: ignore[attr-defined]
         referrer = request.meta.get("referrer")
-        if failure.check(HttpError):
+        if failure.check(RefusedRequest):
+            yield from self._refusal(request, failure.value)
+        elif failure.check(HttpError):
             response = failure.value.response
             chain = request.meta.get("redirect_urls", [])
             via = f" after redirects from {chain[0]}" if chain else ""
@@ -510,7 +717,10 @@ class BlogSpider(scrapy.Spider):
                 if url in self._known:  # a stored post: the block proves nothing, say so
                     yield self._error(url, "robots_disallowed", None, message, referrer=referrer)
                 return
-            reason = "too_many_redirects" if "redirections" in message else "ignored"
+            if "DOWNLOAD_MAXSIZE" in message:  # HttpCompressionMiddleware: a gzip bomb, say
+                reason = "too_large"
+            else:
+                reason = "too_many_redirects" if "redirections" in message else "ignored"
             yield self._error(request.url, reason, None, message, referrer=referrer)
         elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             yield self._error(request.url, "timeout", None,
@@ -591,11 +801,33 @@ def _web_address(text: str, base: str | None = None) -> tuple[str | None, str]:
         return None, f"is not a URL ({exc})"
     if not parts.scheme:
         return None, "is not an absolute URL"
-    if parts.scheme.lower() not in ("http", "https"):
+    if parts.scheme.lower() not in WEB_SCHEMES:
         return None, f"is not a web address ({parts.scheme}:)"
     if not parts.hostname or any(c.isspace() or ord(c) < 32 for c in parts.netloc):
         return None, "has no usable host"
     return url, ""
+
+
+def _netloc(url: str) -> str:
+    """The host[:port] of a URL as canonicalize spells it (lower case, no default port)."""
+    try:
+        return urlsplit(canonicalize(url)).netloc
+    except ValueError:  # a malformed address (http://[oops/): none
+        return ""
+
+
+def _path(cls: type) -> str:
+    """A class's import path: component settings are keyed so (DOWNLOADER_MIDDLEWARES_BASE
+    is, and a class key would not replace a path key)."""
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _scheme(text: str) -> str:
+    """The scheme of a URL as written, lower-case ("" when there is none or it is no URL)."""
+    try:
+        return urlsplit(text.strip()).scheme.lower()
+    except ValueError:
+        return ""
 
 
 def _splittable(text: str) -> str:

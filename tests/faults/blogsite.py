@@ -11,6 +11,14 @@ The test edits the attributes, then crawls again:
         site.lastmod = "2024-05-01"                  # a raw <lastmod> on every post's entry
         site.sitemap_index = ["sitemap-more.xml"]     # /sitemap.xml becomes an index of these
         site.robots_extra.append("Sitemap: http://[oops")  # raw lines before robots.txt's own
+        site.raw["/sitemap-x.xml.gz"] = (200, {"Content-Type": "application/gzip"}, gz)  # served as is
+        site.host_redirects["clinic.test"] = "http://www.clinic.test:8080"  # every path, by Host
+
+``BlogSite(host="www.clinic.test")`` names itself so in its URLs (it still listens on
+127.0.0.1): a crawl reaches such names through LoopbackResolver (``RESOLVER``), which
+resolves every name under .test, and localhost, to 127.0.0.1, and no other name, so a
+crawl under test never asks a DNS server. ``hits`` lists (Host header, path) of every
+request.
 
 Posts are /blog/post-N/ (N from 1), each with a title, a JSON-LD date and a body; the
 front page /blog/ links every listed post; /sitemap.xml lists them too. With
@@ -24,6 +32,13 @@ import threading
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet import defer
+from twisted.internet.abstract import isIPAddress
+from twisted.internet.error import DNSLookupError
+
+RESOLVER = "blogsite.LoopbackResolver"  # TWISTED_DNS_RESOLVER for a crawl of these sites
 
 TOPICS = ["knee", "shoulder", "ankle", "posture", "sciatica", "tendon", "neck", "hip", "jaw", "wrist"]
 
@@ -57,16 +72,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.server.site
         path = urlsplit(self.path).path
+        host_header = self.headers.get("Host", "")
         with site.lock:
             site.served.append(path)
+            site.hits.append((host_header, path))
+        host = urlsplit(f"//{host_header}").hostname or ""
+        if host in site.host_redirects:
+            query = urlsplit(self.path).query
+            return self._redirect(site.host_redirects[host].rstrip("/") + path + (f"?{query}" if query else ""))
+        if path in site.raw:
+            status, headers, body = site.raw[path]
+            return self._send_bytes(status, headers, body)
         if path in site.status:
             return self._send(site.status[path], "<html><body>unavailable</body></html>")
         if path in site.redirects:
-            self.send_response(301)
-            self.send_header("Location", site.redirects[path])
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
+            return self._redirect(site.redirects[path])
         if path == "/robots.txt":
             extra = "".join(f"{line}\n" for line in site.robots_extra)
             return self._send(200, f"User-agent: *\nAllow: /\n{extra}Sitemap: {site.root}/sitemap.xml\n",
@@ -99,12 +119,24 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, "<html><body>not found</body></html>")
 
     def _send(self, status: int, text: str, content_type: str = "text/html; charset=utf-8") -> None:
-        body = text.encode("utf-8")
+        self._send_bytes(status, {"Content-Type": content_type}, text.encode("utf-8"))
+
+    def _send_bytes(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the crawler hung up on a large body
+            pass
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
 
 class _Server(ThreadingHTTPServer):
@@ -112,10 +144,23 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+class LoopbackResolver(CachingThreadedResolver):
+    """Scrapy's resolver for a crawl of test sites: every name under .test, and localhost,
+    is 127.0.0.1; an address is itself; any other name fails without asking DNS."""
+
+    def getHostByName(self, name: str, timeout=()) -> defer.Deferred:  # noqa: N802 - Twisted's name
+        if isIPAddress(name):
+            return defer.succeed(name)
+        if name == "localhost" or name.endswith(".test"):
+            return defer.succeed("127.0.0.1")
+        return defer.fail(DNSLookupError(f"{name}: not a test host (LoopbackResolver)"))
+
+
 class BlogSite:
-    def __init__(self, posts: int = 8, *, sitemap: bool = True):
+    def __init__(self, posts: int = 8, *, sitemap: bool = True, host: str = "127.0.0.1"):
         self.posts = posts
         self.sitemap = sitemap
+        self.host = host  # the name in the site's own URLs
         self.status: dict[str, int] = {}  # path -> status to answer instead
         self.redirects: dict[str, str] = {}  # path -> Location
         self.unlisted: set[int] = set()  # still served, but linked from nowhere
@@ -125,15 +170,22 @@ class BlogSite:
         self.lastmod: str | None = None  # raw <lastmod> of every post's sitemap entry
         self.sitemap_index: list[str] | None = None  # raw <loc>s: /sitemap.xml becomes an index
         self.robots_extra: list[str] = []  # raw lines, before robots.txt's own Sitemap: line
+        self.raw: dict[str, tuple[int, dict[str, str], bytes]] = {}  # path -> (status, headers, body)
+        self.host_redirects: dict[str, str] = {}  # Host name -> root URL: 301 there, path kept
         self.served: list[str] = []
+        self.hits: list[tuple[str, str]] = []  # (Host header, path)
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.site = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
     def root(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
