@@ -164,6 +164,8 @@ def _guarded_backend_class():
 
         async def connect_tcp(self, host, port, timeout=None, local_address=None,
                               socket_options=None):
+            if not 0 < port < 65536:
+                raise ValueError(f"port {port} is out of range")
             error: Exception | None = None
             for address in await checked_addresses(host, port, self.policy):
                 try:
@@ -204,6 +206,8 @@ def guarded_transport(policy: HostPolicy, *, concurrency: int):
 def _reason_for(exc: BaseException) -> str:
     import httpx
 
+    if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        return _reason_for(exc.exceptions[0])  # a task group's failure: its first cause
     if isinstance(exc, LinkRefused):
         return str(exc)
     if isinstance(exc, httpx.TooManyRedirects):

@@ -5,8 +5,8 @@ Lines an index was built from), so:
 
 - CSV: a cell that a spreadsheet would take for a formula (it starts with ``=``, ``+``,
   ``-``, ``@``, a tab or a carriage return; OWASP "CSV injection", plus their full-width
-  forms) gets a leading single quote. Only strings: a number stays a number. Every CSV
-  export goes through ``csv_text``.
+  forms) gets a leading single quote. Only strings: a number stays a number. Text cells
+  are quoted. Every CSV export goes through ``csv_text``.
 - HTML: only http(s) URLs become links (``web_href``); anything else (``javascript:``,
   ``data:``, ``file:``) is shown as text.
 - HTML: the self-contained reports carry a Content-Security-Policy ``<meta>`` that allows
@@ -39,10 +39,12 @@ def csv_cell(value: Any) -> Any:
 
 
 def csv_text(fieldnames: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
-    """CSV with a header row and one row per mapping, every cell through ``csv_cell``
-    (the csv module's quoting applies on top)."""
+    """CSV with a header row and one row per mapping, every cell through ``csv_cell``.
+    Every text cell is quoted (numbers are not): with "\n" line ends the csv module would
+    leave a lone carriage return inside a title unquoted, and a reader would split the row."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(fieldnames), lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=list(fieldnames), lineterminator="\n",
+                            quoting=csv.QUOTE_NONNUMERIC)
     writer.writeheader()
     for row in rows:
         writer.writerow({k: csv_cell(v) for k, v in row.items()})

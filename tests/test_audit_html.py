@@ -54,3 +54,20 @@ def test_report_renders_with_charts_and_ranked_rows(report_file):
                    for r in driver.find_elements(By.CSS_SELECTOR, "#signals tr[data-signal]")}
         assert {"old_post", "past_time_reference", "copyright_past"} <= signals
         assert driver.find_elements(By.CSS_SELECTOR, "#sites tr.site-row")
+
+
+def test_report_carries_a_policy_its_own_style_passes(report_file):
+    from selenium.webdriver.common.by import By
+
+    report, path = report_file
+    head = path.read_text(encoding="utf-8").split("</head>")[0]
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; ' \
+           'style-src &#39;sha256-' in head
+    assert "script-src" not in head  # the audit report runs no script at all
+    with chrome() as driver:
+        driver.get(path.as_uri())
+        # styled: the inline style matched its hash (a blocked style leaves inline spans)
+        signal = driver.find_element(By.CSS_SELECTOR, "#ranked span.signal")
+        assert signal.value_of_css_property("display") == "inline-block"
+        hrefs = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "a[href]")]
+        assert hrefs and all(h.startswith("http://") for h in hrefs)

@@ -75,3 +75,19 @@ def test_clicking_a_header_sorts_the_pages_table(report_file):
         headers[url_col].click()
         urls = column(url_col)
         assert urls == sorted(urls, key=str.lower)
+
+
+def test_report_carries_a_policy_its_own_style_and_script_pass(report_file):
+    from selenium.webdriver.common.by import By
+
+    report, path = report_file
+    head = path.read_text(encoding="utf-8").split("</head>")[0]
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; ' in head
+    assert "style-src &#39;sha256-" in head and "script-src &#39;sha256-" in head
+    with chrome() as driver:
+        driver.get(path.as_uri())
+        score = driver.find_element(By.CSS_SELECTOR, "#score .score")
+        assert score.value_of_css_property("display") == "inline-block"
+        header = driver.find_element(By.CSS_SELECTOR, "#pages thead th")
+        header.click()  # the sorting script ran: its hash is in the policy
+        assert header.get_attribute("aria-sort") == "ascending"
