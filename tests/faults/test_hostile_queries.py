@@ -243,3 +243,18 @@ def test_the_warm_up_settles_after_the_index_is_deleted_and_built_again(tmp_path
         assert client.get("/api/health").json()["posts"] == 8
     assert settled["warmups"] >= 2  # each worker warmed the first index and the new one
     assert later["warmups"] == settled["warmups"]
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_needle_search_over_budget_or_malformed_exits_2_with_the_message(big_index):
+    for query, message in (("*a*", "`*a*`: a wildcard needs at least 2 letters before the first *"),
+                           ('"neck pain', "unbalanced quote")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "cli", "search", query, "--index", str(big_index)],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+        assert proc.returncode == 2, (query, proc.returncode, proc.stdout[-500:], proc.stderr[-500:])
+        assert message in proc.stderr + proc.stdout
+        assert "Traceback" not in proc.stderr + proc.stdout
