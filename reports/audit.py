@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -972,10 +973,10 @@ MAX_TOPIC_POSTS = 200
 
 def _shingles(text: str) -> set[int]:
     words = WORD_RE.findall(text.lower())
-    # zip of shifted lists builds the 5-word tuples without slicing; hash() is stable within
-    # one process, which is all a single audit needs
+    # zip of shifted lists builds the 5-word tuples without slicing; crc32, not hash():
+    # str hashes change with every process (PYTHONHASHSEED), and so would the sample
     grams = zip(*(words[k:] for k in range(SHINGLE)))
-    return {h for h in map(hash, grams) if h % SAMPLE == 0}
+    return {h for g in grams if (h := zlib.crc32(" ".join(g).encode())) % SAMPLE == 0}
 
 
 def _stem(word: str) -> str:
