@@ -80,7 +80,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from indexer.store import load_records
-    from indexer.writer import rebuild
+    from indexer.rebuild import rebuild
     from reports.audit import AuditThresholds, audit
 
     with tempfile.TemporaryDirectory(prefix="needle-bench-audit-") as tmp:

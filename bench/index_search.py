@@ -10,7 +10,7 @@ analysis (lowercase, accent folding, stop words, English stemming) and answers t
 200 queries of 1-3 clinic words, OR-ed over those fields with the same boosts, taking
 the top 10 with a highlighted body snippet each.
 
-- needle: ``indexer.writer.rebuild`` (all cores) and ``search.search`` (also exact total,
+- needle: ``indexer.rebuild.rebuild`` (all cores) and ``search.search`` (also exact total,
   facets by year and category, suggestion check; result cache cleared before each query)
 - needle-nofacets: the same with ``facets=False``
 - needle-warm: the same as needle, with the background warm-up ``needle serve`` runs
@@ -77,7 +77,7 @@ def _fields(post) -> dict:
 
 def build(engine: str, posts, path: Path, procs: int) -> None:
     if engine.startswith("needle"):
-        from indexer.writer import rebuild
+        from indexer.rebuild import rebuild
 
         rebuild(path, posts, procs=procs)
     elif engine == "whoosh":

@@ -76,7 +76,7 @@ def crawled_records(count: int, seed: int = 11) -> list:
 
 
 def build_index(path: Path, count: int) -> None:
-    from indexer.writer import rebuild
+    from indexer.rebuild import rebuild
 
     if path.exists():
         shutil.rmtree(path)

@@ -52,7 +52,8 @@ CONCURRENCY = (1, 8, 32)
 
 
 def build_index(posts: int) -> Path:
-    from indexer.writer import IndexNotFoundError, open_index, rebuild
+    from indexer.rebuild import rebuild
+    from indexer.writer import IndexNotFoundError, open_index
 
     path = OUT / f"web-index-{posts}"
     try:

@@ -63,7 +63,8 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, as
                     try:
                         yield parse_record(line)
                     except ValueError as exc:
-                        first = str(exc).splitlines()[0]
+                        errors = getattr(exc, "errors", None)
+                        first = errors()[0]["msg"] if errors else str(exc).splitlines()[0]
                         bad.append(f"{name}:{number}: {first}")
 
     try:

@@ -30,7 +30,6 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.util.filelock import FileLock, try_for
-from whoosh.writing import CLEAR
 
 from crawler.records import CrawlError, Post, Redirect
 from indexer.schema import Record, build_schema, record_hash, record_key, to_document
@@ -376,50 +375,6 @@ class IndexWriter:
 
 def _host(site: str) -> str:
     return site.split("://", 1)[-1].lower().rstrip("/")
-
-
-def rebuild(
-    index_dir: str | os.PathLike,
-    records: Iterable[Record],
-    *,
-    procs: int | None = None,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    limitmb: int = 256,
-) -> WriteStats:
-    """Replace the whole index with ``records`` in one commit, on all cores.
-
-    Readers keep seeing the old index until the commit; a crash leaves it in place.
-    """
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    procs = procs or min(os.cpu_count() or 1, 4)
-    stats = WriteStats()
-    lock = _acquire(index_dir / SESSION_LOCK, lock_timeout)
-    try:
-        try:
-            ix = open_index(index_dir, create=True)
-        except IndexOutdatedError:
-            # a rebuild replaces everything anyway; the new layout starts empty
-            ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
-        kwargs = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = _whoosh_writer(ix, index_dir, lock_timeout, limitmb=limitmb, **kwargs)
-        seen: dict[str, Record] = {}
-        try:
-            for record in records:
-                stats.by_kind[record.type] = stats.by_kind.get(record.type, 0) + 1
-                # the last of duplicate keys wins, as with upserts
-                seen[record_key(record)] = record
-            # documents made one at a time: holding 50k of them at once cost ~0.5 GB
-            for record in seen.values():
-                writer.add_document(**to_document(record))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR)
-        stats.added = len(seen)
-    finally:
-        lock.release()
-    return stats
 
 
 def check_unlocked(index_dir: str | os.PathLike, timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:

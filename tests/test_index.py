@@ -17,7 +17,8 @@ import pytest
 
 from crawler.records import CrawlError, Heading, Image, Post, SitemapEntry, Teaser
 from indexer.store import get_post, load_posts, load_records
-from indexer.writer import IndexLockedError, IndexNotFoundError, IndexWriter, rebuild
+from indexer.rebuild import rebuild
+from indexer.writer import IndexLockedError, IndexNotFoundError, IndexWriter
 
 SITE = "https://clinic.example"
 MST = timezone(timedelta(hours=-7))

@@ -20,11 +20,21 @@ from pathlib import Path
 import httpx
 import pytest
 
-from indexer.writer import IndexWriter, rebuild
+from indexer.rebuild import rebuild
+from indexer.writer import IndexWriter
 from test_index import ROOT, build, clinic_posts, post
 
-sys.path.insert(0, str(ROOT / "bench"))
-from corpus import generate_posts  # noqa: E402 - the benchmarks' generated clinic posts
+
+
+def generate_posts(count: int):
+    """The benchmarks' generated clinic posts (bench/corpus.py), loaded by path: bench/ on
+    sys.path would shadow the web package with bench/web.py."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "bench" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate_posts(count)
 
 HEALTH_TIMEOUT = 5.0  # generous: the figures belong in bench/web.py --hostile
 
