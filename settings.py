@@ -1,11 +1,19 @@
 """Scrapy settings and Needle's own knobs (NEEDLE_*).
 
 scrapy.cfg points here, so `scrapy crawl blog` and `needle crawl` read the same file.
-Every NEEDLE_* knob can be overridden by an environment variable of the same name.
+
+Every NEEDLE_* knob is one row of one table (``TABLE``): name, type, default, help. Each
+can be overridden by an environment variable of the same name; the value is parsed once,
+when this module is imported, by pydantic, and a value that does not parse raises
+``SettingError`` naming the variable and the form expected. Library code never imports this
+module: the CLI, the web app's factory and Scrapy (through ``crawler.settings``) read it
+and pass values in. docs/settings.md is generated from the table (a test keeps it so).
 """
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
@@ -17,60 +25,65 @@ class SettingError(ValueError):
     or the server refuses to start instead of failing later (or failing open)."""
 
 
-# what each type accepts, as the error says it
+# what each type accepts, as an error says it
 _EXPECTED = {
-    int: "a whole number, e.g. 500",
-    float: "a number, e.g. 0.5",
-    bool: "yes or no: 1/0, true/false, yes/no, on/off",
+    "int": "a whole number, e.g. 500",
+    "float": "a number, e.g. 0.5",
+    "bool": "yes or no: 1/0, true/false, yes/no, on/off",
 }
+_TYPES = {"int": int, "float": float, "bool": bool}
 
 
 @lru_cache(maxsize=None)
-def _adapter(kind: type) -> TypeAdapter:
-    return TypeAdapter(kind)
+def _adapter(kind: str) -> TypeAdapter:
+    return TypeAdapter(_TYPES[kind])
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+@dataclass(frozen=True)
+class Knob:
+    """One row of the settings table."""
+
+    name: str
+    kind: str  # int, float, bool, text, list (comma-separated), zone, or one of ``choices``
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    def parse(self, raw: str | None) -> Any:
+        if raw is None:
+            return self.default
+        value = raw.strip()
+        if self.kind in _TYPES:
+            try:
+                # pydantic's lax mode: "500" -> 500, "yes"/"off" -> bool; "500links" and
+                # "maybe" fail, so a typo never turns a safety off
+                return _adapter(self.kind).validate_python(value)
+            except ValidationError:
+                raise SettingError(f"{self.name}={raw!r}: expected {_EXPECTED[self.kind]}") from None
+        if self.kind == "list":
+            return [item.strip() for item in value.split(",") if item.strip()]
+        if self.kind == "zone":
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise SettingError(
+                    f"{self.name}={raw!r}: expected a time zone name, e.g. America/Edmonton") from None
+            return value
+        if self.choices:
+            if value.lower() not in self.choices:
+                raise SettingError(f"{self.name}={raw!r}: expected one of {', '.join(self.choices)}")
+            return value.lower()
+        return value
 
 
-def _env_typed(name: str, default, kind: type):
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        # pydantic's lax mode: "500" -> 500, "yes"/"off" -> bool; "500links" and "maybe" fail
-        return _adapter(kind).validate_python(raw.strip())
-    except ValidationError:
-        raise SettingError(f"{name}={raw!r}: expected {_EXPECTED[kind]}") from None
+TABLE: list[Knob] = []
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    return _env_typed(name, default, bool)
-
-
-def _env_int(name: str, default: int) -> int:
-    return _env_typed(name, default, int)
-
-
-def _env_float(name: str, default: float) -> float:
-    return _env_typed(name, default, float)
-
-
-def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = _env(name, default).strip().lower()
-    if value not in choices:
-        raise SettingError(f"{name}={value!r}: expected one of {', '.join(choices)}")
-    return value
-
-
-def _env_zone(name: str, default: str) -> str:
-    value = _env(name, default).strip()
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingError(f"{name}={value!r}: expected a time zone name, e.g. America/Edmonton") from None
-    return value
+def knob(name: str, kind: str, default: Any, help: str, *, choices: tuple[str, ...] = ()) -> Any:
+    """Add a row to the table and return its value (the environment's, else the default)."""
+    row = Knob(name, kind, default, help, choices)
+    TABLE.append(row)
+    return row.parse(os.environ.get(name))
 
 
 # --- Scrapy ---------------------------------------------------------------------------
@@ -79,13 +92,12 @@ BOT_NAME = "needle"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Polite by default on real sites; NEEDLE_POLITE=0 is for the local benchmark only.
-NEEDLE_POLITE = _env_bool("NEEDLE_POLITE", True)
-
-USER_AGENT = _env(
-    "NEEDLE_USER_AGENT",
-    "NeedleBot/0.1 (clinic blog search and content audit; +https://example.org/needle-bot)",
-)
+NEEDLE_POLITE = knob("NEEDLE_POLITE", "bool", True,
+                     "Obey robots.txt, AutoThrottle, delays, 4 requests at a time per site. "
+                     "0 is for the local benchmark only.")
+USER_AGENT = knob("NEEDLE_USER_AGENT", "text",
+                  "NeedleBot/0.1 (clinic blog search and content audit; +https://example.org/needle-bot)",
+                  "The User-Agent the crawler and the link checker send.")
 ROBOTSTXT_OBEY = NEEDLE_POLITE
 AUTOTHROTTLE_ENABLED = NEEDLE_POLITE
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -95,7 +107,7 @@ CONCURRENT_REQUESTS = 16 if NEEDLE_POLITE else 64
 CONCURRENT_REQUESTS_PER_DOMAIN = 4 if NEEDLE_POLITE else 64
 DOWNLOAD_DELAY = 0.25 if NEEDLE_POLITE else 0
 
-DOWNLOAD_TIMEOUT = _env_int("NEEDLE_DOWNLOAD_TIMEOUT", 20)
+DOWNLOAD_TIMEOUT = knob("NEEDLE_DOWNLOAD_TIMEOUT", "int", 20, "Seconds before a page fetch times out.")
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a blog post is never 10 MiB; a video or dump is
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
@@ -109,17 +121,20 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # limit would cut long blogs; scope and the page limit below bound the crawl instead.
 DEPTH_LIMIT = 0
 
-# Per-site page limit: a site gets no more page requests once it had this many, and
-# the crawl then counts as partial (the index removes nothing after it).
-NEEDLE_MAX_PAGES_PER_SITE = _env_int("NEEDLE_MAX_PAGES_PER_SITE", 5000)
-# Whole-crawl limit (`needle crawl --max-pages`): the crawl stops after this many responses
-# and can be resumed with --jobdir; 0 is no limit.
-CLOSESPIDER_PAGECOUNT = _env_int("NEEDLE_MAX_PAGES", 0)
+NEEDLE_MAX_PAGES_PER_SITE = knob(
+    "NEEDLE_MAX_PAGES_PER_SITE", "int", 5000,
+    "Page requests per site; a site that reaches it gets no more, and the crawl counts as "
+    "partial for it (nothing of it is marked missing).")
+CLOSESPIDER_PAGECOUNT = knob(
+    "NEEDLE_MAX_PAGES", "int", 0,
+    "Whole-crawl limit (`needle crawl --max-pages`): stop after this many responses, "
+    "resumable with --jobdir; 0 is no limit.")
 
 # asyncio under Twisted: the spider awaits extraction running in a worker process
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = _env_choice("NEEDLE_LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")).upper()
+LOG_LEVEL = knob("NEEDLE_LOG_LEVEL", "choice", "info", "Scrapy's log level (`needle crawl -v` shows it).",
+                 choices=("debug", "info", "warning", "error", "critical")).upper()
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
     # pydantic's own JSON: ISO 8601 dates with offsets, enums as values
@@ -143,139 +158,172 @@ ITEM_PIPELINES = {
 
 # --- Needle: crawl ----------------------------------------------------------------------
 
-# Time zone of the clinic, for dates written without one ("July 18, 2025").
-NEEDLE_TIMEZONE = _env_zone("NEEDLE_TIMEZONE", "America/Edmonton")
-# Languages dateparser tries for human dates when the page does not say.
-NEEDLE_LANGUAGES = _env("NEEDLE_LANGUAGES", "en,fr").split(",")
-# Query parameters dropped from URLs before dedupe (prefix match with '*').
-NEEDLE_TRACKING_PARAMS = [
-    "utm_*", "gclid", "fbclid", "mc_cid", "mc_eid", "msclkid", "ref", "_ga", "yclid",
-    "igshid", "spm", "replytocom",
-]
-# Optional per-site selectors for sites generic extraction gets wrong:
+NEEDLE_TIMEZONE = knob("NEEDLE_TIMEZONE", "zone", "America/Edmonton",
+                       'Time zone of the clinic, for dates written without one ("July 18, 2025").')
+NEEDLE_LANGUAGES = knob("NEEDLE_LANGUAGES", "list", ["en", "fr"],
+                        "Languages dateparser tries for human dates when the page does not say.")
+NEEDLE_TRACKING_PARAMS = knob(
+    "NEEDLE_TRACKING_PARAMS", "list",
+    ["utm_*", "gclid", "fbclid", "mc_cid", "mc_eid", "msclkid", "ref", "_ga", "yclid",
+     "igshid", "spm", "replytocom"],
+    "Query parameters dropped from URLs before dedupe ('*' matches a prefix).")
+# Optional per-site selectors for sites generic extraction gets wrong (settings.py only):
 # {"host": {"title": "css", "body": "css", "date": "css", "author": "css"}}
 NEEDLE_SITE_SELECTORS: dict[str, dict[str, str]] = {}
-# Dates outside [earliest, fetch time + slack] are implausible and kept with a warning.
-NEEDLE_EARLIEST_DATE = "1995-01-01"
-
-# Worker processes that extract pages while Scrapy fetches the next ones: "auto" (one
-# when the machine has a core to spare), or a number (0: extract in the crawl's process).
-NEEDLE_EXTRACT_WORKERS = (
-    "auto" if _env("NEEDLE_EXTRACT_WORKERS", "auto").strip().lower() == "auto"
-    else _env_int("NEEDLE_EXTRACT_WORKERS", 1)
-)
-
-# Live progress line on a terminal: "auto" (only on a TTY), "on" or "off".
-NEEDLE_PROGRESS = _env_choice("NEEDLE_PROGRESS", "auto", ("auto", "on", "off"))
+NEEDLE_EARLIEST_DATE = knob("NEEDLE_EARLIEST_DATE", "text", "1995-01-01",
+                            "Dates before this (or after the fetch) are implausible: kept, with a warning.")
+NEEDLE_EXTRACT_WORKERS = knob(
+    "NEEDLE_EXTRACT_WORKERS", "text", "auto",
+    'Worker processes that extract pages while Scrapy fetches: "auto" (one when a core is '
+    "spare) or a number (0: in the crawl's process).")
+if NEEDLE_EXTRACT_WORKERS != "auto":
+    NEEDLE_EXTRACT_WORKERS = Knob("NEEDLE_EXTRACT_WORKERS", "int", 1, "").parse(NEEDLE_EXTRACT_WORKERS)
+NEEDLE_EXTRACT_MAX_RESTARTS = knob(
+    "NEEDLE_EXTRACT_MAX_RESTARTS", "int", 10,
+    "Times a crawl replaces a dead extraction worker before it stops (pages then become errors).")
+NEEDLE_PROGRESS = knob("NEEDLE_PROGRESS", "choice", "auto",
+                       'Live progress line: "auto" (only on a terminal), "on" or "off".',
+                       choices=("auto", "on", "off"))
+NEEDLE_PROGRESS_INTERVAL = knob("NEEDLE_PROGRESS_INTERVAL", "float", 0.5,
+                                "Seconds between updates of the progress line.")
 
 # --- Needle: index ----------------------------------------------------------------------
 
-# The index folder: `--index DIR` beats $NEEDLE_INDEX beats this.
-NEEDLE_INDEX = _env("NEEDLE_INDEX", ".needle/index")
-# `needle crawl` turns this on: the index pipeline writes posts as they arrive.
-NEEDLE_INDEX_ON_CRAWL = _env_bool("NEEDLE_INDEX_ON_CRAWL", False)
-# Records per commit while crawling.
-NEEDLE_INDEX_BATCH = _env_int("NEEDLE_INDEX_BATCH", 200)
-# Seconds a writer waits for another writer's lock before a clear IndexLockedError.
-NEEDLE_INDEX_LOCK_TIMEOUT = _env_float("NEEDLE_INDEX_LOCK_TIMEOUT", 2.0)
-# What a crawl may delete (README, "What Needle never deletes"): a post absent from this
-# many consecutive complete crawls of its site is removed (until then it is marked missing).
-NEEDLE_MISSING_CRAWLS = _env_int("NEEDLE_MISSING_CRAWLS", 2)
-# Circuit breaker: a crawl that sees fewer than this share of the site's posts of the last
-# complete crawl (or would remove more than the rest) deletes and marks nothing.
-NEEDLE_BREAKER_THRESHOLD = _env_float("NEEDLE_BREAKER_THRESHOLD", 0.5)
-# A clinic's own synonym file, added to indexer/synonyms.txt (one group per line).
-NEEDLE_SYNONYMS = _env("NEEDLE_SYNONYMS", "") or None
+NEEDLE_INDEX = knob("NEEDLE_INDEX", "text", ".needle/index",
+                    "The index folder (`--index DIR` beats it), relative to the current folder.")
+NEEDLE_INDEX_ON_CRAWL = knob("NEEDLE_INDEX_ON_CRAWL", "bool", False,
+                             "The index pipeline writes posts as they arrive (`needle crawl` sets it).")
+NEEDLE_INDEX_BATCH = knob("NEEDLE_INDEX_BATCH", "int", 200, "Records per commit while crawling.")
+NEEDLE_INDEX_LOCK_TIMEOUT = knob("NEEDLE_INDEX_LOCK_TIMEOUT", "float", 2.0,
+                                 "Seconds a writer waits for another's lock before a clear error.")
+NEEDLE_MISSING_CRAWLS = knob(
+    "NEEDLE_MISSING_CRAWLS", "int", 2,
+    "A post absent from this many consecutive complete crawls of its site is removed (until "
+    'then it is marked missing); README, "What Needle never deletes".')
+NEEDLE_BREAKER_THRESHOLD = knob(
+    "NEEDLE_BREAKER_THRESHOLD", "float", 0.5,
+    "Circuit breaker: a crawl that sees fewer than this share of the site's posts of its last "
+    "complete crawl, or would remove more than the rest, removes and marks nothing (exit 4).")
+NEEDLE_SYNONYMS = knob("NEEDLE_SYNONYMS", "text", "",
+                       "A clinic's own synonym file, added to indexer/synonyms.txt (one group a line).") or None
 
-# --- Needle: search and web service (search/budget.py, web/pool.py) ---------------------
-# The query budget (README, "Security: query budget"): a query past any of these is refused
-# with a message saying which limit and what to do (HTTP 400, `needle search` exit 2).
-# Characters in a query (the API's q is bounded by the same number by default).
-NEEDLE_QUERY_MAX_CHARS = _env_int("NEEDLE_QUERY_MAX_CHARS", 200)
-# Words in a query (operators aside), and clauses once synonyms and fields are added.
-NEEDLE_QUERY_MAX_WORDS = _env_int("NEEDLE_QUERY_MAX_WORDS", 32)
-NEEDLE_QUERY_MAX_CLAUSES = _env_int("NEEDLE_QUERY_MAX_CLAUSES", 512)
-# Letters a wildcard needs before its first * or ? (`*a*` would read the whole word list).
-NEEDLE_QUERY_WILDCARD_PREFIX = _env_int("NEEDLE_QUERY_WILDCARD_PREFIX", 2)
-# Wildcard, fuzzy (word~) and word-range terms in one query.
-NEEDLE_QUERY_MAX_PATTERNS = _env_int("NEEDLE_QUERY_MAX_PATTERNS", 4)
-# Index words one such term may stand for (per field), and words of the index it may scan.
-NEEDLE_QUERY_MAX_EXPANSION = _env_int("NEEDLE_QUERY_MAX_EXPANSION", 256)
-NEEDLE_QUERY_MAX_SCAN = _env_int("NEEDLE_QUERY_MAX_SCAN", 10_000)
-# Edits a fuzzy word may make (word~9 is read as word~2), and its first letters that must
-# match (word~2/3 asks for 3): with none, each fuzzy word reads every word of the index.
-NEEDLE_QUERY_MAX_FUZZY_DISTANCE = _env_int("NEEDLE_QUERY_MAX_FUZZY_DISTANCE", 2)
-NEEDLE_QUERY_FUZZY_PREFIX = _env_int("NEEDLE_QUERY_FUZZY_PREFIX", 1)
-# `needle serve` runs searches in this many worker processes (0: the number of cores, at
-# most 4); at most NEEDLE_SEARCH_QUEUE more wait, past that the API answers 503 at once;
-# a search still running after NEEDLE_SEARCH_TIMEOUT seconds is stopped (its worker is
-# replaced) and answered with 503.
-NEEDLE_SEARCH_WORKERS = _env_int("NEEDLE_SEARCH_WORKERS", 0)
-NEEDLE_SEARCH_QUEUE = _env_int("NEEDLE_SEARCH_QUEUE", 16)
-NEEDLE_SEARCH_TIMEOUT = _env_float("NEEDLE_SEARCH_TIMEOUT", 10.0)
+# --- Needle: search and web service (README, "Security: query budget") -------------------
 
-# --- Needle: content audit (reports/audit.py, reports/links.py) --------------------------
+NEEDLE_QUERY_MAX_CHARS = knob("NEEDLE_QUERY_MAX_CHARS", "int", 200,
+                              "Characters in a query (the API's q is bounded by it too).")
+NEEDLE_QUERY_MAX_WORDS = knob("NEEDLE_QUERY_MAX_WORDS", "int", 32, "Words in a query, operators aside.")
+NEEDLE_QUERY_MAX_CLAUSES = knob("NEEDLE_QUERY_MAX_CLAUSES", "int", 512,
+                                "Clauses of a query once synonyms and fields are added.")
+NEEDLE_QUERY_WILDCARD_PREFIX = knob("NEEDLE_QUERY_WILDCARD_PREFIX", "int", 2,
+                                    "Letters a wildcard needs before its first * or ?.")
+NEEDLE_QUERY_MAX_PATTERNS = knob("NEEDLE_QUERY_MAX_PATTERNS", "int", 4,
+                                 "Wildcard, fuzzy (word~) and word-range terms in one query.")
+NEEDLE_QUERY_MAX_EXPANSION = knob("NEEDLE_QUERY_MAX_EXPANSION", "int", 256,
+                                  "Index words one such term may stand for (per field).")
+NEEDLE_QUERY_MAX_SCAN = knob("NEEDLE_QUERY_MAX_SCAN", "int", 10_000,
+                             "Index words read to find them.")
+NEEDLE_QUERY_MAX_FUZZY_DISTANCE = knob("NEEDLE_QUERY_MAX_FUZZY_DISTANCE", "int", 2,
+                                       "Edits a fuzzy word may make (word~9 is read as word~2).")
+NEEDLE_QUERY_FUZZY_PREFIX = knob("NEEDLE_QUERY_FUZZY_PREFIX", "int", 1,
+                                 "First letters of a fuzzy word that must match (word~2/3 asks for 3).")
+NEEDLE_SEARCH_WORKERS = knob("NEEDLE_SEARCH_WORKERS", "int", 0,
+                             "`needle serve`'s search worker processes (0: the cores, at most 4).")
+NEEDLE_SEARCH_QUEUE = knob("NEEDLE_SEARCH_QUEUE", "int", 16,
+                           "Searches that may wait for a worker; past that the API answers 503.")
+NEEDLE_SEARCH_TIMEOUT = knob("NEEDLE_SEARCH_TIMEOUT", "float", 10.0,
+                             "Seconds before a search is stopped (its worker replaced) and answered 503.")
 
-# A post (or its last update) older than this many months is flagged old_post; health
-# advice ages fast.
-NEEDLE_AUDIT_MAX_AGE_MONTHS = _env_int("NEEDLE_AUDIT_MAX_AGE_MONTHS", 24)
-# Fewer words than this in the body: thin.
-NEEDLE_AUDIT_THIN_WORDS = _env_int("NEEDLE_AUDIT_THIN_WORDS", 150)
-# Word 5-gram shingle Jaccard at or above which two posts are near-duplicates.
-NEEDLE_AUDIT_DUPLICATE_SIMILARITY = _env_float("NEEDLE_AUDIT_DUPLICATE_SIMILARITY", 0.5)
-# Title-topic Jaccard at or above which two posts compete for one topic.
-NEEDLE_AUDIT_TOPIC_SIMILARITY = _env_float("NEEDLE_AUDIT_TOPIC_SIMILARITY", 0.75)
-# Dates of one post that differ by more than this many days disagree.
-NEEDLE_AUDIT_DATE_TOLERANCE_DAYS = _env_int("NEEDLE_AUDIT_DATE_TOLERANCE_DAYS", 2)
-# A footer copyright year more than this many years before the audit day is stale.
-NEEDLE_AUDIT_COPYRIGHT_YEARS = _env_int("NEEDLE_AUDIT_COPYRIGHT_YEARS", 1)
-# "upcoming", "coming soon", "current lockdown" in a post older than this: past.
-NEEDLE_AUDIT_EPHEMERAL_MONTHS = _env_int("NEEDLE_AUDIT_EPHEMERAL_MONTHS", 6)
-# Posts older than this should show a reviewed/updated date (trust signal).
-NEEDLE_AUDIT_REVIEW_MONTHS = _env_int("NEEDLE_AUDIT_REVIEW_MONTHS", 12)
-# When at least this share of a site's posts lack a trust signal it is reported once for
-# the site (an editorial habit), not on every post.
-NEEDLE_AUDIT_TRUST_SITE_SHARE = _env_float("NEEDLE_AUDIT_TRUST_SITE_SHARE", 0.5)
-# Link checks: on by default, HEAD then GET, bounded and cached on disk.
-NEEDLE_AUDIT_CHECK_LINKS = _env_bool("NEEDLE_AUDIT_CHECK_LINKS", True)
-# Seconds for one link's whole check: connect, headers, the GET after a refused HEAD, every
-# redirect. A server that drips its headers a byte at a time cannot stretch it.
-NEEDLE_AUDIT_LINK_TIMEOUT = _env_float("NEEDLE_AUDIT_LINK_TIMEOUT", 10.0)
-# Seconds for all the link checks of one audit; links not done by then are "not checked".
-NEEDLE_AUDIT_LINK_PHASE_TIMEOUT = _env_float("NEEDLE_AUDIT_LINK_PHASE_TIMEOUT", 300.0)
-NEEDLE_AUDIT_LINK_PER_HOST = _env_int("NEEDLE_AUDIT_LINK_PER_HOST", 2)
-NEEDLE_AUDIT_LINK_CONCURRENCY = _env_int("NEEDLE_AUDIT_LINK_CONCURRENCY", 8)
-NEEDLE_AUDIT_MAX_LINKS = _env_int("NEEDLE_AUDIT_MAX_LINKS", 500)
-NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS = _env_int("NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS", 24 * 7)
-# Only these hosts (or host:port) are checked (comma list; empty: any). Tests set 127.0.0.1 ones.
-# Naming a host here also lets the checker reach it on a private address.
-NEEDLE_AUDIT_LINK_HOSTS = [h for h in _env("NEEDLE_AUDIT_LINK_HOSTS", "").split(",") if h]
-# The checker never connects to a private, loopback, link-local (cloud metadata), CGNAT or
-# unique-local address, nor to a metadata host name, except for the crawled sites' own hosts
-# and these (comma list of hosts or host:port), e.g. a clinic's intranet wiki.
-NEEDLE_AUDIT_LINK_ALLOW_HOSTS = [h.strip() for h in _env("NEEDLE_AUDIT_LINK_ALLOW_HOSTS", "").split(",")
-                                 if h.strip()]
-# Optional JSON file of facts the records cannot tell: {"staff": [...], "former_staff": [...]}.
-NEEDLE_AUDIT_CLINIC_FACTS = _env("NEEDLE_AUDIT_CLINIC_FACTS", "")
+# --- Needle: content audit (README, "Content audit") -------------------------------------
 
-# --- Needle: SEO report (needle seo) ------------------------------------------------------
-# Defaults and their sources are documented in reports/seo_thresholds.py and the README (SEO report);
+NEEDLE_AUDIT_MAX_AGE_MONTHS = knob("NEEDLE_AUDIT_MAX_AGE_MONTHS", "int", 24,
+                                   "A post (or its last update) older than this is old_post.")
+NEEDLE_AUDIT_THIN_WORDS = knob("NEEDLE_AUDIT_THIN_WORDS", "int", 150, "Fewer body words is thin.")
+NEEDLE_AUDIT_DUPLICATE_SIMILARITY = knob("NEEDLE_AUDIT_DUPLICATE_SIMILARITY", "float", 0.5,
+                                         "Word 5-gram Jaccard at or above which posts are near-duplicates.")
+NEEDLE_AUDIT_TOPIC_SIMILARITY = knob("NEEDLE_AUDIT_TOPIC_SIMILARITY", "float", 0.75,
+                                     "Title-topic Jaccard at or above which posts compete for one topic.")
+NEEDLE_AUDIT_DATE_TOLERANCE_DAYS = knob("NEEDLE_AUDIT_DATE_TOLERANCE_DAYS", "int", 2,
+                                        "Dates of one post further apart than this disagree.")
+NEEDLE_AUDIT_COPYRIGHT_YEARS = knob("NEEDLE_AUDIT_COPYRIGHT_YEARS", "int", 1,
+                                    "A footer copyright year older than this is stale.")
+NEEDLE_AUDIT_EPHEMERAL_MONTHS = knob("NEEDLE_AUDIT_EPHEMERAL_MONTHS", "int", 6,
+                                     '"Upcoming", "coming soon" in a post older than this are past.')
+NEEDLE_AUDIT_REVIEW_MONTHS = knob("NEEDLE_AUDIT_REVIEW_MONTHS", "int", 12,
+                                  "Posts older than this should show a reviewed/updated date.")
+NEEDLE_AUDIT_TRUST_SITE_SHARE = knob(
+    "NEEDLE_AUDIT_TRUST_SITE_SHARE", "float", 0.5,
+    "When this share of a site's posts lack a trust signal it is reported once for the site.")
+NEEDLE_AUDIT_CHECK_LINKS = knob("NEEDLE_AUDIT_CHECK_LINKS", "bool", True,
+                                "Check links the crawl did not fetch (HEAD then GET, cached).")
+NEEDLE_AUDIT_LINK_TIMEOUT = knob("NEEDLE_AUDIT_LINK_TIMEOUT", "float", 10.0,
+                                 "Seconds for one link's whole check, redirects included.")
+NEEDLE_AUDIT_LINK_PHASE_TIMEOUT = knob("NEEDLE_AUDIT_LINK_PHASE_TIMEOUT", "float", 300.0,
+                                       "Seconds for all the link checks; the rest are not checked.")
+NEEDLE_AUDIT_LINK_PER_HOST = knob("NEEDLE_AUDIT_LINK_PER_HOST", "int", 2, "Link checks at once per host.")
+NEEDLE_AUDIT_LINK_CONCURRENCY = knob("NEEDLE_AUDIT_LINK_CONCURRENCY", "int", 8, "Link checks at once.")
+NEEDLE_AUDIT_MAX_LINKS = knob("NEEDLE_AUDIT_MAX_LINKS", "int", 500, "Links checked per audit at most.")
+NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS = knob("NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS", "int", 24 * 7,
+                                         "Hours a link check's result is reused.")
+NEEDLE_AUDIT_LINK_HOSTS = knob(
+    "NEEDLE_AUDIT_LINK_HOSTS", "list", [],
+    "Only these hosts (or host:port) are checked (empty: any); naming one also lets the "
+    "checker reach it on a private address.")
+NEEDLE_AUDIT_LINK_ALLOW_HOSTS = knob(
+    "NEEDLE_AUDIT_LINK_ALLOW_HOSTS", "list", [],
+    "Hosts (or host:port) the checker may reach on a private address besides the crawled "
+    "sites' own, e.g. a clinic's intranet.")
+NEEDLE_AUDIT_CLINIC_FACTS = knob(
+    "NEEDLE_AUDIT_CLINIC_FACTS", "text", "",
+    'Optional JSON file of facts the records cannot tell: {"staff": [...], "former_staff": [...]}.')
+
+# --- Needle: SEO report (README, "SEO report"; sources in reports/seo_thresholds.py) -----
 # `needle seo -t NAME=VALUE` overrides any of them for one run.
 
+NEEDLE_SEO_TITLE_MIN_CHARS = knob("NEEDLE_SEO_TITLE_MIN_CHARS", "int", 30, "A shorter title is too short.")
+NEEDLE_SEO_TITLE_MAX_CHARS = knob("NEEDLE_SEO_TITLE_MAX_CHARS", "int", 60, "A longer title is too long.")
+NEEDLE_SEO_TITLE_MAX_PX = knob("NEEDLE_SEO_TITLE_MAX_PX", "int", 580,
+                               "A title wider than this (Arial 20 px) is cut off in results.")
+NEEDLE_SEO_DESCRIPTION_MIN_CHARS = knob("NEEDLE_SEO_DESCRIPTION_MIN_CHARS", "int", 70,
+                                        "A shorter meta description is too short.")
+NEEDLE_SEO_DESCRIPTION_MAX_CHARS = knob("NEEDLE_SEO_DESCRIPTION_MAX_CHARS", "int", 155,
+                                        "A longer meta description is cut off.")
+NEEDLE_SEO_H1_MAX_CHARS = knob("NEEDLE_SEO_H1_MAX_CHARS", "int", 70, "A longer H1 is too long.")
+NEEDLE_SEO_URL_MAX_CHARS = knob("NEEDLE_SEO_URL_MAX_CHARS", "int", 115, "A longer URL is too long.")
+NEEDLE_SEO_ALT_MAX_CHARS = knob("NEEDLE_SEO_ALT_MAX_CHARS", "int", 100, "Longer alt text is too long.")
+NEEDLE_SEO_ALT_REPEAT_MIN = knob("NEEDLE_SEO_ALT_REPEAT_MIN", "int", 3,
+                                 "The same alt text on this many images is repeated.")
+NEEDLE_SEO_MIN_WORDS = knob("NEEDLE_SEO_MIN_WORDS", "int", 100, "Fewer words is low on content.")
+NEEDLE_SEO_MAX_RESPONSE_MS = knob("NEEDLE_SEO_MAX_RESPONSE_MS", "float", 600.0,
+                                  "A slower response (ms) is slow.")
+NEEDLE_SEO_MAX_PAGE_BYTES = knob("NEEDLE_SEO_MAX_PAGE_BYTES", "int", 2_000_000,
+                                 "A heavier page (HTML bytes) is too heavy.")
+NEEDLE_SEO_DEEP_MIN_DEPTH = knob("NEEDLE_SEO_DEEP_MIN_DEPTH", "int", 4,
+                                 "A post this many clicks from the start page or more is deep.")
+NEEDLE_SEO_REDIRECT_CHAIN_HOPS = knob("NEEDLE_SEO_REDIRECT_CHAIN_HOPS", "int", 2,
+                                      "This many redirect hops or more is a chain.")
+NEEDLE_SEO_LASTMOD_TOLERANCE_DAYS = knob("NEEDLE_SEO_LASTMOD_TOLERANCE_DAYS", "float", 1.0,
+                                         "Sitemap <lastmod> further than this from the page's date disagrees.")
+NEEDLE_SEO_CANNIBALISATION_SIMILARITY = knob(
+    "NEEDLE_SEO_CANNIBALISATION_SIMILARITY", "float", 0.8,
+    "Title-topic similarity at or above which two posts compete for one query.")
 
-NEEDLE_SEO_TITLE_MIN_CHARS = _env_int("NEEDLE_SEO_TITLE_MIN_CHARS", 30)
-NEEDLE_SEO_TITLE_MAX_CHARS = _env_int("NEEDLE_SEO_TITLE_MAX_CHARS", 60)
-NEEDLE_SEO_TITLE_MAX_PX = _env_int("NEEDLE_SEO_TITLE_MAX_PX", 580)  # Arial 20 px
-NEEDLE_SEO_DESCRIPTION_MIN_CHARS = _env_int("NEEDLE_SEO_DESCRIPTION_MIN_CHARS", 70)
-NEEDLE_SEO_DESCRIPTION_MAX_CHARS = _env_int("NEEDLE_SEO_DESCRIPTION_MAX_CHARS", 155)
-NEEDLE_SEO_H1_MAX_CHARS = _env_int("NEEDLE_SEO_H1_MAX_CHARS", 70)
-NEEDLE_SEO_URL_MAX_CHARS = _env_int("NEEDLE_SEO_URL_MAX_CHARS", 115)
-NEEDLE_SEO_ALT_MAX_CHARS = _env_int("NEEDLE_SEO_ALT_MAX_CHARS", 100)
-NEEDLE_SEO_ALT_REPEAT_MIN = _env_int("NEEDLE_SEO_ALT_REPEAT_MIN", 3)
-NEEDLE_SEO_MIN_WORDS = _env_int("NEEDLE_SEO_MIN_WORDS", 100)
-NEEDLE_SEO_MAX_RESPONSE_MS = _env_float("NEEDLE_SEO_MAX_RESPONSE_MS", 600.0)
-NEEDLE_SEO_MAX_PAGE_BYTES = _env_int("NEEDLE_SEO_MAX_PAGE_BYTES", 2_000_000)
-NEEDLE_SEO_DEEP_MIN_DEPTH = _env_int("NEEDLE_SEO_DEEP_MIN_DEPTH", 4)
-NEEDLE_SEO_REDIRECT_CHAIN_HOPS = _env_int("NEEDLE_SEO_REDIRECT_CHAIN_HOPS", 2)
-NEEDLE_SEO_LASTMOD_TOLERANCE_DAYS = _env_float("NEEDLE_SEO_LASTMOD_TOLERANCE_DAYS", 1.0)
-NEEDLE_SEO_CANNIBALISATION_SIMILARITY = _env_float("NEEDLE_SEO_CANNIBALISATION_SIMILARITY", 0.8)
+
+def markdown_table() -> str:
+    """The table as docs/settings.md shows it (`python settings.py > docs/settings.md`)."""
+    def show(value: Any) -> str:
+        if isinstance(value, list):
+            value = ",".join(value)
+        return f"`{value}`" if value not in ("", None) else "(none)"
+
+    rows = ["| setting | type | default | what it does |", "|---|---|---|---|"]
+    for row in TABLE:
+        kind = " / ".join(row.choices) if row.choices else {"bool": "yes/no", "list": "comma list"}.get(row.kind, row.kind)
+        rows.append(f"| `{row.name}` | {kind} | {show(row.default)} | {row.help} |")
+    return ("# Settings\n\nEvery knob of `settings.py`, each overridable by an environment variable of the\n"
+            "same name (generated from `settings.TABLE`; `tests/test_settings.py` keeps it so).\n"
+            "A value that does not parse stops every command with exit 2, naming the variable.\n\n"
+            + "\n".join(rows) + "\n")
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

@@ -12,9 +12,10 @@ import click
 
 def default_index() -> Path:
     """--index, else $NEEDLE_INDEX, else settings.NEEDLE_INDEX."""
+    import settings
     from indexer.location import resolve_index_dir
 
-    return resolve_index_dir(None)
+    return resolve_index_dir(None, settings.NEEDLE_INDEX)
 
 
 # named the same on every command that reads or writes an index

@@ -145,15 +145,11 @@ def parse_synonyms(text: str, into: SynonymMap | None = None) -> SynonymMap:
 
 
 def synonyms_path() -> Path | None:
-    """The clinic's own synonym file: NEEDLE_SYNONYMS env, else the setting, else none."""
-    value = os.environ.get("NEEDLE_SYNONYMS")
-    if value is None:
-        try:
-            import settings
+    """The clinic's own synonym file, from the NEEDLE_SYNONYMS environment variable.
 
-            value = getattr(settings, "NEEDLE_SYNONYMS", None)
-        except ImportError:
-            value = None
+    Read from the environment, not passed in: the analyzer runs in every process that
+    indexes or searches (crawl, rebuild and search workers), and those inherit it."""
+    value = os.environ.get("NEEDLE_SYNONYMS")
     return Path(value) if value else None
 
 

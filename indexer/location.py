@@ -1,6 +1,6 @@
 """Where the index lives: ``--index DIR`` beats the NEEDLE_INDEX environment variable,
-which beats the NEEDLE_INDEX setting (default ``.needle/index``, relative to the
-current folder)."""
+which beats the default the caller passes (the NEEDLE_INDEX setting, ``.needle/index``,
+relative to the current folder)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,8 @@ from pathlib import Path
 DEFAULT_INDEX = ".needle/index"
 
 
-def resolve_index_dir(explicit: str | os.PathLike | None = None) -> Path:
+def resolve_index_dir(explicit: str | os.PathLike | None = None,
+                      default: str | os.PathLike = DEFAULT_INDEX) -> Path:
     if explicit:
         return Path(explicit)
-    env = os.environ.get("NEEDLE_INDEX")
-    if env:
-        return Path(env)
-    try:
-        import settings
-
-        return Path(getattr(settings, "NEEDLE_INDEX", DEFAULT_INDEX))
-    except ImportError:
-        return Path(DEFAULT_INDEX)
+    return Path(os.environ.get("NEEDLE_INDEX") or default)
