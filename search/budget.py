@@ -31,6 +31,7 @@ from whoosh import query as wq
 from whoosh.support.levenshtein import distance
 
 from search.errors import QueryBudgetError
+from search.whoosh_private import expanded_terms, fix_expansion, wildcard_pattern
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def _check_expansion(node: wq.Query, name: str, text: str, budget: Budget, reade
                    else f"put more letters before the first {special}"), text)
         words = _matching(node, reader.schema[fieldname], candidates)
     else:
-        words = list(islice(node._btexts(reader), budget.max_expansion + 1))
+        words = list(islice(expanded_terms(node, reader), budget.max_expansion + 1))
     if len(words) > budget.max_expansion:
         if isinstance(node, wq.FuzzyTerm):
             advice = "use a longer word or fewer edits (word~1)"
@@ -190,7 +191,7 @@ def _check_expansion(node: wq.Query, name: str, text: str, budget: Budget, reade
         raise QueryBudgetError(
             f"`{name}` stands for more than {budget.max_expansion} words of the index (in "
             f"{fieldname}): {advice}", text)
-    node._btexts = _Expanded(tuple(words))
+    fix_expansion(node, words)
 
 
 def _matching(node: wq.Query, field, candidates: list[bytes]) -> list:
@@ -206,19 +207,9 @@ def _matching(node: wq.Query, field, candidates: list[bytes]) -> list:
             if low <= len(word) <= high and distance(word, target, limit=maxdist) <= maxdist:
                 out.append(word)
         return out
-    pattern = re.compile(node._get_pattern())
+    pattern = re.compile(wildcard_pattern(node))
     from_bytes = field.from_bytes
     return [btext for btext in candidates if pattern.match(from_bytes(btext))]
-
-
-class _Expanded:
-    """Stands in for a pattern query's ``_btexts(reader)``: the words found for it."""
-
-    def __init__(self, words: tuple):
-        self.words = words
-
-    def __call__(self, reader=None):
-        return iter(self.words)
 
 
 def _walk(q: wq.Query):

@@ -5,139 +5,27 @@ on the index generation, and building them is the slow part of the first query a
 commit (Whoosh decompresses and unpickles the word's postings). Whoosh searchers stay per
 thread (``search.query``), but what they compute is kept here, once per process:
 
-- ``OnceLRU``: key -> value, built by the first thread that asks; threads asking for the
-  same key meanwhile wait for that build instead of repeating it; least recently used
-  entries are evicted past a total size;
+- ``OnceLRU`` (``search.once``): key -> value, built by the first thread that asks;
+  threads asking for the same key meanwhile wait for that build instead of repeating it;
+  least recently used entries are evicted past a total size;
 - ``Generation``: the caches of one index generation;
 - ``generation(path, number, token)``: the current generation's caches of an index
   (the generation on disk replaces the previous one, also when the index was deleted and
   built again; a thread still on an older one gets its own, unshared, until it refreshes);
-- ``busy()`` / ``idle()`` / ``queries_running()``: how many searches are running, so the
-  background warm-up (``search.warmup``) gives way to them.
+- ``busy()`` / ``idle()`` / ``queries_running()`` (``search.once``): how many searches are
+  running, so the background warm-up (``search.warmup``) gives way to them.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future
-from contextlib import contextmanager
-from typing import Any
 
-# --- searches in progress ----------------------------------------------------------------
-
-_active = 0  # searches running (not waiting for another thread's build)
-_waiting = 0  # searches waiting for another thread's build
-_active_lock = threading.Lock()
-
-
-@contextmanager
-def busy():
-    """Count the caller as a running search."""
-    global _active
-    with _active_lock:
-        _active += 1
-    try:
-        yield
-    finally:
-        with _active_lock:
-            _active -= 1
-
-
-@contextmanager
-def idle():
-    """Inside ``busy()``: the caller waits (for another thread's build), it does not search."""
-    global _active, _waiting
-    with _active_lock:
-        _active -= 1
-        _waiting += 1
-    try:
-        yield
-    finally:
-        with _active_lock:
-            _active += 1
-            _waiting -= 1
-
-
-def queries_running() -> bool:
-    """Should background work give way? Yes while a search runs, unless a search is
-    waiting for a build (maybe the background's own: stalling it would stall that search
-    for as long as the others keep coming)."""
-    return _active > 0 and _waiting == 0
-
-
-# --- build once, evict by size -------------------------------------------------------------
-
-# Called with (cache, key) before every build of every OnceLRU, when set (tests count builds).
-build_hook: Callable[[OnceLRU, Hashable], None] | None = None
-
-
-class OnceLRU:
-    """A thread-safe LRU map whose values are built once per key.
-
-    ``get(key, build)`` returns the cached value, or waits for the thread already
-    building it, or calls ``build()`` itself. ``size(value)`` weighs an entry; the least
-    recently used entries go once the total passes ``capacity`` (the newest stays).
-    ``on_build(key)``, when set, is called before each build (tests count builds).
-    """
-
-    def __init__(self, capacity: float = math.inf, size: Callable[[Any], int] = lambda v: 1):
-        self.capacity = capacity
-        self._size = size
-        self._values: OrderedDict[Hashable, Any] = OrderedDict()
-        self._pending: dict[Hashable, Future] = {}
-        self._total = 0
-        self._lock = threading.Lock()
-        self.on_build: Callable[[Hashable], None] | None = None
-
-    def __contains__(self, key: Hashable) -> bool:
-        with self._lock:
-            return key in self._values
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-            pending = self._pending.get(key)
-            owner = pending is None
-            if owner:
-                pending = self._pending[key] = Future()
-        if not owner:
-            with idle():
-                return pending.result()
-        try:
-            if self.on_build is not None:
-                self.on_build(key)
-            if build_hook is not None:
-                build_hook(self, key)
-            value = build()
-        except BaseException as exc:
-            with self._lock:
-                del self._pending[key]
-            pending.set_exception(exc)
-            raise
-        with self._lock:
-            self._values[key] = value
-            self._total += self._size(value)
-            while self._total > self.capacity and len(self._values) > 1:
-                _, old = self._values.popitem(last=False)
-                self._total -= self._size(old)
-            del self._pending[key]
-        pending.set_result(value)
-        return value
-
+from search.docsets import DocSets
+from search.once import OnceLRU
+from search.ranking import Impacts
 
 # --- per generation ------------------------------------------------------------------------
 
@@ -162,16 +50,12 @@ class Generation:
         self.warm = threading.Event()  # set when the warm-up of this generation finished
 
     def impacts(self, searcher):
-        from search.ranking import Impacts
-
         with self._lock:
             if self._impacts is None:
                 self._impacts = Impacts(searcher)
             return self._impacts
 
     def docsets(self, searcher, scored: frozenset[str] = frozenset()):
-        from search.docsets import DocSets
-
         with self._lock:
             if self._docsets is None:
                 self._docsets = DocSets(searcher, self.impacts(searcher), scored)

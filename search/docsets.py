@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from whoosh import query as wq
 
 from indexer.schema import LIST_SEP
-from search.cache import OnceLRU
+from search.once import OnceLRU
 
 LEAF_CACHE_SIZE = 4096  # bitsets of 50k documents are ~6 KB each
 

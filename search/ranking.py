@@ -17,11 +17,10 @@ import heapq
 from array import array
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 
-from search.cache import OnceLRU
+from search.once import OnceLRU
+from search.whoosh_private import field_b, posting_blocks
 
 # Cached impacts are two arrays (12 bytes a posting); this bounds them to ~96 MB.
 CACHE_POSTINGS = 8_000_000
@@ -122,7 +121,7 @@ class Impacts:
             reader = sub.reader()
             if (fieldname, text) not in reader:
                 continue
-            for block_ids, block_weights in _blocks(reader.postings(fieldname, text)):
+            for block_ids, block_weights in posting_blocks(reader.postings(fieldname, text)):
                 if pause is not None:
                     pause()
                 block_ids = [d + offset for d in block_ids] if offset else list(block_ids)
@@ -145,7 +144,7 @@ class Impacts:
         def build() -> list[float]:
             reader = searcher.reader()
             avgfl = searcher.avg_field_length(fieldname) or 1
-            B = self.weighting._field_B.get(fieldname, self.weighting.B)
+            B = field_b(self.weighting, fieldname)
             K1 = self.weighting.K1
             length = reader.doc_field_length
             # None: a segment where no document has the field (teasers only); such
@@ -156,28 +155,6 @@ class Impacts:
             ]
 
         return self._lengths.get(fieldname, build)
-
-
-def _blocks(m):
-    """(ids, term frequencies) of a posting list, a block at a time where the matcher
-    is Whoosh 3's leaf matcher (deletions are filtered by the caller)."""
-    if isinstance(m, FilterMatcher):
-        m = m.child
-    if isinstance(m, W3LeafMatcher):
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            yield m._ids, m._weights
-            m._next_block()
-        return
-    ids, weights = [], []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        m.next()
-    yield ids, weights
 
 
 def top(scores: dict[int, float], n: int, allowed=None) -> list[tuple[int, float]]:

@@ -11,7 +11,7 @@ from whoosh import query as wq
 
 from indexer.schema import decode_record
 from search.models import RelatedPost
-from search.query import index_handle
+from search.handle import index_handle
 
 
 class PostNotFoundError(LookupError):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 
-from indexer.analysis import STOP_WORDS, SynonymMap, load_synonyms, normalize_words
-from search.query import index_handle
+from indexer.analysis import STOP_WORDS, SynonymMap, load_synonyms, normalize_words, spelling_analyzer
+from search.handle import index_handle
 
 # A word of the query: not a field name (followed by ':'), not an operator.
 _WORD = re.compile(r"(?<![\w~^*?])([^\W\d_][\w'’]*)(?![\w:~*?])")
@@ -106,7 +106,5 @@ def suggest(index_dir: str | os.PathLike, prefix: str, limit: int = 8) -> list[s
 
 
 def _fold(word: str) -> str:
-    from indexer.analysis import spelling_analyzer
-
     tokens = [t.text for t in spelling_analyzer()(word, removestops=False)]
     return tokens[0] if tokens else word.lower()

@@ -27,7 +27,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from search import cache
+from search import cache, once
+from search.fields import SCORED_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +135,6 @@ class Warmer:
 
     def _warm_latest(self) -> bool:
         """Warm the latest generation unless done; True if a newer one interrupted it."""
-        from search.query import _SCORED_FIELDS
-
         ix = self._index()
         latest = ix.latest_generation()
         done = cache.current(self.path)
@@ -157,7 +156,7 @@ class Warmer:
             # what every query needs first (a query arriving meanwhile waits for the part
             # being built, which it would have built itself), then the words
             _pause()
-            docsets = shared.docsets(searcher, _SCORED_FIELDS)
+            docsets = shared.docsets(searcher, SCORED_FIELDS)
             _pause()
             docsets.facets(0, shared.column(searcher, "year"), shared.column(searcher, "categories"))
             _pause()
@@ -197,7 +196,7 @@ def _pause() -> None:
     search runs (a search waiting for a word the warm-up is decoding does not count, so
     that word goes on). Under constant load it stalls, and the searches build what they
     need themselves, as without warm-up."""
-    while cache.queries_running():
+    while once.queries_running():
         time.sleep(PAUSE_SECONDS)
 
 

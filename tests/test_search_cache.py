@@ -12,7 +12,7 @@ import pytest
 
 import search.query as sq
 from indexer.writer import IndexWriter, open_index
-from search import cache, search, warmup
+from search import cache, once, search, warmup
 from test_index import build, post
 
 QUERIES = [
@@ -27,7 +27,7 @@ def ix(tmp_path):
     path = build(tmp_path / "index")
     sq.close_searchers()
     yield path
-    cache.build_hook = None
+    once.build_hook = None
     warmup.stop_all()
     sq.close_searchers()
 
@@ -50,7 +50,7 @@ def test_threads_share_one_cache_built_once_and_agree_with_one_thread(ix, monkey
             builds[(id(store), key)] += 1
         slow.wait(0.005)  # widen the window in which other threads ask for the same key
 
-    cache.build_hook = count
+    once.build_hook = count
     start = threading.Barrier(6)
     out: dict[int, dict] = {}
     errors: list[BaseException] = []
@@ -129,7 +129,7 @@ def test_warmup_warms_the_commonest_words(ix):
     assert all(impacts.cached("title", w) for w in warmup._commonest(reader, "title", 5))
     # a query then finds the ranking data ready: nothing of the warmed words is rebuilt
     builds: list = []
-    cache.build_hook = lambda store, key: builds.append(key)
+    once.build_hook = lambda store, key: builds.append(key)
     word = warmup._commonest(reader, "text", 1)[0]
     search(ix, f"text:{word}")
     assert ("text", word) not in builds and ("term", "text", word) not in builds

@@ -1,0 +1,190 @@
+"""Parsing a query: the parser (multi-field, synonyms, fuzzy words, dates), its cache, and
+the checks that turn malformed or too costly input into a message for whoever typed it.
+
+    q = parse_query(searcher.schema, "neck pain year:2024", reader=searcher.reader())
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import pickle
+import re
+import threading
+from collections import OrderedDict
+
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.qparser import syntax
+from whoosh.qparser.dateparse import DateParserPlugin
+
+from indexer.analysis import SynonymMap, SynonymPlugin, load_synonyms
+from indexer.schema import FIELD_BOOSTS
+from search import budget as query_budget
+from search.errors import QuerySyntaxError
+from search.fields import FIELD_ALIASES, FILTER_FIELDS, QUERY_FIELDS
+
+# --- the parser --------------------------------------------------------------------------
+
+
+class BoostedMultifieldPlugin(qparser.MultifieldPlugin):
+    """Whoosh's multi-field expansion, but a word's own weight (a synonym's lower weight,
+    ``knee^2``) is multiplied by the field's boost instead of replaced by it."""
+
+    def do_multifield(self, parser, group):
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.do_multifield(parser, node)
+            elif node.has_fieldname and node.fieldname is None:
+                copies = []
+                for name in self.fieldnames:
+                    copied = copy.copy(node)
+                    copied.set_fieldname(name)
+                    copied.set_boost(node.boost * self.boosts.get(name, 1.0))
+                    copies.append(copied)
+                group[i] = self.group(copies)
+        return group
+
+
+MAX_FUZZY_DISTANCE = query_budget.Budget.max_fuzzy_distance  # NEEDLE_QUERY_MAX_FUZZY_DISTANCE
+
+
+def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
+    """The query parser: unfielded words search every text field and are OR-ed
+    (BM25F already ranks posts matching more of them higher); synonyms widen words;
+    ``word~`` is fuzzy."""
+    # Not OrGroup.factory(): Whoosh's coordination bonus zeroes the score of a query
+    # whose only matching term is in one field.
+    parser = qparser.QueryParser(None, schema, group=qparser.OrGroup)
+    parser.add_plugin(BoostedMultifieldPlugin(list(FIELD_BOOSTS), fieldboosts=FIELD_BOOSTS))
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(DateParserPlugin(free=False))
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(SynonymPlugin(synonyms if synonyms is not None else load_synonyms()))
+    return parser
+
+
+# Parsers by (schema content, synonyms), least recently used first. Every searcher (one per
+# thread, anew after each commit) unpickles its own schema object, so keying by the object
+# kept one parser per thread per commit for ever; the same schema content is one key. A
+# cached parser holds its synonym map, so that map's id cannot be reused while cached.
+PARSER_CACHE_SIZE = 8
+_parsers: OrderedDict[tuple[bytes, int], qparser.QueryParser] = OrderedDict()
+_parsers_lock = threading.Lock()
+
+
+def _schema_key(schema) -> bytes:
+    """A digest of the schema's content, computed once per schema object."""
+    key = getattr(schema, "_needle_key", None)
+    if key is None:
+        key = hashlib.sha1(pickle.dumps(schema, protocol=4)).digest()
+        try:
+            schema._needle_key = key
+        except AttributeError:  # a schema class with slots: computed each time
+            pass
+    return key
+
+
+def parser_for(schema, synonyms: SynonymMap) -> qparser.QueryParser:
+    key = (_schema_key(schema), id(synonyms))
+    with _parsers_lock:
+        parser = _parsers.get(key)
+        if parser is not None:
+            _parsers.move_to_end(key)
+            return parser
+    parser = make_parser(schema, synonyms)
+    with _parsers_lock:
+        parser = _parsers.setdefault(key, parser)
+        while len(_parsers) > PARSER_CACHE_SIZE:
+            _parsers.popitem(last=False)
+    return parser
+
+
+def parser_cache_size() -> int:
+    return len(_parsers)
+
+
+def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
+                reader=None, budget: query_budget.Budget | None = None) -> wq.Query:
+    """Parse ``text`` or raise ``QuerySyntaxError`` saying what is wrong, or
+    ``QueryBudgetError`` when the query is over ``budget`` (default: the settings'; with
+    ``reader``, what its wildcards and fuzzy words stand for in the index is counted too)."""
+    synonyms = synonyms if synonyms is not None else load_synonyms()
+    budget = budget if budget is not None else query_budget.current()
+    query_budget.check_text(text, budget)
+    _check_balanced(text)
+    _check_fields(text)
+    parser = parser_for(schema, synonyms)
+    try:
+        q = parser.parse(text)
+    except Exception as exc:  # Whoosh raises assorted types for odd input
+        raise QuerySyntaxError(f"cannot understand the query: {exc}", text) from None
+    for node in walk(q):
+        error = getattr(node, "error", None)
+        if error:
+            raise QuerySyntaxError(f"cannot understand the query: {error}", text)
+    # word~9 would match nearly every word of a large index: read as word~2 (budget)
+    query_budget.check_query(q, text, budget, reader)
+    return _narrow_by_filters(q)
+
+
+def _narrow_by_filters(q: wq.Query) -> wq.Query:
+    """Top-level OR-ed clauses on filter fields become AND-ed filters (several on one
+    field stay alternatives: ``year:2023 year:2024``)."""
+    if not isinstance(q, wq.Or):
+        return q
+    by_field: dict[str, list[wq.Query]] = {}
+    words = []
+    for child in q.subqueries:
+        name = getattr(child, "fieldname", None)
+        if name in FILTER_FIELDS:
+            by_field.setdefault(name, []).append(child)
+        else:
+            words.append(child)
+    if not by_field or not words:
+        return q
+    filters = [group[0] if len(group) == 1 else wq.Or(group) for group in by_field.values()]
+    return wq.And([wq.Or(words) if len(words) > 1 else words[0], *filters])
+
+
+def walk(q: wq.Query):
+    """``q`` and every query under it."""
+    yield q
+    for child in q.children():
+        yield from walk(child)
+
+
+def _check_balanced(text: str) -> None:
+    if text.count('"') % 2:
+        raise QuerySyntaxError('unbalanced quote: a phrase needs a closing "', text)
+    depth = 0
+    for ch in _outside_quotes(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise QuerySyntaxError('unbalanced parenthesis: ")" without "("', text)
+    if depth:
+        raise QuerySyntaxError('unbalanced parenthesis: "(" without ")"', text)
+    for bracket, closing in (("[", "]"), ("{", "}")):
+        if text.count(bracket) != text.count(closing):
+            raise QuerySyntaxError(f"unbalanced range: {bracket!r} without {closing!r}", text)
+
+
+def _outside_quotes(text: str):
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            yield ch
+
+
+def _check_fields(text: str) -> None:
+    known = set(QUERY_FIELDS) | {a for aliases in FIELD_ALIASES.values() for a in aliases}
+    stripped = re.sub(r'"[^"]*"', " ", text)
+    for match in re.finditer(r"(?<![\w:])([A-Za-z_]\w*):(?=\S)", stripped):
+        name = match.group(1)
+        if name not in known and not stripped[match.end():].startswith("//"):
+            raise QuerySyntaxError(
+                f"unknown field {name!r}: use one of {', '.join(sorted(QUERY_FIELDS))}", text
+            )
