@@ -52,7 +52,7 @@ from whoosh.util.filelock import try_for
 
 from crawler.records import parse_record
 from indexer.schema import Record, build_schema, record_key, to_document
-from indexer.storage import DurableStorage, fsync_dir
+from indexer.storage import DurableStorage, fsync_path
 from indexer.writer import (
     DEFAULT_LOCK_TIMEOUT,
     INDEX_NAME,
@@ -370,14 +370,6 @@ def _check_part(index_dir: Path, part_dir: Path, expected: int) -> None:
         raise RebuildError(index_dir, f"{part_dir.name} holds {live} documents of the {expected} sent to it")
 
 
-def _fsync(path: str | os.PathLike) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _swap(index_dir: Path, dirs: list[Path], expected: int, lock_timeout: float) -> None:
     """Make the parts in ``dirs`` the live index in one atomic step."""
     storage = DurableStorage(str(index_dir))
@@ -397,11 +389,11 @@ def _swap(index_dir: Path, dirs: list[Path], expected: int, lock_timeout: float)
                         target = index_dir / name
                         if target.exists():
                             raise RebuildError(index_dir, f"segment file {name} already exists")
-                        _fsync(part_dir / name)
+                        fsync_path(part_dir / name)
                         os.replace(part_dir / name, target)
                         moved.append(target)
                     segments.append(segment)
-            fsync_dir(index_dir)
+            fsync_path(index_dir)
             TOC(schema, segments, generation + 1).write(storage, INDEX_NAME)
         except BaseException:
             _roll_back(storage, generation + 1, moved)

@@ -29,12 +29,14 @@ class DurableStorage(FileStorage):
 
     def rename_file(self, oldname, newname, safe=False):
         super().rename_file(oldname, newname, safe=safe)
-        fsync_dir(self.folder)
+        fsync_path(self.folder)
 
 
-def fsync_dir(path: str | os.PathLike) -> None:
+def fsync_path(path: str | os.PathLike) -> None:
+    """fsync a file or a folder by name (a folder: the names in it, i.e. renames)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
