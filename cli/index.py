@@ -8,9 +8,7 @@ breaker kept the index from shrinking (index --complete).
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -232,9 +230,6 @@ def related(url: str, index: Path, limit: int, as_json: bool) -> None:
 
 # --- rendering ------------------------------------------------------------------------
 
-_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
-
-
 def _console():
     from rich.console import Console
 
@@ -248,17 +243,13 @@ def _date(value) -> str:
     return value.date().isoformat() if value else "—"
 
 
-def snippet_text(snippet: str):
-    """A rich Text of an HTML snippet: marked words bold, entities decoded."""
+def snippet_text(spans):
+    """A rich Text of a hit's snippet spans: marked words bold."""
     from rich.text import Text
 
     text = Text()
-    last = 0
-    for match in _MARK.finditer(snippet):
-        text.append(html.unescape(snippet[last:match.start()]))
-        text.append(html.unescape(match.group(1)), style="bold yellow")
-        last = match.end()
-    text.append(html.unescape(snippet[last:]))
+    for piece, marked in spans:
+        text.append(piece, style="bold yellow" if marked else None)
     return text
 
 
@@ -294,7 +285,7 @@ def _print_results(results) -> None:
         if results.sort == "relevance":
             post.append(f"  score {hit.score:.1f}")
         post.append(f"\n{hit.url}", style="cyan")
-        table.add_row(str(hit.rank), post, snippet_text(hit.snippet))
+        table.add_row(str(hit.rank), post, snippet_text(hit.spans))
     console.print(table)
     years = ", ".join(f"{y}: {n}" for y, n in results.facets.get("year", {}).items())
     cats = ", ".join(f"{c}: {n}" for c, n in list(results.facets.get("category", {}).items())[:8])

@@ -18,6 +18,9 @@ class SearchHit(BaseModel):
     score: float  # BM25F score; 0.0 when sorted by date
     # HTML: the text is escaped, matched words are wrapped in <mark>...</mark>
     snippet: str = ""
+    # The same excerpt as (text, marked) spans, plain text: for renderers (the page, the
+    # CLI), which need not parse the HTML apart. Not in the JSON: its clients read snippet.
+    spans: list[tuple[str, bool]] = Field(default_factory=list, exclude=True)
     categories: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     author: str | None = None

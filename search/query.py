@@ -31,7 +31,7 @@ from search.handle import Handle, close_handles, index_handle
 from search.models import SearchHit, SearchResults, Sort
 from search.parsing import _parsers, parse_query, parser_cache_size, walk  # noqa: F401 - callers' names
 from search.snippets import MAX_TERMS as MAX_HIGHLIGHT_TERMS
-from search.snippets import highlight, lead
+from search.snippets import Span, excerpt, lead, lead_spans
 from search.suggest import did_you_mean
 from search.whoosh_private import expanded_terms, is_null_query, skip_blocks
 
@@ -236,12 +236,14 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
 
 def _hit(stored: dict, score: float, rank: int, terms: frozenset[str], sort: str) -> SearchHit:
     meta = json.loads(stored["hit"])
+    html, spans = snippet(stored, terms)
     return SearchHit(
         url=stored["url"],
         title=meta["title"],
         published=datetime.fromisoformat(meta["published"]) if meta["published"] else None,
         score=float(score) if sort == "relevance" else 0.0,
-        snippet=snippet(stored, terms),
+        snippet=html,
+        spans=spans,
         categories=meta["categories"],
         tags=meta["tags"],
         author=meta.get("author"),
@@ -250,11 +252,13 @@ def _hit(stored: dict, score: float, rank: int, terms: frozenset[str], sort: str
     )
 
 
-def snippet(stored: dict, terms: frozenset[str]) -> str:
-    """The best passage of the body (or summary) with matches marked, HTML-escaped, on
-    one line; the start of the summary when no passage matches (a title-only match)."""
+def snippet(stored: dict, terms: frozenset[str]) -> tuple[str, list[Span]]:
+    """The best passage of the body (or summary) with matches marked, on one line, as HTML
+    (escaped) and as spans; the start of the summary when no passage matches (a title-only
+    match)."""
     for name in ("body", "summary"):
-        marked = highlight(stored.get(name) or "", terms)
-        if marked:
-            return marked
-    return lead(stored.get("summary") or stored.get("body") or "")
+        html, spans = excerpt(stored.get(name) or "", terms)
+        if html:
+            return html, spans
+    text = stored.get("summary") or stored.get("body") or ""
+    return lead(text), lead_spans(text)

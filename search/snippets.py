@@ -99,42 +99,74 @@ def _clip_end(text: str, pos: int, last_match_end: int) -> int:
     return cut if cut >= 0 else max(pos, last_match_end)
 
 
-def _flat(text: str) -> str:
-    return html.escape(_SPACE.sub(" ", text), quote=False)
+# A snippet: its pieces of text in order, each marked (a query word) or not.
+Span = tuple[str, bool]
+# The same, with the number of the query term each marked piece matched (its CSS class).
+_Piece = tuple[str, "int | None"]
 
 
-def highlight(text: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> str:
-    """The best excerpt of ``text`` with ``terms`` (index terms) in ``<mark>``, HTML-escaped
-    and on one line; "" when no term occurs in ``text``."""
+def _pieces(text: str, terms: frozenset[str], width: int) -> list[_Piece]:
+    """The best excerpt of ``text`` as pieces, on one line; [] when no term occurs."""
     if not text or not terms:
-        return ""
+        return []
     matches = _matches(text, terms)
     if not matches:
-        return ""
+        return []
     i, j = _best_window(matches, width)
     first_start = matches[i][0]
     start = _clip_start(text, max(0, first_start - LEAD_CHARS), first_start)
     end = _clip_end(text, start + width, matches[j - 1][1])
     numbers: dict[str, int] = {}
-    out = ["… "] if start > 0 else []
+    out: list[_Piece] = []
+    before = "… " if start > 0 else ""
     last = start
     for m_start, m_end, term in matches[i:]:
         if m_end > end:
             break
         if m_start < start:
             continue
-        number = numbers.setdefault(term, len(numbers))
-        out.append(_flat(text[last:m_start]))
-        out.append(f'<mark class="match term{number}">{html.escape(text[m_start:m_end], quote=False)}</mark>')
+        out.append((before + _SPACE.sub(" ", text[last:m_start]), None))
+        before = ""
+        out.append((text[m_start:m_end], numbers.setdefault(term, len(numbers))))
         last = m_end
-    out.append(_flat(text[last:end]))
-    marked = "".join(out).strip()
-    return marked + " …" if end < len(text) else marked
+    out.append((_SPACE.sub(" ", text[last:end]), None))
+    # one line, no blank at either end; an ellipsis where the text goes on
+    out[0] = (out[0][0].lstrip(), out[0][1])
+    out[-1] = (out[-1][0].rstrip(), out[-1][1])
+    if end < len(text):
+        out.append((" …", None))
+    return [(piece, number) for piece, number in out if piece]
+
+
+def _html(pieces: list[_Piece]) -> str:
+    return "".join(
+        html.escape(piece, quote=False) if number is None
+        else f'<mark class="match term{number}">{html.escape(piece, quote=False)}</mark>'
+        for piece, number in pieces
+    )
+
+
+def excerpt(text: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> tuple[str, list[Span]]:
+    """The best excerpt of ``text`` with ``terms`` (index terms) marked, on one line: as
+    HTML (escaped, matches in ``<mark>``) and as spans; ("", []) when no term occurs."""
+    pieces = _pieces(text, terms, width)
+    return _html(pieces), [(piece, number is not None) for piece, number in pieces]
+
+
+def highlight(text: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> str:
+    """The best excerpt of ``text`` with ``terms`` (index terms) in ``<mark>``, HTML-escaped
+    and on one line; "" when no term occurs in ``text``."""
+    return _html(_pieces(text, terms, width))
+
+
+def lead_spans(text: str, width: int = SNIPPET_CHARS) -> list[Span]:
+    """The start of ``text``, cut at a word, on one line, as one unmarked span."""
+    flat = _SPACE.sub(" ", text).strip()
+    if len(flat) > width:
+        flat = flat[:width].rsplit(" ", 1)[0] + " …"
+    return [(flat, False)] if flat else []
 
 
 def lead(text: str, width: int = SNIPPET_CHARS) -> str:
     """The start of ``text``, cut at a word, escaped and on one line."""
-    flat = _SPACE.sub(" ", text).strip()
-    if len(flat) > width:
-        flat = flat[:width].rsplit(" ", 1)[0] + " …"
-    return html.escape(flat, quote=False)
+    return "".join(html.escape(piece, quote=False) for piece, _ in lead_spans(text, width))

@@ -1,8 +1,6 @@
 """The search page at /: server-rendered, so plain search works without JavaScript;
 static/search.js only adds suggestions as the user types."""
 
-import html
-import re
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -10,7 +8,6 @@ from urllib.parse import urlencode, urlsplit
 import jinja2
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
 
 from search import SearchResults
 from web.params import SearchParams, search_params
@@ -27,23 +24,6 @@ PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-_MARK = re.compile(r"<mark\b[^>]*>(.*?)</mark>", re.S)
-
-
-def snippet_html(snippet: str) -> Markup:
-    """The search module's snippet with only its <mark> tags kept as HTML: every other
-    character is escaped again here, whatever the snippet holds."""
-    out, last = [], 0
-
-    def text(s: str) -> str:
-        return html.escape(html.unescape(s), quote=False)
-
-    for match in _MARK.finditer(snippet):
-        out.append(text(snippet[last:match.start()]))
-        out.append(f"<mark>{text(match.group(1))}</mark>")
-        last = match.end()
-    out.append(text(snippet[last:]))
-    return Markup("".join(out))
 
 
 def post_href(url: str) -> str | None:
@@ -51,7 +31,6 @@ def post_href(url: str) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
-_env.filters["snippet"] = snippet_html
 _env.filters["href"] = post_href
 
 
