@@ -10,17 +10,9 @@ from datetime import datetime
 from whoosh import query as wq
 
 from indexer.schema import decode_record
+from search.errors import PostNotFoundError
 from search.models import RelatedPost
 from search.handle import index_handle
-
-
-class PostNotFoundError(LookupError):
-    def __init__(self, url: str):
-        self.url = url
-        super().__init__(f"no post with URL {url} in the index")
-
-    def __reduce__(self):
-        return (type(self), (self.url,))
 
 
 def related(index_dir: str | os.PathLike, url: str, limit: int = 5) -> list[RelatedPost]:

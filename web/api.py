@@ -8,7 +8,6 @@ thread of its own and answers even while every worker is busy.
 
 import asyncio
 import os
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
@@ -16,8 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from search import RelatedPost, SearchResults
-from search.query import index_handle
+from search import RelatedPost, SearchResults, index_status
 from web.params import Limits, SearchParams, search_params
 
 
@@ -112,27 +110,13 @@ def make_router(limits: Limits) -> APIRouter:
     return router
 
 
-_posts_cache: dict[tuple, int] = {}
-_posts_lock = threading.Lock()
-
-
 def _read_health(index_dir: Path) -> Health:
-    """Health from this process's own searcher: the post count is computed once per index
-    generation (live documents of kind post), the rest is a directory listing."""
-    from whoosh import query as wq
-
-    handle = index_handle(index_dir)
-    key = (handle.path, handle.generation, handle.token)
-    with _posts_lock:
-        posts = _posts_cache.get(key)
-    if posts is None:
-        posts = sum(1 for _ in handle.searcher.docs_for_query(wq.Term("kind", "post")))
-        with _posts_lock:
-            _posts_cache.clear()  # one index generation at a time
-            _posts_cache[key] = posts
+    """Health from this process's own searcher (the post count is computed once per index
+    generation, by the search module); the rest is a directory listing."""
+    status = index_status(index_dir)
     size, last = _disk(Path(index_dir))
-    return Health(status="ok", index=str(index_dir), posts=posts, size_bytes=size,
-                  generation=handle.generation, last_update=last)
+    return Health(status="ok", index=str(index_dir), posts=status.posts, size_bytes=size,
+                  generation=status.generation, last_update=last)
 
 
 def _disk(path: Path) -> tuple[int, datetime | None]:

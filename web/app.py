@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from search import close_searchers
 from web import errors, pages
 from web.api import make_router
 from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH, Limits
@@ -40,8 +41,6 @@ async def _lifespan(app: FastAPI):
     finally:
         await pool.stop()
         app.state.health_executor.shutdown(wait=False)
-        from search.query import close_searchers
-
         close_searchers()
 
 

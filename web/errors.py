@@ -9,9 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from indexer.writer import IndexNotFoundError
-from search import QuerySyntaxError
-from search.related import PostNotFoundError
+from search import IndexNotFoundError, PostNotFoundError, QuerySyntaxError
 from web.params import BadRequest
 from web.pool import PoolBusy, SearchTimeout, WorkerFailed
 

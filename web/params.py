@@ -10,9 +10,8 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BeforeValidator, Field
 
-from search import SearchResults
+from search import SearchResults, Sort
 from search import search as run_search
-from search.models import Sort
 
 DEFAULT_MAX_QUERY_LENGTH = 200
 DEFAULT_MAX_PER_PAGE = 50

@@ -283,7 +283,7 @@ def _rebuild_error(value: tuple) -> BaseException:
     if kind == "exception":
         return payload
     if kind == "no_index":
-        from indexer.writer import IndexNotFoundError
+        from search import IndexNotFoundError
 
         return IndexNotFoundError(Path(payload))
     return RuntimeError(f"the search failed in its worker: {payload}")
@@ -300,7 +300,7 @@ def _functions() -> dict:
 
 
 def _describe(exc: BaseException) -> tuple:
-    from indexer.writer import IndexNotFoundError
+    from search import IndexNotFoundError
 
     if isinstance(exc, IndexNotFoundError):
         return ("no_index", str(exc.index_dir))
@@ -320,9 +320,7 @@ def worker_main(index_dir: str, warm_terms: int) -> None:
 
 def _serve(index_dir: str, warm_terms: int, replies) -> None:
     requests = sys.stdin.buffer
-    from search import warmup
-    from search.query import parser_cache_size
-    from search.query import search as _warm_imports  # noqa: F401 - imported before "ready"
+    from search import parser_cache_size, warmup
 
     functions = _functions()
     warmer = warmup.start(index_dir, terms=warm_terms) if warm_terms > 0 else None
