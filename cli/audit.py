@@ -25,9 +25,43 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
         raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
-def _facts(path: Path | None):
+def thresholds_from_settings(**overrides: object):
+    """The audit's thresholds: settings.py's NEEDLE_AUDIT_* values, then ``overrides``
+    (the options given; None is not given)."""
     import settings
-    from reports.audit import ClinicFacts
+    from reports.audit_model import AuditThresholds
+
+    values = {name: getattr(settings, f"NEEDLE_AUDIT_{name.upper()}")
+              for name in AuditThresholds.model_fields
+              if hasattr(settings, f"NEEDLE_AUDIT_{name.upper()}")}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return AuditThresholds(**values)
+
+
+def link_options_from_settings(*, timeout: float | None = None,
+                               phase_timeout: float | None = None,
+                               max_links: int | None = None):
+    """How to check links: settings.py's NEEDLE_AUDIT_LINK_* values, then the options given."""
+    import settings
+    from reports.links import LinkCheckOptions
+
+    return LinkCheckOptions(
+        timeout=timeout if timeout is not None else settings.NEEDLE_AUDIT_LINK_TIMEOUT,
+        phase_timeout=(phase_timeout if phase_timeout is not None
+                       else settings.NEEDLE_AUDIT_LINK_PHASE_TIMEOUT),
+        max_links=max_links if max_links is not None else settings.NEEDLE_AUDIT_MAX_LINKS,
+        per_host=settings.NEEDLE_AUDIT_LINK_PER_HOST,
+        concurrency=settings.NEEDLE_AUDIT_LINK_CONCURRENCY,
+        ttl_hours=settings.NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS,
+        allow_hosts=tuple(settings.NEEDLE_AUDIT_LINK_HOSTS),
+        private_hosts=tuple(settings.NEEDLE_AUDIT_LINK_ALLOW_HOSTS),
+        user_agent=settings.USER_AGENT)
+
+
+def load_clinic_facts(path: Path | None):
+    """The --clinic-facts file (else NEEDLE_AUDIT_CLINIC_FACTS's), or no override."""
+    import settings
+    from reports.audit_model import ClinicFacts
 
     path = path or (Path(settings.NEEDLE_AUDIT_CLINIC_FACTS) if settings.NEEDLE_AUDIT_CLINIC_FACTS
                     else None)
@@ -84,39 +118,28 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
     cards that disagree, and missing trust signals (byline, credentials, sources, review).
     """
     import settings
-    from indexer.store import load_records
     from reports import audit_render
-    from reports.audit import AuditThresholds, audit as run_audit, crawled_hosts, links_to_check
+    from reports.audit_job import audit_index
+    from reports.crawl_facts import IndexUnreadable
 
     if not Path(index).exists():
         click.echo(f"Error: no index at {index} (run `needle crawl --index {index}` first)",
                    err=True)
         sys.exit(EXIT_INDEX)
-    try:
-        records = load_records(index)
-    except Exception as exc:  # Whoosh raises its own types for a folder that is no index
-        click.echo(f"Error: cannot read the index at {index}: {exc}", err=True)
-        sys.exit(EXIT_INDEX)
-    facts = _facts(clinic_facts)
-    thresholds = AuditThresholds.from_settings(
+    facts = load_clinic_facts(clinic_facts)
+    thresholds = thresholds_from_settings(
         max_age_months=max_age_months, thin_words=thin_words,
         duplicate_similarity=duplicate_similarity, topic_similarity=topic_similarity,
         copyright_years=copyright_years)
-
-    link_results = None
+    links = None
     if check_links if check_links is not None else settings.NEEDLE_AUDIT_CHECK_LINKS:
-        from reports.links import check_links as run_checks
-
-        urls = links_to_check(records)
-        if urls:
-            # the crawled sites' own hosts may be on private addresses (an intranet)
-            link_results = run_checks(urls, timeout=link_timeout, max_links=max_links,
-                                      phase_timeout=link_phase_timeout,
-                                      site_hosts=crawled_hosts(records),
-                                      cache_path=Path(index) / "linkcache.json")
-
-    report = run_audit(records, as_of=as_of, thresholds=thresholds, facts=facts,
-                       link_results=link_results)
+        links = link_options_from_settings(timeout=link_timeout, phase_timeout=link_phase_timeout,
+                                           max_links=max_links)
+    try:
+        report = audit_index(index, as_of=as_of, thresholds=thresholds, facts=facts, links=links)
+    except IndexUnreadable as exc:
+        click.echo(f"Error: cannot read the index at {index}: {exc}", err=True)
+        sys.exit(EXIT_INDEX)
     if fmt == "table":
         table = audit_render.to_table(report, limit)
         if output:

@@ -77,12 +77,10 @@ def demo(workdir: Path, serve_port: int | None) -> None:
         # the audit checks outbound links, so the sample site (and its stand-in for the
         # rest of the web) is still up
         out.rule("3. Content audit: the posts that most need a refresh")
-        _needle("audit", "--index", str(index), "--limit", "5")
-        _needle("audit", "--index", str(index), "--format", "html", "-o", str(workdir / "audit.html"))
+        _audit(index, workdir / "audit.html")
 
     out.rule("4. SEO report")
-    _needle("seo", "--index", str(index), "--limit", "12")
-    _needle("seo", "--index", str(index), "--format", "html", "-o", str(workdir / "seo.html"))
+    _seo(index, workdir / "seo.html")
     out.print(f"\nReports: {workdir / 'audit.html'}  {workdir / 'seo.html'}")
 
     if serve_port is None:
@@ -113,6 +111,36 @@ def _replace_demo_dir(workdir: Path) -> None:
     workdir.mkdir(parents=True)
     (workdir / DEMO_MARKER).write_text("made by `needle demo`; the next demo may replace this folder\n",
                                        encoding="utf-8")
+
+
+def _audit(index: Path, html: Path) -> None:
+    """The audit as `needle audit` runs it (settings, link checks), shown and written."""
+    from datetime import date
+
+    import settings
+    from cli.audit import link_options_from_settings, load_clinic_facts, thresholds_from_settings
+    from reports import audit_render
+    from reports.audit_job import audit_index
+
+    links = link_options_from_settings() if settings.NEEDLE_AUDIT_CHECK_LINKS else None
+    report = audit_index(index, as_of=date.today(), thresholds=thresholds_from_settings(),
+                         facts=load_clinic_facts(None), links=links)
+    console().print(audit_render.to_table(report, 5))
+    html.write_text(audit_render.to_html(report), encoding="utf-8")
+    console().print(f"html report: {html} ({len(report.flagged)} posts need attention)")
+
+
+def _seo(index: Path, html: Path) -> None:
+    """The SEO report as `needle seo` runs it (settings' thresholds), shown and written."""
+    from cli.seo import thresholds_from_settings
+    from reports.crawl_facts import load_index_records
+    from reports.seo import seo_report
+    from reports.seo_render import print_summary, render
+
+    report = seo_report(load_index_records(index), thresholds=thresholds_from_settings())
+    print_summary(report, console(), limit=12)
+    html.write_text(render(report, "html"), encoding="utf-8")
+    console().print(f"Wrote html report to {html}")
 
 
 def _needle(*args: str) -> None:

@@ -16,10 +16,15 @@ from cli.common import console, index_option
 EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
 
 
-def _thresholds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
+def thresholds_from_settings(pairs: dict[str, str] | None = None):
+    """settings.py's NEEDLE_SEO_* thresholds, then ``pairs`` (name -> value)."""
     import settings
     from reports.seo_thresholds import from_settings
 
+    return from_settings(settings).with_overrides(pairs or {})
+
+
+def _thresholds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
     pairs = {}
     for item in values:
         if "=" not in item:
@@ -27,7 +32,7 @@ def _thresholds(ctx: click.Context, param: click.Parameter, values: tuple[str, .
         name, value = item.split("=", 1)
         pairs[name] = value
     try:
-        return from_settings(settings).with_overrides(pairs)
+        return thresholds_from_settings(pairs)
     except (KeyError, ValueError) as exc:
         raise click.BadParameter(str(exc).strip("'\"")) from None
 

@@ -30,7 +30,7 @@ def to_json(report: AuditReport, limit: int | None = None) -> str:
         row = entry.model_dump(mode="json", include={"url", "title", "score", "scope",
                                                       "published", "word_count"})
         row["rank"] = rank if entry.scope == "post" else None
-        row["findings"] = [f.model_dump(mode="json") for f in entry.findings]
+        row["findings"] = [f.audit_row() for f in entry.findings]
         rows.append(row)
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
@@ -42,7 +42,7 @@ def to_csv(report: AuditReport, limit: int | None = None) -> str:
         {"rank": rank if entry.scope == "post" else "", "scope": entry.scope,
          "url": entry.url, "title": entry.title or "",
          "published": entry.published.isoformat() if entry.published else "",
-         "score": entry.score, "signal": finding.signal, "weight": finding.weight,
+         "score": entry.score, "signal": finding.check, "weight": finding.weight,
          "evidence": finding.evidence, "action": finding.action}
         for rank, entry in enumerate(_entries(report, limit), 1)
         for finding in entry.findings))
@@ -74,7 +74,7 @@ def to_table(report: AuditReport, limit: int | None = None):
         for i, f in enumerate(entry.findings):
             if i:
                 findings.append("\n")
-            findings.append(f.signal, style=_style(f.weight))
+            findings.append(f.check, style=_style(f.weight))
             findings.append(f": {f.evidence}\n")
             findings.append(f"  → {f.action}", style="green")
         table.add_row(str(rank) if entry.scope == "post" else "site", f"{entry.score:g}", post,

@@ -3,18 +3,18 @@ few requests per host at a time, a deadline per link and one for all of them, a 
 links, and a cache on disk with a TTL so a second audit re-checks nothing still fresh.
 
 The crawl already knows about the internal links it followed (its CrawlError and Redirect
-records); ``reports.audit.links_to_check`` leaves only the rest for this module.
+records); ``reports.crawl_facts.links_to_check`` leaves only the rest for this module.
 
 The links come from crawled pages, so anyone who can publish a page decides where they
 point. The checker therefore never contacts a private address (loopback, RFC 1918,
 link-local and the cloud metadata address, CGNAT, unique-local and link-local IPv6,
 unspecified, multicast, reserved) nor a metadata host name, unless the host is trusted:
-the crawled sites' own hosts, the hosts NEEDLE_AUDIT_LINK_HOSTS names, and those of
-NEEDLE_AUDIT_LINK_ALLOW_HOSTS (a clinic on an intranet). Every connection, the first and
-the one after each redirect, goes through ``GuardedBackend``: the host name is resolved
-once, every address it resolves to is checked, and the socket is opened to a checked
-address, so a DNS answer that changes between the check and the connect (rebinding) is
-never used. Redirects are followed hop by hop (at most ``MAX_REDIRECTS``); environment
+the crawled sites' own hosts, the hosts ``allow_hosts`` names (NEEDLE_AUDIT_LINK_HOSTS),
+and ``private_hosts`` (NEEDLE_AUDIT_LINK_ALLOW_HOSTS: a clinic on an intranet). Every
+connection, the first and the one after each redirect, goes through ``GuardedBackend``:
+the host name is resolved once, every address it resolves to is checked, and the socket
+is opened to a checked address, so a DNS answer that changes between the check and the
+connect (rebinding) is never used. Redirects are followed hop by hop (at most ``MAX_REDIRECTS``); environment
 proxies are ignored (a proxy would hide the target's address from the check).
 
 Whatever goes wrong with one URL (a refusal, an invalid or IDNA-broken address, TLS, a
@@ -33,11 +33,12 @@ import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from reports.audit import LinkState
+from reports.crawl_facts import LinkState
 
 # Servers that refuse HEAD say so with these; the GET that follows reads no body.
 HEAD_REFUSED = {403, 405, 501}
@@ -351,34 +352,50 @@ async def _check_all(urls: list[str], *, timeout: float, per_host: int, concurre
     return out
 
 
+@dataclass(frozen=True)
+class LinkCheckOptions:
+    """How the audit checks links. The defaults are those of settings.py's
+    NEEDLE_AUDIT_LINK_* knobs; the CLI passes the settings in, reports never read them."""
+
+    timeout: float = 10.0  # seconds for one link's whole check, redirects included
+    phase_timeout: float = 300.0  # seconds for all of them
+    per_host: int = 2
+    concurrency: int = 8
+    max_links: int = 500
+    ttl_hours: int = 24 * 7  # how long a cached result stays fresh
+    # when not empty, only links to these hosts (or host:port) are checked
+    allow_hosts: tuple[str, ...] = ()
+    # hosts that may be contacted on a private address (a clinic's intranet)
+    private_hosts: tuple[str, ...] = ()
+    user_agent: str = "needle"
+
+
 def check_links(urls: Iterable[str], *, timeout: float | None = None, per_host: int | None = None,
                 concurrency: int | None = None, max_links: int | None = None,
                 cache_path: Path | None = None, ttl_hours: int | None = None,
                 allow_hosts: Iterable[str] | None = None,
                 private_hosts: Iterable[str] | None = None, site_hosts: Iterable[str] = (),
-                phase_timeout: float | None = None,
-                user_agent: str | None = None) -> dict[str, LinkState]:
+                phase_timeout: float | None = None, user_agent: str | None = None,
+                options: LinkCheckOptions = LinkCheckOptions()) -> dict[str, LinkState]:
     """Check ``urls`` (deduplicated, http/https only, at most ``max_links``), reusing fresh
-    cache entries. Every argument left None is read from settings (NEEDLE_AUDIT_LINK_*).
+    cache entries. Every argument left None is taken from ``options``.
 
-    ``allow_hosts`` (NEEDLE_AUDIT_LINK_HOSTS): when not empty, only links to these hosts
-    (or host:port) are checked. ``private_hosts`` (NEEDLE_AUDIT_LINK_ALLOW_HOSTS) and
-    ``site_hosts`` (the crawled sites' hosts) may be contacted on a private address, as
-    may the hosts ``allow_hosts`` names; any other host on one is refused. ``timeout``
-    bounds each link's whole check, ``phase_timeout`` all of them together.
+    ``allow_hosts``: when not empty, only links to these hosts (or host:port) are checked.
+    ``private_hosts`` and ``site_hosts`` (the crawled sites' hosts) may be contacted on a
+    private address, as may the hosts ``allow_hosts`` names; any other host on one is
+    refused. ``timeout`` bounds each link's whole check, ``phase_timeout`` all of them
+    together.
     """
-    import settings
-
-    timeout = timeout if timeout is not None else settings.NEEDLE_AUDIT_LINK_TIMEOUT
-    per_host = per_host or settings.NEEDLE_AUDIT_LINK_PER_HOST
-    concurrency = concurrency or settings.NEEDLE_AUDIT_LINK_CONCURRENCY
-    max_links = max_links if max_links is not None else settings.NEEDLE_AUDIT_MAX_LINKS
-    ttl = timedelta(hours=ttl_hours if ttl_hours is not None else
-                    settings.NEEDLE_AUDIT_LINK_CACHE_TTL_HOURS)
-    phase_timeout = (phase_timeout if phase_timeout is not None
-                     else settings.NEEDLE_AUDIT_LINK_PHASE_TIMEOUT)
-    allowed = set(allow_hosts if allow_hosts is not None else settings.NEEDLE_AUDIT_LINK_HOSTS)
-    private = private_hosts if private_hosts is not None else settings.NEEDLE_AUDIT_LINK_ALLOW_HOSTS
+    o = options
+    timeout = timeout if timeout is not None else o.timeout
+    per_host = per_host or o.per_host
+    concurrency = concurrency or o.concurrency
+    max_links = max_links if max_links is not None else o.max_links
+    ttl = timedelta(hours=ttl_hours if ttl_hours is not None else o.ttl_hours)
+    phase_timeout = phase_timeout if phase_timeout is not None else o.phase_timeout
+    allowed = set(allow_hosts if allow_hosts is not None else o.allow_hosts)
+    private = private_hosts if private_hosts is not None else o.private_hosts
+    user_agent = user_agent or o.user_agent
     policy = HostPolicy([*allowed, *private, *site_hosts])
 
     wanted, invalid = [], {}
@@ -407,7 +424,7 @@ def check_links(urls: Iterable[str], *, timeout: float | None = None, per_host: 
     if todo:
         fresh = asyncio.run(_check_all(todo, timeout=timeout, per_host=per_host,
                                        concurrency=concurrency,
-                                       user_agent=user_agent or settings.USER_AGENT,
+                                       user_agent=user_agent,
                                        policy=policy, phase_timeout=phase_timeout))
         for state in fresh.values():
             if state.checked:  # a refusal or a skip is decided afresh every time

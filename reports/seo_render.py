@@ -35,7 +35,7 @@ def to_json(report: SeoReport, generated: datetime | None = None) -> str:
         "generated": generated.isoformat(timespec="seconds"),
         "summary": summary(report),
         "thresholds": asdict(report.thresholds),
-        "findings": [f.as_dict() for f in report.findings],
+        "findings": [f.seo_row(CHECKS[f.check].why) for f in report.findings],
         "pages": [p.as_dict() for p in report.pages],
         "categories": report.categories,
     }
@@ -44,7 +44,7 @@ def to_json(report: SeoReport, generated: datetime | None = None) -> str:
 
 def to_csv(report: SeoReport) -> str:
     """One row per finding, formula-like text neutralised (reports.safe_output)."""
-    return csv_text(CSV_COLUMNS, ({k: v for k, v in f.as_dict().items() if k in CSV_COLUMNS}
+    return csv_text(CSV_COLUMNS, ({k: v for k, v in f.seo_row(CHECKS[f.check].why).items() if k in CSV_COLUMNS}
                                   for f in report.findings))
 
 
@@ -113,7 +113,7 @@ def print_summary(report: SeoReport, console: Any, *, findings: bool = True,
         table.add_column(col, overflow="fold")
     for f in shown:
         table.add_row(f"[{SEVERITY_COLOURS[f.severity]}]{f.severity}[/]", f.check,
-                      _path(f.url), f.value, f.threshold)
+                      _path(f.url), f.evidence, f.threshold)
     console.print(table)
     if limit and len(report.findings) > limit:
         console.print(f"... {len(report.findings) - limit} more (use --format csv or json for all)")

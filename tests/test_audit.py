@@ -11,10 +11,11 @@ from crawler.records import (
     ContactFacts, CrawlError, DateCandidate, DateKind, DateSource, Heading, Link, PageRole, Post,
     Redirect, SitemapEntry, SitePage, Teaser,
 )
-from reports.audit import (
-    AuditThresholds, ClinicFacts, LinkState, anchor_date, audit, find_time_references,
-    learn_site_facts, learn_team, links_to_check, person_name,
-)
+from reports.audit import audit
+from reports.audit_model import AuditThresholds, ClinicFacts, anchor_date
+from reports.audit_people import learn_site_facts, learn_team, person_name
+from reports.audit_time import find_time_references
+from reports.crawl_facts import LinkState, links_to_check
 from sample_site.description import SITES
 
 from conftest import CrawlResult
@@ -97,7 +98,7 @@ def test_time_references_need_a_date_and_quote_the_sentence():
     assert "past_time_reference" not in run(undated).posts[0].signals
     dated = make_post("dated", body="Intro text here. New for 2023! More words follow. " * 20,
                       published=when(2023, 3, 1))
-    finding = next(f for f in run(dated).posts[0].findings if f.signal == "past_time_reference")
+    finding = next(f for f in run(dated).posts[0].findings if f.check == "past_time_reference")
     assert "“New for 2023!”" in finding.evidence and finding.action
 
 
@@ -114,7 +115,7 @@ def test_stale_contacts_are_learned_from_the_other_pages():
     report = run(*posts, stale, fresh)
     assert {"stale_phone", "stale_address", "stale_hours"} <= signals(report, "/stale")
     phone = next(f for f in report.posts if f.url.endswith("/stale")).findings
-    assert any("(780) 555-0187" in f.evidence for f in phone if f.signal == "stale_phone")
+    assert any("(780) 555-0187" in f.evidence for f in phone if f.check == "stale_phone")
     assert not {"stale_phone", "stale_address", "stale_hours"} & signals(report, "/fresh")
 
 
@@ -123,7 +124,7 @@ def test_departed_staff_come_from_the_clinic_facts():
     assert "staff_departed" not in run(post).posts[0].signals
     facts = ClinicFacts(staff=["Dr. Nadine Roy"], former_staff=["Dr. Greg Lawson"])
     finding = next(f for f in run(post, facts=facts).posts[0].findings
-                   if f.signal == "staff_departed")
+                   if f.check == "staff_departed")
     assert "Greg Lawson" in finding.evidence and "Nadine" not in finding.evidence.split(":")[0]
     # a doctor named in the body who is not on the current team has probably left too
     other = make_post("other", body="Dr. Paula Smith answers your questions. " * 20)
@@ -146,7 +147,7 @@ def test_links_from_the_crawl_and_from_link_checks():
                                              reason="http_404"),
         "https://ext.example/moved": LinkState(url="https://ext.example/moved", ok=True,
                                                status=301, final_url="https://ext.example/new")})
-    found = {f.signal: f for f in report.posts[0].findings}
+    found = {f.check: f for f in report.posts[0].findings}
     assert set(found["broken_link"].related) == {f"{SITE}/gone", "https://ext.example/404"}
     assert set(found["redirected_link"].related) == {f"{SITE}/old", "https://ext.example/moved"}
     assert "nav-broken" not in found["broken_link"].evidence  # navigation is not the post's
@@ -196,7 +197,7 @@ def test_trust_gaps_are_per_post_unless_they_are_the_site_habit():
     assert not report.sites
     habit = run(*[make_post(f"anon{i}", author=None, links=[]) for i in range(4)])
     assert not any(p.findings for p in habit.posts)
-    site = {f.signal: f for f in habit.sites[0].findings}
+    site = {f.check: f for f in habit.sites[0].findings}
     assert set(site) == {"no_author", "no_references"}
     assert site["no_author"].evidence.startswith("4 of 4 posts")
     creds = run(make_post("a", author="Kevin Huang"), make_post("b", author="Dr. Jane Doe, PT"))
@@ -221,9 +222,9 @@ def test_near_duplicates_cluster_and_suggest_the_newest():
     other = make_post("c", body=" ".join(f"other{i}" for i in range(180)))
     report = run(a, b, other)
     fa = next(f for f in next(p for p in report.posts if p.url.endswith("/a")).findings
-              if f.signal == "near_duplicate")
+              if f.check == "near_duplicate")
     fb = next(f for f in next(p for p in report.posts if p.url.endswith("/b")).findings
-              if f.signal == "near_duplicate")
+              if f.check == "near_duplicate")
     assert fa.related == [b.url] and b.url in fa.action  # merge a into b
     assert fb.action.startswith("Keep this one")
     assert "near_duplicate" not in signals(report, "/c")
@@ -247,7 +248,7 @@ def test_topic_overlap_needs_the_same_site_and_language():
 def test_copyright_year_is_a_site_finding():
     old_footer = FOOTER.model_copy(update={"copyright_year": 2019})
     report = run(*[make_post(f"p{i}", contacts=old_footer) for i in range(3)])
-    assert [f.signal for f in report.sites[0].findings] == ["copyright_past"]
+    assert [f.check for f in report.sites[0].findings] == ["copyright_past"]
     assert "2019" in report.sites[0].findings[0].evidence
     assert not run(make_post("p")).sites
 
@@ -334,7 +335,7 @@ def test_contact_page_details_come_first_and_the_footer_vote_adds_to_them():
     report = run(*posts, footer_number, old, contact, HOME)
     assert "stale_phone" not in signals(report, "/footer")
     finding = next(f for f in next(p for p in report.posts if p.url.endswith("/old")).findings
-                   if f.signal == "stale_phone")
+                   if f.check == "stale_phone")
     assert "“(780) 555-0187”" in finding.evidence
     assert "the contact page shows (780) 555-0199" in finding.evidence
     # without a contact page the vote alone decides, as before
@@ -362,7 +363,7 @@ TEAM = team_page(("Dr. Nadine Roy", "Chiropractor"), ("Marcus Chen", "Registered
 def test_departed_staff_learned_from_the_team_page(sentence, departed):
     post = make_post("post", body=(sentence + " Some more words about care. ") * 10)
     report = run(post, TEAM)
-    findings = [f for f in report.posts[0].findings if f.signal == "staff_departed"]
+    findings = [f for f in report.posts[0].findings if f.check == "staff_departed"]
     if departed is None:
         assert not findings, findings
     else:
@@ -440,7 +441,7 @@ def test_each_sample_post_gets_exactly_its_planted_findings(key, post, sample_au
     url = SITES[key].post_url(sample_site.base[key], post)
     entry = next(p for p in sample_audit.posts if p.url == url)
     assert entry.signals == set(post.audit) | set(SITES[key].natural_audit), \
-        [(f.signal, f.evidence) for f in entry.findings]
+        [(f.check, f.evidence) for f in entry.findings]
     for finding in entry.findings:
         assert finding.evidence and finding.action and finding.weight > 0
 
@@ -457,14 +458,14 @@ def test_clean_sample_posts_raise_no_alarm(sample_audit, sample_site):
     for key, post in clean:
         url = SITES[key].post_url(sample_site.base[key], post)
         entry = next(p for p in sample_audit.posts if p.url == url)
-        assert entry.findings == [], (post.slug, [(f.signal, f.evidence) for f in entry.findings])
+        assert entry.findings == [], (post.slug, [(f.check, f.evidence) for f in entry.findings])
 
 
 def test_sample_evidence_quotes_the_post(sample_audit, sample_site):
     def finding(key, slug, signal):
         url = SITES[key].post_url(sample_site.base[key], SITES[key].post(slug))
         entry = next(p for p in sample_audit.posts if p.url == url)
-        return next(f for f in entry.findings if f.signal == signal)
+        return next(f for f in entry.findings if f.check == signal)
 
     assert "(780) 555-0187" in finding("builder", "massage-holiday-special", "stale_phone").evidence
     assert "December 31, 2023" in finding("builder", "massage-holiday-special",

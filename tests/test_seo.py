@@ -11,7 +11,9 @@ from crawler.records import (
     CrawlError, FetchInfo, Heading, Hreflang, Image, ImagePosition, Link, PageMeta, PageRole, Post,
     Redirect, SitemapEntry, SitePage, Teaser,
 )
-from reports.seo import CHECKS, SEVERITIES, norm_url, query_terms, seo_report
+from reports.crawl_facts import norm_url
+from reports.seo import CHECKS, SEVERITIES, seo_report
+from reports.topics import query_terms
 from reports.seo_thresholds import SeoThresholds, describe, from_settings
 from reports.seo_widths import text_pixels
 from sample_site.description import SITES
@@ -228,7 +230,7 @@ def test_broken_links_redirects_and_chains_on_posts_and_listing_pages():
         CrawlError(url=f"{SITE}/blog/gone", reason="http_410", status=410, referrer=listing),
     ])
     report = seo_report(records)
-    on_a = [(f.check, f.value.split(" ")[0]) for f in report.findings if f.url == a.url]
+    on_a = [(f.check, f.evidence.split(" ")[0]) for f in report.findings if f.url == a.url]
     assert sorted(on_a) == sorted([("broken_link", dead), ("broken_link", slow),
                                    ("link_redirect", hop), ("redirect_chain", chain)])
     assert [(f.url, f.check) for f in report.findings if f.url == listing] == [(listing, "broken_link")]

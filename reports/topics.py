@@ -1,0 +1,189 @@
+"""Posts that overlap: near-duplicate text, and titles competing for one topic or query.
+
+Both reports ask "which posts compete with each other?": the audit clusters near-duplicates
+and title topics (topic_overlap), the SEO report pairs posts whose title and H1 target the
+same query (keyword_cannibalisation). The word handling lives here, once: the indexer's
+stop words (English and French, indexer.analysis) plus the words each question treats as
+noise, and one light stemmer. Not the indexer's Porter stemmer: it pairs posts the reports
+did not pair before (it changed keyword_cannibalisation on the sample site).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+
+from indexer.analysis import STOP_WORDS as INDEX_STOP_WORDS
+
+# -- near-duplicates: shared 5-word shingles ------------------------------------------------
+
+WORD_RE = re.compile(r"[a-zà-ÿ0-9]+")
+SHINGLE = 5
+MAX_SHINGLE_POSTS = 20  # a shingle in more posts than this is boilerplate, not copying
+# Keep one shingle in SAMPLE (by hash): Broder's mod-m sketch, an unbiased Jaccard estimate
+# at a quarter of the cost; a 150-word post still keeps ~35 shingles.
+SAMPLE = 4
+
+
+def shingles(text: str) -> set[int]:
+    words = WORD_RE.findall(text.lower())
+    # zip of shifted lists builds the 5-word tuples without slicing; crc32, not hash():
+    # str hashes change with every process (PYTHONHASHSEED), and so would the sample
+    grams = zip(*(words[k:] for k in range(SHINGLE)))
+    return {h for g in grams if (h := zlib.crc32(" ".join(g).encode())) % SAMPLE == 0}
+
+
+def similar_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, int], float]:
+    """(i, j) -> shingle Jaccard for pairs at or above ``threshold``, via an inverted index
+    so a large site costs shared shingles, not all pairs."""
+    sets = [shingles(t) for t in texts]
+    postings: dict[int, list[int]] = defaultdict(list)
+    for i, s in enumerate(sets):
+        for h in s:
+            postings[h].append(i)
+    shared: Counter = Counter()
+    for ids in postings.values():
+        if 1 < len(ids) <= MAX_SHINGLE_POSTS:
+            for a in range(len(ids)):
+                for b in range(a + 1, len(ids)):
+                    shared[ids[a], ids[b]] += 1
+    out = {}
+    for (i, j), n in shared.items():
+        union = len(sets[i]) + len(sets[j]) - n
+        if union and n / union >= threshold:
+            out[i, j] = n / union
+    return out
+
+
+def clusters(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Connected groups (union-find) of the items ``pairs`` join; singletons left out."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[find(i)].append(i)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+# -- the words of a title -----------------------------------------------------------------
+
+# Stop words are the indexer's (English and French), so a title's words are read as search
+# reads them; plus the few it lacks: its list is accent-folded ("à" is "a" there).
+STOP_WORDS = INDEX_STOP_WORDS | frozenset({"à", "les", "us", "vs", "yes"})
+# The audit's title topic: beyond stop words, the words every clinic title carries.
+TOPIC_NOISE = frozenset("""care clinic guide help know learn new physical physio physiotherapy
+therapist therapy tip treatment""".split())
+# The SEO report's query: beyond stop words, words that change a post's angle, not the
+# query it targets.
+QUERY_NOISE = frozenset("""guide guides tip tips complete ultimate best new know things
+ways simple easy quick everything need part update updated faq faqs answered questions
+introduction overview""".split())
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only: a year is no topic
+# A title term on more posts than this is the site's subject ("physio"), not a topic.
+MAX_TOPIC_POSTS = 200
+
+
+def stem(word: str) -> str:
+    # light English suffix stripping: enough to match "injury"/"injuries", "run"/"running"
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def content_words(text: str, noise: frozenset[str]) -> set[str]:
+    """The stemmed words of ``text`` that are neither stop words nor ``noise``."""
+    words = (w.lower() for w in WORD.findall(text))
+    return {stem(w) for w in words if w not in STOP_WORDS and w not in noise and len(w) > 1}
+
+
+def title_terms(title: str | None) -> frozenset[str]:
+    """The audit's topic of a title."""
+    return frozenset(content_words(title or "", TOPIC_NOISE))
+
+
+def query_terms(text: str) -> set[str]:
+    """The content words a title or H1 targets."""
+    return content_words(text, QUERY_NOISE)
+
+
+SEPARATORS = re.compile(r"\s+[|\-–—:·]\s+")
+
+
+def brand_suffixes(titles: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Per site, from (site, title) pairs, the title tails shared by 2+ posts
+    ("| Summit Physio"): a brand, not a query."""
+    tails: dict[str, Counter] = defaultdict(Counter)
+    for site, title in titles:
+        parts = SEPARATORS.split(title)
+        if len(parts) > 1:
+            tails[site][parts[-1].strip().casefold()] += 1
+    return {site: {t for t, n in c.items() if n >= 2} for site, c in tails.items()}
+
+
+def query_of(title: str, h1: list[str], brands: set[str]) -> set[str]:
+    """The query a post targets: its title (without the brand tail) and its H1s."""
+    parts = SEPARATORS.split(title)
+    if len(parts) > 1 and parts[-1].strip().casefold() in brands:
+        parts = parts[:-1]
+    return query_terms(" ".join(parts)) | query_terms(" ".join(h1))
+
+
+# -- pairs of posts on one topic ----------------------------------------------------------
+
+
+def topic_pairs(keys: Sequence[tuple[str, ...]], terms: Sequence[frozenset[str]],
+                threshold: float) -> dict[tuple[int, int], float]:
+    """Pairs with the same key (site, language) whose term sets overlap (Jaccard, at
+    least two shared terms), found through the terms they share."""
+    by_term: dict[tuple, list[int]] = defaultdict(list)
+    for i, (key, t) in enumerate(zip(keys, terms)):
+        for term in t:
+            by_term[(*key, term)].append(i)
+    candidates = set()
+    for ids in by_term.values():
+        if len(ids) <= MAX_TOPIC_POSTS:
+            candidates.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
+    out = {}
+    for i, j in candidates:
+        common = terms[i] & terms[j]
+        if len(common) >= 2 and len(common) / len(terms[i] | terms[j]) >= threshold:
+            out[i, j] = len(common) / len(terms[i] | terms[j])
+    return out
+
+
+def query_pairs(terms: Sequence[set[str]], threshold: float,
+                skip: Sequence[set[int]] = ()) -> Iterator[tuple[int, int, float]]:
+    """(later, earlier, Jaccard) for the pairs of one group whose query terms overlap at
+    least ``threshold``; ``skip[i]`` holds the members item i must not be paired with.
+
+    Prefix filtering keeps this near-linear: two sets with Jaccard >= t must share one of
+    the first |x| - ceil(t|x|) + 1 terms of each, terms ordered rarest first.
+    """
+    freq = Counter(term for t in terms for term in t)
+    index: dict[str, list[int]] = defaultdict(list)
+    seen: set[tuple[int, int]] = set()
+    for i, mine in enumerate(terms):
+        ordered = sorted(mine, key=lambda w: (freq[w], w))
+        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1]
+        candidates = {j for term in prefix for j in index[term]}
+        for term in prefix:
+            index[term].append(i)
+        for j in sorted(candidates):
+            if (j, i) in seen or (skip and j in skip[i]):
+                continue
+            seen.add((j, i))
+            sim = len(mine & terms[j]) / len(mine | terms[j])
+            if sim >= threshold:
+                yield i, j, sim
