@@ -14,11 +14,11 @@ import click
 # command name -> "module:function"
 COMMANDS = {
     "crawl": "cli.crawl:crawl",
-    "extract": "cli.crawl:extract",
+    "extract": "cli.extract:extract",
     "demo": "cli.demo:demo",
     "index": "cli.index:index",
-    "search": "cli.index:search",
-    "related": "cli.index:related",
+    "search": "cli.search:search",
+    "related": "cli.search:related",
     "audit": "cli.audit:audit",
     "seo": "cli.seo:seo",
     "serve": "cli.serve:serve",

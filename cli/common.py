@@ -1,13 +1,64 @@
-"""Options and helpers shared by every `needle` command."""
+"""Options and helpers shared by every `needle` command: the --index and output options,
+the exit codes, the index's errors as messages, NAME=VALUE pairs."""
 
 from __future__ import annotations
 
+import functools
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
+
+# --- exit codes: the same number means the same thing in every command -------------------
+
+EXIT_OK = 0
+EXIT_EMPTY = 1  # nothing found, or input refused (what exactly: each command's --help)
+EXIT_USAGE = 2  # usage error: a bad option, a malformed query
+EXIT_INDEX = 3  # no index, an outdated one, or another writer holds it
+EXIT_BREAKER = 4  # the circuit breaker kept the index from shrinking
+
+NO_INDEX = "no index, an outdated one, or another writer holds it"
+
+
+def exit_help(meanings: dict[int, str]) -> str:
+    """A command's exit codes for its --help (shown after the options)."""
+    codes = {EXIT_OK: "success", EXIT_USAGE: "usage error", **meanings}
+    return "Exit codes: " + "; ".join(f"{code} {text}" for code, text in sorted(codes.items())) + "."
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+@contextmanager
+def index_required() -> Iterator[None]:
+    """Around a command's use of the index: no index, an outdated one (a kind of
+    IndexNotFoundError) or one another writer holds ends the command with the error's own
+    message and EXIT_INDEX."""
+    from indexer.writer import IndexLockedError, IndexNotFoundError
+
+    try:
+        yield
+    except (IndexNotFoundError, IndexLockedError) as exc:
+        fail(str(exc), EXIT_INDEX)
+
+
+def require_index(index: Path) -> None:
+    """Inside ``index_required()``: stop now when there is no index at ``index`` (for a
+    command that would otherwise only find out later, in another process)."""
+    from indexer.writer import IndexNotFoundError, index_exists
+
+    if not index_exists(index):
+        raise IndexNotFoundError(index)
+
+
+# --- options ---------------------------------------------------------------------------------
 
 
 def default_index() -> Path:
@@ -26,6 +77,29 @@ index_option = click.option(
 )
 
 
+def format_option(*formats: str, json_help: str | None = None):
+    """``--format`` (the first of ``formats`` by default), passed to the command as ``fmt``.
+    With ``json_help``, also ``--json``: the older spelling of ``--format json``, kept
+    for the scripts that use it."""
+
+    def decorate(command):
+        if json_help is not None:
+            inner = command
+
+            @functools.wraps(inner)
+            def command(*args, as_json: bool = False, **kwargs):
+                if as_json:
+                    kwargs["fmt"] = "json"
+                return inner(*args, **kwargs)
+
+            command = click.option("--json", "as_json", is_flag=True,
+                                   help=f"{json_help} (same as --format json).")(command)
+        return click.option("--format", "fmt", type=click.Choice(formats), default=formats[0],
+                            show_default=True, help="Output format.")(command)
+
+    return decorate
+
+
 @lru_cache(maxsize=1)
 def console() -> Any:
     from rich.console import Console
@@ -33,13 +107,22 @@ def console() -> Any:
     return Console(stderr=False, highlight=False)
 
 
+# --- NAME=VALUE ----------------------------------------------------------------------------
+
+
+def name_value(item: str, param_hint: str | None = None) -> tuple[str, str]:
+    """NAME=VALUE as (NAME, VALUE), or a usage error naming the option."""
+    if "=" not in item:
+        raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=param_hint)
+    name, value = item.split("=", 1)
+    return name.strip(), value
+
+
 def parse_setting(item: str) -> tuple[str, Any]:
     """NAME=VALUE from -s; the value is read as JSON when it parses (numbers, booleans)."""
-    if "=" not in item:
-        raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="-s")
-    name, raw = item.split("=", 1)
+    name, raw = name_value(item, "-s")
     try:
         value: Any = json.loads(raw)
     except ValueError:
         value = raw
-    return name.strip(), value
+    return name, value

@@ -1,21 +1,24 @@
-"""`needle crawl` and `needle extract`."""
+"""`needle crawl`: crawl blogs into records and the index."""
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cli.common import console, index_option, parse_setting
+from cli.common import (
+    EXIT_BREAKER, EXIT_EMPTY, EXIT_INDEX, console, exit_help, fail, index_option, index_required,
+    parse_setting,
+)
 
 
-EXIT_LOCKED, EXIT_BREAKER = 3, 4
-
-
-@click.command()
+@click.command(epilog=exit_help({
+    EXIT_EMPTY: "no page could be fetched at all", EXIT_INDEX: "another writer holds the index",
+    EXIT_BREAKER: "the circuit breaker kept the index from shrinking (nothing was removed or "
+                  "marked missing)",
+}))
 @click.argument("urls", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every record (posts, teasers, errors, sitemap entries) as JSON Lines.")
@@ -71,17 +74,13 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
         _check_zone(settings["NEEDLE_TIMEZONE"])
 
     if not no_index:
-        from indexer.writer import IndexLockedError, check_unlocked
+        from indexer.writer import check_unlocked
 
-        try:
+        with index_required():
             check_unlocked(index)
-        except IndexLockedError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_LOCKED)
     summary = run_crawl(list(urls), settings)
     if summary.index_locked:  # another writer took the lock since the check above
-        click.echo(f"Error: {summary.index_locked}", err=True)
-        sys.exit(EXIT_LOCKED)
+        fail(summary.index_locked, EXIT_INDEX)
     show_summary(summary, output=output, index=None if no_index else index)
     if summary_json:
         summary_json.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -90,7 +89,7 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
     if summary.index_breaker:
         sys.exit(EXIT_BREAKER)
     if summary.pages == 0:
-        sys.exit(1)
+        sys.exit(EXIT_EMPTY)
 
 
 def _check_zone(name: Any) -> None:
@@ -153,34 +152,3 @@ def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> No
         console().print(f"records: {output}")
     if index:
         console().print(f"index: {index}")
-
-
-@click.command()
-@click.argument("file", type=click.File("rb"))
-@click.option("--url", required=True, help="The address the page was saved from.")
-@click.option("--timezone", "tz", help="The clinic's time zone for dates written without one.")
-@click.option("--fetched-at", help="When the page was fetched (ISO 8601), for relative dates.")
-@click.option("--pretty", is_flag=True, help="Indent the JSON.")
-def extract(file: Any, url: str, tz: str | None, fetched_at: str | None, pretty: bool) -> None:
-    """Extract one saved page (FILE, or - for stdin) and print its Post record as JSON.
-
-    This is exactly the extraction the spider runs on every post page.
-    """
-    import settings as project
-
-    from crawler.extract import extract_post
-
-    when = datetime.now(timezone.utc)
-    if fetched_at:
-        try:
-            when = datetime.fromisoformat(fetched_at)
-        except ValueError:
-            raise click.BadParameter(f"not an ISO 8601 date: {fetched_at!r}", param_hint="--fetched-at")
-        if when.tzinfo is None:
-            raise click.BadParameter("give a time zone offset, e.g. 2025-07-18T10:00:00-06:00",
-                                     param_hint="--fetched-at")
-    post = extract_post(
-        file.read(), url, fetched_at=when, timezone=tz or project.NEEDLE_TIMEZONE,
-        languages=project.NEEDLE_LANGUAGES,
-    )
-    click.echo(post.model_dump_json(indent=2 if pretty else None))

@@ -65,13 +65,13 @@ def demo(workdir: Path, serve_port: int | None) -> None:
         show_summary(summary, output=records, index=index)
 
         out.rule("2. Search")
-        from cli.index import _print_results
+        from cli.search import print_results
         from search import search
 
         for query, options in DEMO_SEARCHES:
             shown = " ".join([repr(query), *(f"--{k} {v}" for k, v in options.items())])
             out.print(f"[bold]needle search {shown}[/bold]")
-            _print_results(search(index, query, per_page=3, **options))
+            print_results(search(index, query, per_page=3, **options))
         out.print(f"\nTry your own: needle search --index {index} \"jaw pain\"")
 
         # the audit checks outbound links, so the sample site (and its stand-in for the

@@ -8,7 +8,7 @@ import socket
 import click
 import uvicorn
 
-from cli.common import index_option
+from cli.common import EXIT_INDEX, exit_help, index_option, index_required, require_index
 
 
 class _Config(uvicorn.Config):
@@ -23,7 +23,7 @@ class _Config(uvicorn.Config):
         return sock
 
 
-@click.command()
+@click.command(epilog=exit_help({EXIT_INDEX: "no index"}))
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
@@ -42,12 +42,8 @@ def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: i
     """Serve search over the index: a JSON API under /api (described at /openapi.json)
     and a search page at /. Reads the index only; a crawl may update it meanwhile and
     the next request sees the new commit."""
-    from indexer.writer import index_exists
-
-    if not index_exists(index):
-        click.echo(f"Error: no index at {index}: build one with `needle crawl URL` or `needle index FILE`",
-                   err=True)
-        raise SystemExit(3)
+    with index_required():
+        require_index(index)
     # Worker processes build the app themselves (web.app:app_from_env), so the settings
     # travel in the environment.
     os.environ["NEEDLE_INDEX"] = str(index)
