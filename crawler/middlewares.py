@@ -18,7 +18,7 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.httpobj import urlparse_cached
 from w3lib.url import safe_url_string
 
-from crawler.extract import text_charset
+from crawler.decode import text_charset
 from crawler.urls import WEB_SCHEMES
 
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)

@@ -11,7 +11,8 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from crawler.extract import Page, extract_post, parse_page
+from crawler.extract import extract_post
+from crawler.page import Page, parse_page
 from crawler.records import FetchInfo, Heading, PageRole, SitePage
 
 # (role, pattern over the URL path and title), first match wins; data, not branches
@@ -38,11 +39,11 @@ def page_role(url: str, title: str | None) -> PageRole:
 
 def extract_site_page(html, url: str, *, fetched_at: datetime | None = None, timezone: str = "UTC",
                       languages: list[str] | None = None, fetch: FetchInfo | None = None,
-                      encoding: str | None = None) -> SitePage:
+                      encoding: str | None = None, x_robots_tag: list[str] = ()) -> SitePage:
     """(html, url) -> SitePage; html may be bytes, text or a parsed extract.Page."""
     page = parse_page(html, url, encoding=encoding)
     post = extract_post(page, url, fetched_at=fetched_at, timezone=timezone, languages=languages,
-                        fetch=fetch, encoding=encoding)
+                        fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
     return SitePage(
         url=post.url, site=post.site, role=page_role(post.url, post.title), title=post.title,
         language=post.language, body=post.body, word_count=post.word_count, headings=_headings(page),

@@ -1,4 +1,4 @@
-"""Item pipelines: validate, dedupe by canonical URL, count what the crawl found.
+"""Item pipelines: dedupe by canonical URL, count what the crawl found (validation: see ValidatePipeline).
 
 The index pipeline lives in indexer/ (the crawler imports nothing downstream) and is
 wired after these by dotted path in settings.py.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -16,11 +15,13 @@ from crawler.records import CrawlError, Post, Redirect, SitemapEntry, SitePage, 
 
 
 class ValidatePipeline:
-    """Re-validate every record as a whole before it leaves the crawler.
+    """Passes records through: each is validated once, by its constructor.
 
-    Extraction builds records field by field; assignment is not validated, so this is
-    where a bad value is caught. A post that fails is not dropped: it becomes a
-    CrawlError naming the URL and the fields at fault.
+    Records used to be filled by assignment, which pydantic does not validate, and were
+    re-validated here by a JSON round trip. Extraction and the spider now build every
+    record with its constructor (a strict model, so a bad value fails there, inside the
+    spider's per-page error handling); nothing is assigned afterwards but a post's
+    content hash, a str by construction. Kept so ITEM_PIPELINES need not change.
     """
 
     def __init__(self, crawler: Crawler):
@@ -31,18 +32,7 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, BaseModel):
-            return item
-        try:
-            return type(item).model_validate_json(item.model_dump_json())
-        except ValidationError as exc:
-            self.stats.inc_value("needle/invalid_records")
-            fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
-            return CrawlError(
-                url=getattr(item, "url", "") or "",
-                reason="invalid_record",
-                message=f"{type(item).__name__} failed validation: {fields}",
-            )
+        return item
 
 
 class DedupePipeline:

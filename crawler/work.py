@@ -45,7 +45,7 @@ class WorkersFailed(RuntimeError):
 
 def extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
                 fetched_at: datetime, timezone: str, languages: list[str] | None,
-                fetch: FetchInfo) -> Extracted:
+                fetch: FetchInfo, x_robots_tag: list[str] = ()) -> Extracted:
     """Parse once, decide what the page is, and extract it: ("post" | "listing" | "other", record)."""
     page = parse_page(body, url, encoding=encoding, selectors=selectors)
     kind = page_kind(page, url)
@@ -54,9 +54,9 @@ def extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[
                                      languages=languages)
     if kind == "post":
         return kind, extract_post(page, url, fetched_at=fetched_at, timezone=timezone,
-                                  languages=languages, fetch=fetch, encoding=encoding)
+                                  languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
     return kind, extract_site_page(page, url, fetched_at=fetched_at, timezone=timezone,
-                                   languages=languages, fetch=fetch, encoding=encoding)
+                                   languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
 
 
 def worker_count(setting: Any) -> int:

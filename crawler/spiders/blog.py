@@ -48,7 +48,7 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler.extract import looks_like_html
+from crawler.decode import looks_like_html
 from crawler.middlewares import (
     RedirectLoopError,
     RefusedRequest,
@@ -586,7 +586,7 @@ class BlogSpider(scrapy.Spider):
                 encoding=response.meta.get("declared_charset") or getattr(response, "encoding", None),
                 selectors=self.site_selectors.get(urlsplit(response.url).netloc),
                 fetched_at=fetched_at, timezone=self.timezone, languages=self.languages,
-                fetch=self._fetch_info(response, fetched_at),
+                fetch=self._fetch_info(response, fetched_at), x_robots_tag=_x_robots(response),
             )
         except WorkerDied as exc:  # it killed its worker twice: recorded, not retried here
             self.logger.error("extraction failed on %s: %s", response.url, exc)
@@ -615,9 +615,6 @@ class BlogSpider(scrapy.Spider):
                     yield request
             return
 
-        found.meta.x_robots_tag = _x_robots(response)
-        if kind == "post":
-            found.with_hash()
         yield found
         canonical = found.meta.canonical
         if kind == "post" and canonical and canonical != found.url and self._same_host(canonical):

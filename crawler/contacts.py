@@ -1,0 +1,156 @@
+"""Contact details: phones, emails, addresses, opening hours and copyright year, from text and JSON-LD."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from crawler.page import ARTICLE_TYPES, types_of
+from crawler.records import ContactFacts
+from crawler.text import clean
+
+
+_PHONE_NA = re.compile(
+    r"(?<![\w/.+-])(?:\+?1[\s.-]?)?(?:\(\s*([2-9]\d\d)\s*\)\s*|([2-9]\d\d)[\s.-])([2-9]\d\d)[\s.-](\d{4})(?![\w-])"
+)
+_PHONE_FR = re.compile(r"(?<![\w+])(?:\+33\s?(?:\(0\)\s?)?|0)([1-9])(?:[\s.-]?(\d\d)){4}(?!\d)")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+_STREET = re.compile(
+    r"\b\d{1,6}[A-Za-z]?(?:[ \t,]+(?:[A-ZÀ-Ý0-9][\w'’.-]*|de|du|des|la|le)){1,6}?[ \t]+"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Trail|Tr|Way|Lane|Ln|Crescent|Cres|Court|Ct|"
+    r"Place|Pl|Highway|Hwy|Parkway|Pkwy|Gate|Square|Sq|Terrace|Close|Circle|Cir|Landing|Common|Centre|Center)\b\.?"
+    r"(?:[ \t]+(?:NW|NE|SW|SE|N|S|E|W)\b)?(?:,?[ \t]*(?:#|Suite[ \t]|Unit[ \t]|Ste\.?[ \t]|Bureau[ \t])[ \t]*\w+)?"
+    r"|\b\d{1,6}(?:-\d+)?,?\s+(?:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|place|allée|impasse|rang|côte)\s+[\w'’ .-]{2,40}",
+)
+_POSTAL = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b|\b\d{5}(?:-\d{4})?\b")
+_DAYS = (r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|\.)?|monday|tuesday|wednesday|thursday|friday|"
+         r"saturday|sunday|weekdays|weekends|lun(?:di)?|mar(?:di)?|mer(?:credi)?|jeu(?:di)?|ven(?:dredi)?|"
+         r"sam(?:edi)?|dim(?:anche)?")
+_HOURS = re.compile(
+    rf"\b(?:{_DAYS})\b\.?(?:\s*(?:-|–|to|à|au|&|,|through)\s*\b(?:{_DAYS})\b\.?)*\s*:?\s*"
+    r"(?:\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?\s*(?:-|–|to|à)\s*\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?|closed|fermé)",
+    re.IGNORECASE,
+)
+_HOURS_LOWER = re.compile(_HOURS.pattern)
+
+
+# what _HOURS (lowered text) and _COPYRIGHT cannot match without: a much cheaper scan
+_HOURS_RANGE = re.compile(r"\d(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?\s*(?:-|–|to|à)\s*\d|closed|fermé")
+_COPYRIGHT_MARK = re.compile(r"©|&copy;|\(c\)|copyright", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)", re.IGNORECASE)
+
+
+def normalize_phone(text: str) -> str | None:
+    """``(587) 735-6272`` -> ``+1-587-735-6272``; ``01 23 45 67 89`` -> ``+33-1-23-45-67-89``."""
+    m = _PHONE_NA.search(text)
+    if m:
+        return f"+1-{m.group(1) or m.group(2)}-{m.group(3)}-{m.group(4)}"
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 10 and digits[0] in "23456789" and digits[3] in "23456789":
+        return f"+1-{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    if len(digits) == 11 and digits[0] == "1":
+        return f"+1-{digits[1:4]}-{digits[4:7]}-{digits[7:]}"
+    m = _PHONE_FR.search(text)
+    if m:
+        d = re.sub(r"\D", "", m.group(0))
+        d = d[2:] if d.startswith("33") else d[1:]
+        d = d.lstrip("0") if len(d) > 9 else d
+        return "+33-" + d[0] + "-" + "-".join(d[i:i + 2] for i in range(1, 9, 2))
+    return None
+
+
+def contact_facts(blocks: list[str], anchors: Iterable, jsonld: list[dict] = ()) -> ContactFacts:
+    """Contacts in text blocks and tel:/mailto: links, then in JSON-LD objects (``jsonld``)."""
+    facts = _Found()
+
+    def add(bucket: list[str], value: str | None) -> None:
+        if value and value not in bucket:
+            bucket.append(value)
+
+    for el in anchors:
+        href = (el.get("href") or "").strip()
+        low = href.lower()
+        if low.startswith("tel:"):
+            add(facts.phones, normalize_phone(href[4:]))
+        elif low.startswith("mailto:"):
+            address = href[7:].split("?")[0].strip().lower()
+            if EMAIL.fullmatch(address):
+                add(facts.emails, address)
+    text = "\n".join(blocks)
+    # each pattern below needs a marker a plain-text search finds far faster than the
+    # pattern's own scan: no marker, no match (most post bodies hold no contact at all)
+    for m in _PHONE_NA.finditer(text):
+        add(facts.phones, normalize_phone(m.group(0)))
+    if "0" in text or "+33" in text:
+        for m in _PHONE_FR.finditer(text):
+            add(facts.phones, normalize_phone(m.group(0)))
+    if "@" in text:
+        for m in EMAIL.finditer(text):
+            email = m.group(0).lower()
+            if not re.search(r"\.(?:png|jpe?g|gif|webp|svg)$", email):
+                add(facts.emails, email)
+    for m in _STREET.finditer(text):
+        start, end = m.start(), m.end()
+        tail = text[end:end + 90]
+        postal = _POSTAL.search(tail)
+        if postal:
+            end += postal.end()
+        else:
+            # the city and province on the same line: "..., Edmonton, AB"
+            line_rest = re.match(r"[^\n]{0,60}?,\s*(?:[A-Z]{2}|Alberta|Ontario|Québec|Quebec|British Columbia)\b", tail)
+            if line_rest:
+                end += line_rest.end()
+        add(facts.addresses, clean(text[start:end].replace("\n", ", ")).strip(" ,"))
+    # _HOURS is lower-case: matched case-sensitively on the lowered text (several times
+    # faster than IGNORECASE), when lowering keeps every character's position
+    low = text.lower()
+    if _HOURS_RANGE.search(low):
+        if len(low) == len(text):
+            for m in _HOURS_LOWER.finditer(low):
+                add(facts.hours, clean(text[m.start():m.end()]))
+        else:
+            for m in _HOURS.finditer(text):
+                add(facts.hours, clean(m.group(0)))
+    years = [int(m.group(1)) for m in _COPYRIGHT.finditer(text)] if _COPYRIGHT_MARK.search(text) else []
+    _add_jsonld(facts, jsonld)
+    return ContactFacts(phones=facts.phones, emails=facts.emails, addresses=facts.addresses, hours=facts.hours,
+                        copyright_year=max(years) if years else None)
+
+
+@dataclass
+class _Found:
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    hours: list[str] = field(default_factory=list)
+
+
+def _add_jsonld(facts: _Found, objects: list[dict]) -> None:
+    """The clinic's own details from LocalBusiness/Organization JSON-LD (site-wide)."""
+    for obj in objects:
+        types = {t.lower() for t in types_of(obj)}
+        if not types or types & ARTICLE_TYPES or "person" in types:
+            continue
+        phone = obj.get("telephone")
+        if isinstance(phone, str):
+            value = normalize_phone(phone)
+            if value and value not in facts.phones:
+                facts.phones.append(value)
+        email = obj.get("email")
+        if isinstance(email, str):
+            email = email.replace("mailto:", "").strip().lower()
+            if EMAIL.fullmatch(email) and email not in facts.emails:
+                facts.emails.append(email)
+        address = obj.get("address")
+        if isinstance(address, str) and address.strip() and not facts.addresses:
+            facts.addresses.append(clean(address.replace("\n", ", ")))
+        if isinstance(address, dict):
+            parts = [address.get(k) for k in ("streetAddress", "addressLocality", "addressRegion", "postalCode")]
+            text = ", ".join(clean(p) for p in parts if isinstance(p, str) and p.strip())
+            if text and text not in facts.addresses:
+                facts.addresses.append(text)
+        hours = obj.get("openingHours")
+        for value in hours if isinstance(hours, list) else [hours]:
+            if isinstance(value, str) and value.strip() and value.strip() not in facts.hours:
+                facts.hours.append(value.strip())

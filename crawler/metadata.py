@@ -1,0 +1,263 @@
+"""Metadata of a post: title, author, summary, categories and tags, language, the head's SEO facts."""
+
+from __future__ import annotations
+
+import re
+
+from crawler import selectors as S
+from crawler.dates import find_snippets
+from crawler.page import Page, ordered, types_of
+from crawler.records import Hreflang, PageMeta
+from crawler.text import clean, text_near
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|:)\s+")
+
+
+def _strip_site_name(title: str, site_name: str | None) -> str:
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    if site_name:
+        name = site_name.lower()
+        kept = [p for p in parts if p.strip().lower() != name]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # the site name is the short end part: "Dry Needling 101 | Healing Haven"
+    if len(parts[-1]) < len(" ".join(parts[:-1])):
+        return title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»/").strip()
+    return title
+
+
+def norm_title(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def post_title(page: Page) -> str | None:
+    element = page.title_element
+    heading = clean(element.text_content()) if element is not None else ""
+    if page.site_selectors.get("title") and heading:
+        return heading
+    site_name = page.meta1("og:site_name", "application-name")
+    title_tag = ""
+    if page.tree is not None:
+        found = page.tree.find(".//title")
+        title_tag = clean(found.text_content()) if found is not None else ""
+    article = page.jsonld_article or {}
+    headline = article.get("headline") or article.get("name")
+    headline = clean(headline) if isinstance(headline, str) else ""
+    og_title = clean(page.meta1("og:title", "twitter:title") or "")
+    named = [t for t in (og_title, headline, title_tag) if t]
+    if heading:
+        norm = norm_title(heading)
+        # an h1 that is the site's name (logo) is no title
+        if site_name and norm == norm_title(site_name) and named:
+            heading = ""
+        elif any(norm and norm in norm_title(t) for t in named) or not named:
+            return heading
+    for text in (og_title, headline):
+        if text:
+            return _strip_site_name(text, site_name)
+    if heading:
+        return heading
+    if title_tag:
+        return _strip_site_name(title_tag, site_name)
+    return None
+
+
+_BY = re.compile(r"^\s*(?:written\s+|posted\s+|publi[ée]\s+)?(?:by|par|de|from|auteur\s*:?|author\s*:?)\s+", re.IGNORECASE)
+_AUTHOR_JUNK = re.compile(r"https?://|@|\d{4}|\bposted\b|\bcomments?\b", re.IGNORECASE)
+
+
+def _clean_author(text: str | None) -> str | None:
+    text = clean(text)
+    text = _BY.sub("", text)
+    text = re.split(r"\s+(?:on|le|in|dans|\||·|•|—|–)\s+|\s*[|·•]\s*", text)[0].strip(" ,;:-")
+    if not text or len(text) > 60 or _AUTHOR_JUNK.search(text) or len(text.split()) > 6:
+        return None
+    return text
+
+
+def _jsonld_author(page: Page) -> str | None:
+    article = page.jsonld_article
+    if not article:
+        return None
+    value = article.get("author") or article.get("creator")
+    names = []
+    for item in value if isinstance(value, list) else [value]:
+        item = page.jsonld_ref(item)
+        if isinstance(item, dict):
+            name = item.get("name")
+            if isinstance(name, str):
+                names.append(clean(name))
+        elif isinstance(item, str) and not item.startswith("http"):
+            names.append(clean(item))
+    names = [n for n in names if n]
+    return ", ".join(dict.fromkeys(names)) or None
+
+
+def post_author(page: Page) -> str | None:
+    tree = page.tree
+    if tree is None:
+        return None
+    sel = page.site_selectors.get("author")
+    if sel:
+        for el in S.select(tree, sel):
+            name = _clean_author(el.text_content())
+            if name:
+                return name
+    name = _jsonld_author(page)
+    if name:
+        return name
+    for el in ordered(tree, S.AUTHOR, page):
+        el = el[1]
+        if page.in_chrome(el):
+            continue
+        name = _clean_author(el.get("content") or el.text_content())
+        if name:
+            return name
+    meta = page.meta1("author", "article:author", "twitter:creator", "dc.creator", "parsely-author")
+    if meta and not meta.startswith("http"):
+        return _clean_author(meta.lstrip("@")) if "@" not in meta[1:] else None
+    # "By Jane Doe" near the title
+    title = page.title_element
+    if title is not None:
+        near = text_near(page, title, after=200, before=0)
+        m = re.search(r"\b(?i:by|par|written by|écrit par)[ \t]+([A-ZÀ-Ý][\w'’.-]+(?:[ \t]+[A-ZÀ-Ý][\w'’.-]+){0,3})", near)
+        if m:
+            return _clean_author(m.group(1))
+    return None
+
+
+def post_summary(page: Page, blocks: list[str]) -> str | None:
+    article = page.jsonld_article or {}
+    desc = article.get("description") if isinstance(article.get("description"), str) else None
+    for text in (page.meta1("description"), page.meta1("og:description", "twitter:description"), desc):
+        if text and clean(text):
+            return clean(text)
+    for block in blocks:
+        if len(block) >= 60 and not find_snippets(block[:40], 1):
+            return block if len(block) <= 300 else block[:297].rsplit(" ", 1)[0] + "…"
+    return None
+
+
+def post_terms(page: Page) -> tuple[list[str], list[str]]:
+    tree = page.tree
+    categories: list[str] = []
+    tags: list[str] = []
+
+    def add(bucket: list[str], value) -> None:
+        if isinstance(value, list):
+            for v in value:
+                add(bucket, v)
+            return
+        if not isinstance(value, str):
+            return
+        text = clean(value).strip("#")
+        if text and len(text) <= 80 and text.lower() not in {b.lower() for b in bucket}:
+            bucket.append(text)
+
+    if tree is None:
+        return categories, tags
+    sidebar = lambda el: page.in_chrome(el) and not page.content_chrome.intersection(el.iterancestors())  # noqa: E731
+    for _, el in ordered(tree, S.CATEGORY_LINKS, page):
+        if not sidebar(el) or el.get("rel"):
+            add(categories, el.text_content())
+    for _, el in ordered(tree, S.TAG_LINKS, page):
+        if not sidebar(el) or el.get("rel"):
+            add(tags, el.text_content())
+    for value in page.meta.get("article:section", []):
+        add(categories, value)
+    for value in page.meta.get("article:tag", []):
+        add(tags, value)
+    article = page.jsonld_article or {}
+    add(categories, article.get("articleSection"))
+    keywords = article.get("keywords")
+    if isinstance(keywords, str):
+        keywords = [k for k in re.split(r"\s*,\s*", keywords) if k]
+    add(tags, keywords)
+    if not categories:
+        # a breadcrumb's middle items: Home > Blog > Category > Post
+        for obj in page.jsonld_objects:
+            if "BreadcrumbList" in types_of(obj) and isinstance(obj.get("itemListElement"), list):
+                items = [i for i in obj["itemListElement"] if isinstance(i, dict)]
+                names = []
+                for item in items:
+                    name = item.get("name") or (item.get("item") or {}).get("name") if isinstance(item.get("item"), dict) else item.get("name")
+                    names.append(clean(name) if isinstance(name, str) else "")
+                for name in names[1:-1]:
+                    if name and name.lower() not in {"blog", "news", "articles", "actualités", "nouvelles"}:
+                        add(categories, name)
+                break
+    return categories, tags
+
+
+_EN_WORDS = frozenset("the and of to is in that for with you your are this on it be can as".split())
+_FR_WORDS = frozenset("le la les et des du un une est pour que qui dans en vous votre sur au avec pas".split())
+
+
+def page_language(page: Page, text: str) -> str | None:
+    tree = page.tree
+    candidates = []
+    if tree is not None:
+        candidates.append(tree.get("lang") or tree.get("xml:lang"))
+    candidates += [page.meta1("content-language"), page.meta1("og:locale"), page.meta1("language", "dc.language")]
+    for value in candidates:
+        if value and re.match(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]+)*$", value.strip()):
+            return value.strip().split("-")[0].split("_")[0].lower()
+    words = re.findall(r"[a-zà-ÿ]+", text[:3000].lower())
+    en = sum(w in _EN_WORDS for w in words)
+    fr = sum(w in _FR_WORDS for w in words)
+    if en + fr < 5:
+        return None
+    return "fr" if fr > en else "en"
+
+
+def page_meta(page: Page, x_robots_tag: list[str] = ()) -> PageMeta:
+    """The head's SEO facts, and the X-Robots-Tag directives the response carried."""
+    tree = page.tree
+    if tree is None:
+        return PageMeta(x_robots_tag=list(x_robots_tag))
+    title = tree.find(".//title")
+    canonical = None
+    hreflang = []
+    for link in tree.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        href = link.get("href")
+        if not href:
+            continue
+        if "canonical" in rel and canonical is None:
+            canonical = page.resolve(href) or href
+        elif "alternate" in rel and link.get("hreflang"):
+            hreflang.append(Hreflang(lang=link.get("hreflang").strip(), href=page.resolve(href) or href))
+    robots: list[str] = []
+    for key in ("robots", "googlebot"):
+        for value in page.meta.get(key, []):
+            for directive in value.lower().split(","):
+                directive = directive.strip()
+                if directive and directive not in robots:
+                    robots.append(directive)
+    open_graph: dict[str, str] = {}
+    twitter: dict[str, str] = {}
+    for key, values in page.meta.items():
+        if key.startswith("og:") and key not in open_graph:
+            open_graph[key] = values[0]
+        elif key.startswith("twitter:") and key not in twitter:
+            twitter[key] = values[0]
+    article = page.jsonld_article
+    lang = tree.get("lang") or tree.get("xml:lang")
+    return PageMeta(
+        title_tag=(clean(title.text_content()) or None) if title is not None else None,
+        meta_description=page.meta1("description"),
+        canonical=canonical,
+        robots=robots,
+        x_robots_tag=list(x_robots_tag),
+        open_graph=open_graph,
+        twitter=twitter,
+        jsonld_types=page.jsonld_top_types,
+        jsonld_article_fields=([k for k, v in article.items() if not k.startswith("@") and v not in (None, "", [], {})]
+                               if article else []),
+        h1_count=sum(1 for _ in tree.iter("h1")),
+        hreflang=hreflang,
+        html_lang=lang.strip() if lang else None,
+    )
