@@ -100,6 +100,17 @@ def format_option(*formats: str, json_help: str | None = None):
     return decorate
 
 
+def query_budget():
+    """The query budget of the NEEDLE_QUERY_* settings (search.budget.Budget), for the
+    search module, which reads no settings itself."""
+    from dataclasses import fields
+
+    import settings
+    from search import Budget
+
+    return Budget(**{f.name: int(getattr(settings, f"NEEDLE_QUERY_{f.name.upper()}")) for f in fields(Budget)})
+
+
 @lru_cache(maxsize=1)
 def console() -> Any:
     from rich.console import Console

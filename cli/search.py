@@ -12,7 +12,7 @@ import click
 
 from cli.common import (
     EXIT_EMPTY, EXIT_INDEX, EXIT_USAGE, NO_INDEX, exit_help, fail, format_option, index_option,
-    index_required,
+    index_required, query_budget,
 )
 
 
@@ -49,7 +49,7 @@ def search(
         try:
             results = run_search(
                 index, query, year=year, since=_day(since), until=_day(until),
-                category=category, sort=sort, page=page, per_page=per_page,
+                category=category, sort=sort, page=page, per_page=per_page, budget=query_budget(),
             )
         except QuerySyntaxError as exc:
             fail(f"{exc} (query: {query!r})", EXIT_USAGE)

@@ -8,7 +8,7 @@ import socket
 import click
 import uvicorn
 
-from cli.common import EXIT_INDEX, exit_help, index_option, index_required, require_index
+from cli.common import EXIT_INDEX, exit_help, index_option, index_required, query_budget, require_index
 
 
 class _Config(uvicorn.Config):
@@ -44,13 +44,13 @@ def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: i
     the next request sees the new commit."""
     with index_required():
         require_index(index)
-    # Worker processes build the app themselves (web.app:app_from_env), so the settings
-    # travel in the environment.
+    # uvicorn's worker processes build the app themselves (app_from_settings), so the
+    # options travel in the environment.
     os.environ["NEEDLE_INDEX"] = str(index)
     os.environ["NEEDLE_CORS_ORIGINS"] = ",".join(cors_origins)
     if warm_terms is not None:
         os.environ["NEEDLE_WARM_TERMS"] = str(warm_terms)
-    config = _Config("web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+    config = _Config("cli.serve:app_from_settings", factory=True, host=host, port=port, workers=workers,
                      log_level=log_level, ws="none", proxy_headers=False)
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
@@ -58,3 +58,25 @@ def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: i
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
         uvicorn.Server(config).run()
+
+
+def app_from_settings():
+    """The service as settings.py and the NEEDLE_* variables configure it (uvicorn's
+    factory, in each of its worker processes): the web package reads no settings itself."""
+    import settings
+    from indexer.location import resolve_index_dir
+    from web.app import ServiceConfig, app_for
+    from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH
+
+    env = os.environ
+    return app_for(ServiceConfig(
+        resolve_index_dir(None, settings.NEEDLE_INDEX),
+        cors_origins=tuple(o.strip() for o in env.get("NEEDLE_CORS_ORIGINS", "").split(",") if o.strip()),
+        max_query_length=int(env.get("NEEDLE_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY_LENGTH)),
+        max_per_page=int(env.get("NEEDLE_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE)),
+        **({"warm_terms": int(env["NEEDLE_WARM_TERMS"])} if env.get("NEEDLE_WARM_TERMS") else {}),
+        search_workers=settings.NEEDLE_SEARCH_WORKERS or None,
+        search_queue=settings.NEEDLE_SEARCH_QUEUE,
+        search_timeout=settings.NEEDLE_SEARCH_TIMEOUT,
+        budget=query_budget(),
+    ))

@@ -6,6 +6,7 @@
 Everything the web service and the CLI use is here, errors included.
 """
 
+from search.budget import Budget
 from search.errors import (
     IndexNotFoundError,
     IndexOutdatedError,
@@ -20,6 +21,7 @@ from search.status import IndexStatus, index_status
 from search.suggest import suggest
 
 __all__ = [
+    "Budget",
     "IndexNotFoundError",
     "IndexOutdatedError",
     "IndexStatus",

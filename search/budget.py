@@ -17,14 +17,15 @@ seconds of CPU (with the GIL held). So, before a query runs:
 
 Past a limit the query is refused with ``QueryBudgetError`` (a ``QuerySyntaxError``: HTTP
 400, exit 2 from ``needle search``), whose message names the limit and what to type instead.
-The limits are settings (``NEEDLE_QUERY_*``, settings.py), each overridable from the
-environment.
+The limits are a ``Budget`` passed to ``search()`` (default: ``Budget()``, the values
+above); ``needle search`` and ``needle serve`` make theirs from the ``NEEDLE_QUERY_*``
+settings.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from itertools import islice
 
 from whoosh import query as wq
@@ -46,29 +47,8 @@ class Budget:
     max_fuzzy_distance: int = 2
     fuzzy_prefix: int = 1
 
-    @classmethod
-    def from_settings(cls) -> Budget:
-        """The NEEDLE_QUERY_* settings (settings.py, each overridable from the environment)."""
-        try:
-            import settings
-        except ImportError:  # the search module used on its own: the defaults
-            return cls()
-        values = {}
-        for f in fields(cls):
-            value = getattr(settings, f"NEEDLE_QUERY_{f.name.upper()}", None)
-            if value is not None:
-                values[f.name] = int(value)
-        return cls(**values)
 
-
-_current: Budget | None = None
-
-
-def current() -> Budget:
-    global _current
-    if _current is None:
-        _current = Budget.from_settings()
-    return _current
+DEFAULT = Budget()
 
 
 # --- before parsing: the text ------------------------------------------------------------

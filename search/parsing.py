@@ -46,7 +46,7 @@ class BoostedMultifieldPlugin(qparser.MultifieldPlugin):
         return group
 
 
-MAX_FUZZY_DISTANCE = query_budget.Budget.max_fuzzy_distance  # NEEDLE_QUERY_MAX_FUZZY_DISTANCE
+MAX_FUZZY_DISTANCE = query_budget.DEFAULT.max_fuzzy_distance  # NEEDLE_QUERY_MAX_FUZZY_DISTANCE
 
 
 def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
@@ -108,10 +108,10 @@ def parser_cache_size() -> int:
 def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
                 reader=None, budget: query_budget.Budget | None = None) -> wq.Query:
     """Parse ``text`` or raise ``QuerySyntaxError`` saying what is wrong, or
-    ``QueryBudgetError`` when the query is over ``budget`` (default: the settings'; with
+    ``QueryBudgetError`` when the query is over ``budget`` (default: ``Budget()``; with
     ``reader``, what its wildcards and fuzzy words stand for in the index is counted too)."""
     synonyms = synonyms if synonyms is not None else load_synonyms()
-    budget = budget if budget is not None else query_budget.current()
+    budget = budget if budget is not None else query_budget.DEFAULT
     query_budget.check_text(text, budget)
     _check_balanced(text)
     _check_fields(text)

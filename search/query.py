@@ -24,6 +24,8 @@ from whoosh import sorting
 
 from indexer.analysis import keyword_analyzer, load_synonyms
 from search import once, ranking
+from search.budget import DEFAULT as DEFAULT_BUDGET
+from search.budget import Budget
 from search.docsets import members
 from search.errors import QueryBudgetError, QuerySyntaxError  # noqa: F401 - both raised here
 from search.fields import HIGHLIGHT_FIELDS, POST_FIELDS, SCORED_FIELDS
@@ -66,6 +68,7 @@ def search(
     page: int = 1,
     per_page: int = 10,
     facets: bool = True,
+    budget: Budget | None = None,
 ) -> SearchResults:
     """Posts matching ``query``, best first (or by date), one page of them.
 
@@ -73,8 +76,9 @@ def search(
     ``category`` (exact, case- and accent-insensitive) narrow the results. An empty
     query lists every post. A query whose words are unknown to the index but close to
     known ones is corrected: ``suggestion`` says how, and ``query_used`` is what ran.
-    Raises ``QuerySyntaxError`` for a malformed query, ``IndexNotFoundError`` when
-    there is no index, ``ValueError`` for bad options.
+    ``budget`` bounds what the query may cost (``search.budget``; default ``Budget()``).
+    Raises ``QuerySyntaxError`` for a malformed query (``QueryBudgetError`` for one over
+    the budget), ``IndexNotFoundError`` when there is no index, ``ValueError`` for bad options.
     """
     if sort not in ("relevance", "newest", "oldest"):
         raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
@@ -85,15 +89,16 @@ def search(
     if not query.strip() and sort == "relevance":
         sort = "newest"  # nothing to rank by: every post, newest first
     with once.busy():  # the background warm-up (search.warmup) gives way
-        return _search(index_dir, query, year, since, until, category, sort, page, per_page, facets)
+        return _search(index_dir, query, year, since, until, category, sort, page, per_page, facets,
+                       budget if budget is not None else DEFAULT_BUDGET)
 
 
-def _search(index_dir, query, year, since, until, category, sort, page, per_page, facets):
+def _search(index_dir, query, year, since, until, category, sort, page, per_page, facets, budget):
     handle = index_handle(index_dir)
     synonyms = load_synonyms()
     cache_key = (
         handle.path, handle.generation, handle.token, id(synonyms), query, year, since, until, category,
-        sort, page, per_page, facets,
+        sort, page, per_page, facets, budget,
     )
     cached = _results_cache.get(cache_key)
     if cached is not None:
@@ -101,12 +106,12 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
 
     schema = handle.searcher.schema
     reader = handle.searcher.reader()
-    q = parse_query(schema, query, synonyms, reader=reader)
+    q = parse_query(schema, query, synonyms, reader=reader, budget=budget)
     suggestion = did_you_mean(handle.searcher, query, synonyms) if query.strip() else None
     query_used = query
     if suggestion is not None:
         # The typed words match nothing in the index, so search what was meant.
-        q = parse_query(schema, suggestion, synonyms, reader=reader)
+        q = parse_query(schema, suggestion, synonyms, reader=reader, budget=budget)
         query_used = suggestion
     filters = _filters(year, since, until, category)
     results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)

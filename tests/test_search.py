@@ -375,17 +375,17 @@ def test_a_query_over_budget_is_refused_with_what_to_do(ix, query, message):
     assert isinstance(info.value, QuerySyntaxError) and info.value.query == query
 
 
-def test_patterns_may_stand_for_a_bounded_number_of_words(ix, monkeypatch):
-    import search.budget as budget
+def test_patterns_may_stand_for_a_bounded_number_of_words(ix):
+    from search import Budget
 
-    monkeypatch.setattr(budget, "_current", budget.Budget(max_expansion=3, max_scan=5, wildcard_prefix=1))
+    budget = Budget(max_expansion=3, max_scan=5, wildcard_prefix=1)
     with pytest.raises(QueryBudgetError, match=r"`pa\*` stands for more than 3 words of the index"):
-        search(ix, "pa*")
+        search(ix, "pa*", budget=budget)
     with pytest.raises(QueryBudgetError, match=r"narrow the range"):
-        search(ix, "text:[a to m]")
+        search(ix, "text:[a to m]", budget=budget)
     with pytest.raises(QueryBudgetError, match=r"`p\?i\*` would read more than 5 words of the index: "
                                                r"put more letters before the first \?"):
-        search(ix, "text:p?i*")
+        search(ix, "text:p?i*", budget=budget)
     assert search(ix, "sciat*").total == 1  # within the budget: as before
 
 

@@ -1,24 +1,30 @@
 """The application factory: the JSON API, the search page and its static files over one
 index folder.
 
-    uvicorn --factory "web.app:app_from_env"     # or: needle serve --index DIR
+    app = create_app(".needle/index", cors_origins=["https://clinic.example"])
+    app = app_for(ServiceConfig(Path(".needle/index"), search_workers=2))
+
+``needle serve`` makes the config from settings.py and NEEDLE_* variables.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from search import close_searchers
+from search import Budget, close_searchers
+from search.warmup import WARM_TERMS
 from web import errors, pages
 from web.api import make_router
 from web.params import DEFAULT_MAX_PER_PAGE, DEFAULT_MAX_QUERY_LENGTH, Limits
+from web.pool import DEFAULT_QUEUE, DEFAULT_TIMEOUT, SearchPool
 
 STATIC = Path(__file__).parent / "static"
 
@@ -27,11 +33,11 @@ STATIC = Path(__file__).parent / "static"
 async def _lifespan(app: FastAPI):
     from concurrent.futures import ThreadPoolExecutor
 
-    from web.pool import SearchPool
-
     # Searches run in worker processes (web.pool), each warming the commonest words of the
     # index now and after each commit; this process answers HTTP, health and static files.
-    pool = SearchPool(app.state.index_dir, warm_terms=app.state.warm_terms, **app.state.pool_options)
+    config: ServiceConfig = app.state.config
+    pool = SearchPool(config.index_dir, workers=config.search_workers, queue=config.search_queue,
+                      timeout=config.search_timeout, warm_terms=config.warm_terms, budget=config.budget)
     app.state.pool = pool
     # /api/health reads the index in a thread of its own, never behind a search
     app.state.health_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="needle-health")
@@ -44,27 +50,39 @@ async def _lifespan(app: FastAPI):
         close_searchers()
 
 
-def create_app(
-    index_dir: str | os.PathLike,
-    *,
-    cors_origins: Iterable[str] = (),
-    max_query_length: int = DEFAULT_MAX_QUERY_LENGTH,
-    max_per_page: int = DEFAULT_MAX_PER_PAGE,
-    warm_terms: int | None = None,
-    search_workers: int | None = None,
-    search_queue: int | None = None,
-    search_timeout: float | None = None,
-) -> FastAPI:
-    """The service on ``index_dir`` (read only). ``cors_origins`` are the sites whose
-    pages may call the API from a browser (e.g. the clinic's own https://clinic.example).
-    ``warm_terms``: words per field whose ranking data a background thread prepares when
-    the service starts and after each commit (``search.warmup``; 0: none).
-    ``search_workers``, ``search_queue``, ``search_timeout``: the search processes, how many
-    searches may wait for one, and the seconds after which a search is stopped (``web.pool``;
-    default: the NEEDLE_SEARCH_* settings)."""
-    from search.warmup import WARM_TERMS
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Everything the service is configured with; the caller (``needle serve``: settings.py
+    and NEEDLE_* variables) decides the values, the service reads no settings itself."""
 
-    limits = Limits(max_query_length=max_query_length, max_per_page=max_per_page)
+    index_dir: Path
+    # the sites whose pages may call the API from a browser (e.g. https://clinic.example)
+    cors_origins: tuple[str, ...] = ()
+    max_query_length: int = DEFAULT_MAX_QUERY_LENGTH
+    max_per_page: int = DEFAULT_MAX_PER_PAGE
+    # words per field whose ranking data a background thread prepares when the service
+    # starts and after each commit (search.warmup; 0: none)
+    warm_terms: int = WARM_TERMS
+    # the search processes (None: one per core, at most 4), how many searches may wait for
+    # one, and the seconds after which a search is stopped (web.pool)
+    search_workers: int | None = None
+    search_queue: int = DEFAULT_QUEUE
+    search_timeout: float = DEFAULT_TIMEOUT
+    budget: Budget = field(default_factory=Budget)  # what one query may cost (search.budget)
+
+
+def create_app(index_dir: str | os.PathLike, **options: Any) -> FastAPI:
+    """The service on ``index_dir`` (read only); ``options`` are ``ServiceConfig``'s fields
+    (a None value: the default)."""
+    given = {name: value for name, value in options.items() if value is not None}
+    if "cors_origins" in given:
+        given["cors_origins"] = tuple(given["cors_origins"])
+    return app_for(ServiceConfig(Path(index_dir), **given))
+
+
+def app_for(config: ServiceConfig) -> FastAPI:
+    """The service as ``config`` says."""
+    limits = Limits(max_query_length=config.max_query_length, max_per_page=config.max_per_page)
     app = FastAPI(
         title="Needle search API",
         summary="Search a clinic blog's posts: highlighted snippets, filters, facets, suggestions, related posts.",
@@ -75,31 +93,15 @@ def create_app(
         redoc_url=None,
         lifespan=_lifespan,
     )
-    app.state.index_dir = Path(index_dir)
+    app.state.config = config
+    app.state.index_dir = config.index_dir
     app.state.limits = limits
-    app.state.warm_terms = WARM_TERMS if warm_terms is None else warm_terms
-    app.state.pool_options = {"workers": search_workers, "queue": search_queue, "timeout": search_timeout}
     errors.install(app)
     app.include_router(make_router(limits))
     app.include_router(pages.make_router(limits))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    origins = list(cors_origins)
-    if origins:
+    if config.cors_origins:
         # Read-only GETs, no cookies: the API needs nothing more from a browser.
-        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"],
-                           allow_headers=["*"], max_age=3600)
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
+                           allow_methods=["GET"], allow_headers=["*"], max_age=3600)
     return app
-
-
-def app_from_env() -> FastAPI:
-    """For ``uvicorn --factory`` and worker processes: settings from NEEDLE_* variables."""
-    from indexer.location import resolve_index_dir
-
-    origins = [o for o in os.environ.get("NEEDLE_CORS_ORIGINS", "").split(",") if o.strip()]
-    return create_app(
-        resolve_index_dir(),
-        cors_origins=[o.strip() for o in origins],
-        max_query_length=int(os.environ.get("NEEDLE_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY_LENGTH)),
-        max_per_page=int(os.environ.get("NEEDLE_MAX_PER_PAGE", DEFAULT_MAX_PER_PAGE)),
-        warm_terms=int(os.environ["NEEDLE_WARM_TERMS"]) if os.environ.get("NEEDLE_WARM_TERMS") else None,
-    )

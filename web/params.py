@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BeforeValidator, Field
 
-from search import SearchResults, Sort
+from search import Budget, SearchResults, Sort
 from search import search as run_search
 
 DEFAULT_MAX_QUERY_LENGTH = 200
@@ -90,11 +90,14 @@ def search_params(limits: Limits):
     return dependency
 
 
-def search_index(index_dir: str | os.PathLike, params: SearchParams) -> SearchResults:
-    """Run the search; a page past the last one is a bad request, not an empty page."""
+def search_index(index_dir: str | os.PathLike, params: SearchParams,
+                 budget: Budget | None = None) -> SearchResults:
+    """Run the search within ``budget`` (default: ``Budget()``); a page past the last one is
+    a bad request, not an empty page."""
     results = run_search(
         index_dir, params.q, year=params.year, since=params.since, until=params.until,
         category=params.category, sort=params.sort, page=params.page, per_page=params.per_page,
+        budget=budget,
     )
     if params.page > results.pages:
         raise BadRequest(f"page {params.page} is past the last page ({results.pages}) of {results.total} results")

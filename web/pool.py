@@ -23,6 +23,8 @@ pipe (anything it prints goes to stderr instead).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 import logging
 import os
 import pickle
@@ -33,6 +35,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+from search import Budget
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +56,13 @@ class WorkerFailed(RuntimeError):
     """The worker running the search died."""
 
 
+DEFAULT_QUEUE = 16
+DEFAULT_TIMEOUT = 10.0
+
+
 def default_workers() -> int:
-    """NEEDLE_SEARCH_WORKERS, or the number of cores (at most 4) when it is 0."""
-    configured = _setting("NEEDLE_SEARCH_WORKERS", 0)
-    return int(configured) if int(configured) > 0 else max(1, min(4, os.cpu_count() or 1))
-
-
-def _setting(name: str, default: Any) -> Any:
-    try:
-        import settings
-    except ImportError:
-        return default
-    return getattr(settings, name, default)
+    """The number of cores, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 # --- frames ---------------------------------------------------------------------------------
@@ -90,11 +89,12 @@ def _receive(stream) -> Any:
 
 
 class _Worker:
-    def __init__(self, index_dir: Path, warm_terms: int):
+    def __init__(self, index_dir: Path, warm_terms: int, budget: Budget):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "web.pool", str(index_dir), str(warm_terms)],
+            [sys.executable, "-m", "web.pool", str(index_dir), str(warm_terms),
+             json.dumps(dataclasses.asdict(budget))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=ROOT,
         )
         self.pid = self.proc.pid
@@ -138,16 +138,19 @@ class _Worker:
 
 
 class SearchPool:
-    """``workers`` search processes on ``index_dir``; ``await call(name, *args)`` runs
-    ``name`` (see ``_FUNCTIONS``) in one of them."""
+    """``workers`` search processes on ``index_dir`` (None or 0: ``default_workers()``);
+    ``await call(name, *args)`` runs ``name`` (see ``_functions``) in one of them, searches
+    within ``budget``."""
 
     def __init__(self, index_dir: str | os.PathLike, *, workers: int | None = None,
-                 queue: int | None = None, timeout: float | None = None, warm_terms: int = 0):
+                 queue: int | None = None, timeout: float | None = None, warm_terms: int = 0,
+                 budget: Budget | None = None):
         self.index_dir = Path(index_dir)
         self.workers = workers if workers else default_workers()
-        self.queue = int(queue if queue is not None else _setting("NEEDLE_SEARCH_QUEUE", 16))
-        self.timeout = float(timeout if timeout is not None else _setting("NEEDLE_SEARCH_TIMEOUT", 10.0))
+        self.queue = int(queue if queue is not None else DEFAULT_QUEUE)
+        self.timeout = float(timeout if timeout is not None else DEFAULT_TIMEOUT)
         self.warm_terms = warm_terms
+        self.budget = budget if budget is not None else Budget()
         self.running = 0
         self.waiting = 0
         self.rejected = 0
@@ -170,7 +173,7 @@ class SearchPool:
             self._idle.put_nowait(worker)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.index_dir, self.warm_terms)
+        worker = _Worker(self.index_dir, self.warm_terms, self.budget)
         self._all.append(worker)
         timer = threading.Timer(START_TIMEOUT, worker.kill)
         timer.start()
@@ -292,11 +295,14 @@ def _rebuild_error(value: tuple) -> BaseException:
 # --- the worker's side --------------------------------------------------------------------------
 
 
-def _functions() -> dict:
+def _functions(budget: Budget) -> dict:
     from search import related, suggest
     from web.params import search_index
 
-    return {"search": search_index, "suggest": suggest, "related": related}
+    def search(index_dir, params):
+        return search_index(index_dir, params, budget)
+
+    return {"search": search, "suggest": suggest, "related": related}
 
 
 def _describe(exc: BaseException) -> tuple:
@@ -311,18 +317,18 @@ def _describe(exc: BaseException) -> tuple:
     return ("exception", exc)
 
 
-def worker_main(index_dir: str, warm_terms: int) -> None:
+def worker_main(index_dir: str, warm_terms: int, budget: Budget) -> None:
     # replies go to the real stdout; anything else printed goes to stderr
     with os.fdopen(os.dup(1), "wb") as replies:
         os.dup2(2, 1)
-        _serve(index_dir, warm_terms, replies)
+        _serve(index_dir, warm_terms, budget, replies)
 
 
-def _serve(index_dir: str, warm_terms: int, replies) -> None:
+def _serve(index_dir: str, warm_terms: int, budget: Budget, replies) -> None:
     requests = sys.stdin.buffer
     from search import parser_cache_size, warmup
 
-    functions = _functions()
+    functions = _functions(budget)
     warmer = warmup.start(index_dir, terms=warm_terms) if warm_terms > 0 else None
     searches = 0
 
@@ -352,6 +358,6 @@ def _serve(index_dir: str, warm_terms: int, replies) -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    worker_main(sys.argv[1], int(sys.argv[2]))
+    worker_main(sys.argv[1], int(sys.argv[2]), Budget(**json.loads(sys.argv[3])))
     sys.stdout.flush()
     os._exit(0)  # no interpreter teardown: the warm-up thread may still be in Whoosh
