@@ -148,3 +148,30 @@ def test_index_rebuild(tmp_path):
     result = run("index", export, "--index", target, "--rebuild")
     assert result.exit_code == 0, result.output
     assert len(load_posts(target)) == 4
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("search", "posture"), ("related", f"{SITE}/blog/dry-needling-neck-pain/")],
+)
+def test_format_json_is_what_json_prints(ix, args):
+    as_json = run(*args, "--index", ix, "--json")
+    as_format = run(*args, "--index", ix, "--format", "json")
+    assert as_json.exit_code == as_format.exit_code == 0
+    assert as_json.output == as_format.output and json.loads(as_format.output)
+
+
+@pytest.mark.parametrize("command", ["search", "related", "index", "crawl", "extract", "serve"])
+def test_every_command_lists_its_exit_codes(command):
+    out = run(command, "--help").output
+    assert "Exit codes: 0 success;" in out and "2 usage error" in out
+
+
+def test_a_missing_or_outdated_index_is_the_same_error_everywhere(tmp_path):
+    from indexer.writer import IndexNotFoundError, IndexOutdatedError
+
+    for command in (("search", "neck"), ("related", f"{SITE}/blog/x/"), ("serve",)):
+        result = CliRunner().invoke(main, [*command, "--index", str(tmp_path / "none")])
+        assert result.exit_code == 3
+        assert result.output.strip() == f"Error: {IndexNotFoundError(tmp_path / 'none')}"
+    assert issubclass(IndexOutdatedError, IndexNotFoundError)  # so index_required says it too
