@@ -7,13 +7,11 @@ Machines get CSV (one row per finding) and JSON (a list of posts, each with ``ur
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-from reports.audit import SIGNALS, AuditReport, PostAudit
+from reports.audit_model import SIGNALS, AuditReport, PostAudit
 from reports.charts import PALETTE, bar_chart_svg
-from reports.safe_output import csp, csv_text, web_href
-
-TEMPLATES = Path(__file__).parent / "templates"
+from reports.findings import BAND_STYLES, weight_band
+from reports.render import render_page
+from reports.safe_output import csv_text
 CSV_FIELDS = ("rank", "scope", "url", "title", "published", "score", "signal", "weight",
               "evidence", "action")
 
@@ -49,7 +47,7 @@ def to_csv(report: AuditReport, limit: int | None = None) -> str:
 
 
 def _style(weight: float) -> str:
-    return "bold red" if weight >= 4 else "yellow" if weight >= 2 else "cyan"
+    return BAND_STYLES[weight_band(weight)]
 
 
 def to_table(report: AuditReport, limit: int | None = None):
@@ -83,13 +81,8 @@ def to_table(report: AuditReport, limit: int | None = None):
 
 
 def to_html(report: AuditReport, limit: int | None = None) -> str:
-    import jinja2
     from markupsafe import Markup
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=jinja2.select_autoescape(["html"]))
-    env.filters["href"] = web_href  # only http(s) URLs become links
-    env.globals["csp"] = csp
     by_signal = report.by_signal()
     charts = {
         "year": bar_chart_svg(list(report.by_year().items()), "Posts by year", color=PALETTE[0]),
@@ -99,9 +92,10 @@ def to_html(report: AuditReport, limit: int | None = None) -> str:
                                 color=PALETTE[3]),
     }
     flagged = report.flagged
-    template = env.get_template("audit.html")
-    return template.render(
+    return render_page(
+        "audit.html",
         report=report, entries=flagged[:limit] if limit else flagged, sites=report.sites,
+        # bar_chart_svg escapes its own text, so its SVG is safe to inline as is
         charts={k: Markup(v) for k, v in charts.items()},
         by_signal=by_signal, signals=SIGNALS,
         summary={"posts": len(report.posts), "flagged": len(flagged),

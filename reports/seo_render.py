@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from reports.charts import PALETTE, bar_chart_svg
 from reports.seo import CHECKS, SEVERITIES, WORD_BANDS, SeoReport, depth_counts, histogram
-from reports.safe_output import csp, csv_text, web_href
+from reports.findings import BAND_STYLES, plural, score_band
+from reports.render import render_page
+from reports.safe_output import csv_text
 from reports.seo_thresholds import describe
 
 CSV_COLUMNS = ("severity", "check", "url", "value", "threshold", "why")
-SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "opportunity": "cyan"}
+# the terminal's colour of each severity (reports.findings keeps them with the bands)
+SEVERITY_COLOURS = {s: BAND_STYLES[s] for s in SEVERITIES}
 
 
 def summary(report: SeoReport) -> dict[str, Any]:
@@ -48,17 +50,6 @@ def to_csv(report: SeoReport) -> str:
                                   for f in report.findings))
 
 
-def _environment():
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
-    env.filters["href"] = web_href  # a link in the report must be an http(s) one
-    env.globals["csp"] = csp
-    return env
-
-
 def to_html(report: SeoReport, generated: datetime | None = None) -> str:
     from markupsafe import Markup
 
@@ -75,8 +66,8 @@ def to_html(report: SeoReport, generated: datetime | None = None) -> str:
         Markup(bar_chart_svg([(s, len(v)) for s, v in report.by_severity().items()],
                              "Findings by severity", color=PALETTE[2])),
     ]
-    return _environment().get_template("seo.html").render(
-        report=report, summary=summary(report), checks=CHECKS, charts=charts,
+    return render_page(
+        "seo.html", script="sortable.js", report=report, summary=summary(report), checks=CHECKS, charts=charts,
         severities=SEVERITIES, thresholds=describe(), current=asdict(report.thresholds),
         generated=generated.isoformat(timespec="seconds"),
     )
@@ -92,10 +83,10 @@ def print_summary(report: SeoReport, console: Any, *, findings: bool = True,
     from rich.table import Table
 
     s = summary(report)
-    colour = "green" if report.score >= 80 else "yellow" if report.score >= 50 else "red"
+    colour = BAND_STYLES[score_band(report.score)]
     console.print(f"[bold]SEO report[/bold]: site score [bold {colour}]{report.score}/100[/] "
                   f"over {s['posts']} posts, {s['findings']} findings "
-                  + ", ".join(f"[{SEVERITY_COLOURS[k]}]{v} {_plural(k, v)}[/]"
+                  + ", ".join(f"[{SEVERITY_COLOURS[k]}]{v} {plural(k, v)}[/]"
                               for k, v in s["by_severity"].items()))
     checks = Table(title="Findings by check", title_justify="left")
     checks.add_column("check")
@@ -117,12 +108,6 @@ def print_summary(report: SeoReport, console: Any, *, findings: bool = True,
     console.print(table)
     if limit and len(report.findings) > limit:
         console.print(f"... {len(report.findings) - limit} more (use --format csv or json for all)")
-
-
-def _plural(severity: str, n: int) -> str:
-    if n == 1:
-        return severity
-    return "opportunities" if severity == "opportunity" else severity + "s"
 
 
 def _path(url: str) -> str:

@@ -91,3 +91,43 @@ def test_report_carries_a_policy_its_own_style_and_script_pass(report_file):
         header = driver.find_element(By.CSS_SELECTOR, "#pages thead th")
         header.click()  # the sorting script ran: its hash is in the policy
         assert header.get_attribute("aria-sort") == "ascending"
+
+
+def test_audit_and_seo_reports_share_one_stylesheet_and_layout(report_file, site_crawl, tmp_path):
+    """Both reports look like one product: the same inline stylesheet (so the same style
+    hash in their policies), the same header, and the same computed look in Chromium."""
+    import re
+    from datetime import date
+
+    from selenium.webdriver.common.by import By
+
+    from reports import audit_render
+    from reports.audit import audit
+
+    _, seo_path = report_file
+    audit_path = tmp_path / "audit.html"
+    audit_path.write_text(audit_render.to_html(audit(load_records(site_crawl.index), as_of=date(2026, 11, 25))),
+                          encoding="utf-8")
+    pages = {"audit": audit_path.read_text(encoding="utf-8"),
+             "seo": seo_path.read_text(encoding="utf-8")}
+    styles = {name: re.search(r"<style>(.*?)</style>", text, re.S).group(1)
+              for name, text in pages.items()}
+    assert styles["audit"] == styles["seo"]
+    hashes = {name: re.search(r"style-src (&#39;sha256-[^&]+&#39;)", text).group(1)
+              for name, text in pages.items()}
+    assert hashes["audit"] == hashes["seo"]
+
+    probes = {"body": ("font-family", "max-width", "color"),
+              "header.report": ("border-bottom-color", "border-bottom-width"),
+              "header.report .product": ("color", "text-transform"),
+              "h1": ("font-size", "font-weight"), "h2": ("font-size", "border-bottom-color")}
+    looks = {}
+    with chrome() as driver:
+        for name, path in (("audit", audit_path), ("seo", seo_path)):
+            driver.get(path.as_uri())
+            looks[name] = {(sel, prop): driver.find_element(By.CSS_SELECTOR, sel)
+                           .value_of_css_property(prop)
+                           for sel, props in probes.items() for prop in props}
+            assert driver.find_element(By.CSS_SELECTOR, "header.report h1").is_displayed()
+    assert looks["audit"] == looks["seo"]
+    assert looks["seo"][("header.report", "border-bottom-width")] == "3px"  # styled at all
