@@ -3,7 +3,7 @@
 A word's impacts, a query leaf's bitset, the year and category columns: all depend only
 on the index generation, and building them is the slow part of the first query after a
 commit (Whoosh decompresses and unpickles the word's postings). Whoosh searchers stay per
-thread (``search.query``), but what they compute is kept here, once per process:
+thread (``search.handle``), but what they compute is kept here, once per process:
 
 - ``OnceLRU`` (``search.once``): key -> value, built by the first thread that asks;
   threads asking for the same key meanwhile wait for that build instead of repeating it;

@@ -1,7 +1,7 @@
 """Which index fields a query may name, and what each kind of field is for in a search.
 
-Shared by parsing (``search.query``), the searcher handles (``search.handle``) and the
-warm-up (``search.warmup``), which all need the same sets.
+Shared by parsing (``search.parsing``), searching (``search.query``), the searcher handles
+(``search.handle``) and the warm-up (``search.warmup``), which all need the same sets.
 """
 
 from __future__ import annotations

@@ -46,9 +46,6 @@ class BoostedMultifieldPlugin(qparser.MultifieldPlugin):
         return group
 
 
-MAX_FUZZY_DISTANCE = query_budget.DEFAULT.max_fuzzy_distance  # NEEDLE_QUERY_MAX_FUZZY_DISTANCE
-
-
 def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
     """The query parser: unfielded words search every text field and are OR-ed
     (BM25F already ranks posts matching more of them higher); synonyms widen words;
