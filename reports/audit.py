@@ -3,7 +3,9 @@
 ``audit(records, as_of=..., thresholds=...)`` runs one small detector per signal over every
 post, clusters near-duplicates and posts competing for one topic, adds site-wide findings
 (footer copyright, trust habits) and ranks the posts by the summed weight of their findings.
-Phrase lists and weights are data at the top of the module, so a new wording is a line.
+Signals and weights are data in reports.audit_model, phrase lists at the top of each
+detector module, so a new wording is a line. Loading an index and checking links is
+reports.audit_job's.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from datetime import date
 from crawler.records import DateKind, Post, SitePage, Teaser
 from reports import topics
 from reports.audit_model import (
-    SIGNALS, TRUST_SIGNALS, WORD_RE, AuditReport, AuditThresholds, ClinicFacts, Context,
-    PostAudit, anchor_date, local_date, make_finding, months_between, origin_of, quote,
+    SIGNALS, TRUST_SIGNALS, AuditReport, AuditThresholds, ClinicFacts, Context,
+    PostAudit, anchor_date, local_date, make_finding, months_between, quote,
 )
 from reports.audit_people import (
     CREDENTIAL_RE, detect_departed_staff, detect_stale_contacts, learn_former_authors,
@@ -27,7 +29,8 @@ from reports.audit_time import (
     detect_age, detect_dates_disagree, detect_no_date, detect_sitemap_lastmod,
     detect_time_references,
 )
-from reports.crawl_facts import Crawl, LinkState
+from reports.crawl_facts import Crawl, LinkState, site_of
+from reports.topics import WORD_RE
 from reports.findings import Finding
 
 # Headings or words that show a post cites sources.
@@ -55,18 +58,18 @@ def detect_links(post: Post, ctx: Context) -> list[Finding]:
     out = []
     if broken:
         out.append(make_finding("broken_link", "; ".join(e for _, e in broken),
-                            "Fix or remove the broken links (find the moved page or a current "
-                            "source).", related=[h for h, _ in broken]))
+                                "Fix or remove the broken links (find the moved page or a current "
+                                "source).", related=[h for h, _ in broken]))
     if redirected:
         out.append(make_finding("redirected_link", "; ".join(e for _, e in redirected),
-                            "Point the links straight at their final address.",
-                            related=[h for h, _ in redirected]))
+                                "Point the links straight at their final address.",
+                                related=[h for h, _ in redirected]))
     if unchecked:
         out.append(make_finding("unchecked_link", "; ".join(e for _, e in unchecked),
-                            "Check these links by hand: a private address works only inside "
-                            "the clinic's network (NEEDLE_AUDIT_LINK_ALLOW_HOSTS lets the "
-                            "checker reach an intranet host).",
-                            related=[h for h, _ in unchecked]))
+                                "Check these links by hand: a private address works only inside "
+                                "the clinic's network (NEEDLE_AUDIT_LINK_ALLOW_HOSTS lets the "
+                                "checker reach an intranet host).",
+                                related=[h for h, _ in unchecked]))
     return out
 
 
@@ -74,8 +77,8 @@ def detect_thin(post: Post, ctx: Context) -> list[Finding]:
     if post.word_count >= ctx.thresholds.thin_words:
         return []
     return [make_finding("thin", f"{post.word_count} words (threshold {ctx.thresholds.thin_words})",
-                     "Expand it into a useful answer, merge it into a related post, or retire "
-                     "it.")]
+                         "Expand it into a useful answer, merge it into a related post, or retire "
+                         "it.")]
 
 
 def _title_key(title: str | None) -> str:
@@ -100,8 +103,8 @@ def detect_teaser_mismatch(post: Post, ctx: Context) -> list[Finding]:
     if not problems:
         return []
     return [make_finding("teaser_mismatch", "; ".join(dict.fromkeys(problems)),
-                     "Make the listing card show the post's own title and date.",
-                     related=dict.fromkeys(listings))]
+                         "Make the listing card show the post's own title and date.",
+                         related=dict.fromkeys(listings))]
 
 
 # -- trust signals: lacking per post, reported per site when it is the site's habit ---------
@@ -114,8 +117,8 @@ def trust_gaps(post: Post, ctx: Context) -> dict[str, str]:
         gaps["no_author"] = "no author byline"
     elif not CREDENTIAL_RE.search(post.author) and not _credentialed_on_team(post, ctx):
         gaps["no_credentials"] = f"byline {quote(post.author)} gives no credentials"
-    site = origin_of(post.site)
-    cites = any(link.in_body and origin_of(link.href) != site for link in post.links)
+    site = site_of(post.site)
+    cites = any(link.in_body and site_of(link.href) != site for link in post.links)
     if not cites and not any(REFERENCES_RE.search(h.text) for h in post.headings):
         gaps["no_references"] = "no link to an outside source and no references section"
     written = anchor_date(post)
@@ -168,7 +171,8 @@ def site_trust(posts: list[Post], ctx: Context) -> tuple[dict[str, list[Finding]
                 related=[p.url for p in lacking]))
         else:
             for p in lacking:
-                per_post[p.url].append(make_finding(signal, gaps[p.url][signal], TRUST_ACTIONS[signal]))
+                per_post[p.url].append(
+                    make_finding(signal, gaps[p.url][signal], TRUST_ACTIONS[signal]))
     return per_post, site_findings
 
 
@@ -176,8 +180,9 @@ def detect_copyright(site: str, ctx: Context) -> list[Finding]:
     year = ctx.sites[site].copyright_year if site in ctx.sites else None
     if year is None or ctx.as_of.year - year <= ctx.thresholds.copyright_years:
         return []
-    return [make_finding("copyright_past", f"footer says © {year} ({ctx.as_of.year - year} years ago)",
-                     "Update the footer's copyright year (or print the current year).")]
+    return [make_finding("copyright_past",
+                         f"footer says © {year} ({ctx.as_of.year - year} years ago)",
+                         "Update the footer's copyright year (or print the current year).")]
 
 
 # -- overlap: near-duplicates and posts competing for one topic (reports.topics) -------------
@@ -218,7 +223,7 @@ def detect_overlap(posts: list[Post], ctx: Context) -> dict[str, list[Finding]]:
                     action = (f"Merge into {quote(keep.title or keep.url)} ({keep.url}) and "
                               "301-redirect this address to it.")
                 out[post.url].append(make_finding(signal, evidence, action,
-                                              related=[p.url for p in rest]))
+                                                  related=[p.url for p in rest]))
     return out
 
 

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
 from crawler.records import Post, SitemapEntry, Teaser
 from reports.crawl_facts import LinkState
+from reports.topics import WORD_RE
 from reports.findings import Finding
 
 # -- data ---------------------------------------------------------------------------------
@@ -54,7 +54,6 @@ TRUST_SIGNALS = ("no_author", "no_credentials", "no_references", "no_review_date
 # a title's period ("Dr. Greg Lawson", "St. Albert") does not end the sentence
 SENTENCE_RE = re.compile(
     r"(?:[^.!?\n]|(?:(?<=\bDr)|(?<=\bSt)|(?<=\bMr)|(?<=\bMs)|(?<=\bMrs))\.)*[.!?]?")
-WORD_RE = re.compile(r"[a-zà-ÿ0-9]+")
 
 AGE_BANDS = ((6, "under 6 months"), (12, "6–12 months"), (24, "1–2 years"),
              (60, "2–5 years"), (10_000, "over 5 years"))
@@ -63,7 +62,8 @@ AGE_BANDS = ((6, "under 6 months"), (12, "6–12 months"), (24, "1–2 years"),
 
 
 class AuditThresholds(BaseModel):
-    """Every threshold of the audit; defaults come from settings.py (NEEDLE_AUDIT_*)."""
+    """Every threshold of the audit. The defaults are settings.py's (NEEDLE_AUDIT_*); the
+    CLI passes the settings in."""
 
     max_age_months: int = 24
     thin_words: int = 150
@@ -183,13 +183,8 @@ def norm_words(text: str) -> str:
     return "".join(WORD_RE.findall(text.lower()))
 
 
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
 def make_finding(signal: str, evidence: str, action: str, related: Iterable[str] = (),
-             weight: float | None = None) -> Finding:
+                 weight: float | None = None) -> Finding:
     return Finding(check=signal, evidence=evidence, action=action,
                    weight=SIGNALS[signal][0] if weight is None else weight, related=list(related))
 

@@ -247,24 +247,24 @@ def detect_stale_contacts(post: Post, ctx: Context) -> list[Finding]:
         raw = [_raw_phone(post.body, phone_digits(p)) for p in stale_phones]
         current = ", ".join(site.phone_labels)
         out.append(make_finding("stale_phone", f"post says {', '.join(quote(r) for r in raw)}; "
-                            f"{site.where} shows {current}",
-                            f"Replace the number with the current one: {current}."))
+                                f"{site.where} shows {current}",
+                                f"Replace the number with the current one: {current}."))
     current_keys = [_address_key(a) for a in site.addresses]
     stale_addresses = [a for a in body.addresses if current_keys and not any(
         _address_key(a) in key or key in _address_key(a) for key in current_keys)]
     if stale_addresses:
         out.append(make_finding("stale_address",
-                            f"post says {', '.join(quote(a) for a in stale_addresses)}; "
-                            f"{site.where} shows {quote(site.addresses[0])}",
-                            f"Replace the address with {site.addresses[0]}."))
+                                f"post says {', '.join(quote(a) for a in stale_addresses)}; "
+                                f"{site.where} shows {quote(site.addresses[0])}",
+                                f"Replace the address with {site.addresses[0]}."))
     current_hours = {_hours_key(h) for h in site.hours}
     stale_hours = [h for h in body.hours if current_hours and _hours_key(h) not in current_hours]
     if stale_hours:
         out.append(make_finding("stale_hours",
-                            f"post says {', '.join(quote(h) for h in stale_hours)}; "
-                            f"{site.where} shows {'; '.join(site.hours)}",
-                            "Update the hours, or link to the contact page instead of "
-                            "repeating them."))
+                                f"post says {', '.join(quote(h) for h in stale_hours)}; "
+                                f"{site.where} shows {'; '.join(site.hours)}",
+                                "Update the hours, or link to the contact page instead of "
+                                "repeating them."))
     return out
 
 
@@ -321,5 +321,5 @@ def detect_departed_staff(post: Post, ctx: Context) -> list[Finding]:
         return []
     evidence = "; ".join(f"{name}: {quote(s)}" for name, s in names.values())
     return [make_finding("staff_departed", evidence,
-                     "Remove or replace the name with a current team member, and update any "
-                     "booking instructions.")]
+                         "Remove or replace the name with a current team member, and update any "
+                         "booking instructions.")]

@@ -57,9 +57,9 @@ def detect_age(post: Post, ctx: Context) -> list[Finding]:
     # older posts rank higher: half a point per year beyond the threshold, capped
     weight = SIGNALS["old_post"][0] + min(3.0, 0.5 * (months - limit) / 12)
     return [make_finding("old_post", f"{what} {written.isoformat()}, {years:.1f} years before "
-                     f"{ctx.as_of.isoformat()}",
-                     "Review the advice against current guidance; update it and show the "
-                     "updated date, or retire the post.", weight=round(weight, 2))]
+                         f"{ctx.as_of.isoformat()}",
+                         "Review the advice against current guidance; update it and show the "
+                         "updated date, or retire the post.", weight=round(weight, 2))]
 
 
 def _season_end(word: str, written: date) -> date:
@@ -149,8 +149,8 @@ def detect_time_references(post: Post, ctx: Context) -> list[Finding]:
     if len(hits) > 3:
         evidence += f"; and {len(hits) - 3} more"
     return [make_finding("past_time_reference", evidence,
-                     "Rewrite the dated wording (years, months, seasons, offers, events) so it "
-                     "stays true, or mark the post as an archive.")]
+                         "Rewrite the dated wording (years, months, seasons, offers, events) so it "
+                         "stays true, or mark the post as an archive.")]
 
 
 def _first_by_source(post: Post, kind: DateKind) -> dict[DateSource, date]:
@@ -185,8 +185,8 @@ def detect_dates_disagree(post: Post, ctx: Context) -> list[Finding]:
     if not problems:
         return []
     return [make_finding("dates_disagree", "; ".join(problems),
-                     "Make the byline, structured data (JSON-LD, meta) and server dates tell "
-                     "the same story.")]
+                         "Make the byline, structured data (JSON-LD, meta) and server dates tell "
+                         "the same story.")]
 
 
 def detect_sitemap_lastmod(post: Post, ctx: Context) -> list[Finding]:
@@ -198,9 +198,9 @@ def detect_sitemap_lastmod(post: Post, ctx: Context) -> list[Finding]:
     if abs((lastmod.date() - latest).days) <= ctx.thresholds.date_tolerance_days:
         return []
     return [make_finding("sitemap_lastmod_disagrees",
-                     f"sitemap lastmod {lastmod.date().isoformat()}, the post says "
-                     f"{latest.isoformat()}",
-                     "Have the sitemap's lastmod follow the post's real last update.")]
+                         f"sitemap lastmod {lastmod.date().isoformat()}, the post says "
+                         f"{latest.isoformat()}",
+                         "Have the sitemap's lastmod follow the post's real last update.")]
 
 
 def detect_no_date(post: Post, ctx: Context) -> list[Finding]:
@@ -208,5 +208,5 @@ def detect_no_date(post: Post, ctx: Context) -> list[Finding]:
         return []
     raw = f" (unreadable date text {quote(post.published_raw)})" if post.published_raw else ""
     return [make_finding("no_date", f"no publication date on the page{raw}",
-                     "Show the publication date (and a reviewed date) so readers can judge "
-                     "how current the advice is.")]
+                         "Show the publication date (and a reviewed date) so readers can judge "
+                         "how current the advice is.")]

@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from reports.charts import PALETTE, bar_chart_svg
-from reports.seo import CHECKS, SEVERITIES, WORD_BANDS, SeoReport, depth_counts, histogram
+from reports.seo import (
+    CHECKS, SCORE_PENALTY, SEVERITIES, WORD_BANDS, SeoReport, depth_counts, histogram,
+)
 from reports.findings import BAND_STYLES, plural, score_band
 from reports.render import render_page
 from reports.safe_output import csv_text
@@ -46,8 +48,8 @@ def to_json(report: SeoReport, generated: datetime | None = None) -> str:
 
 def to_csv(report: SeoReport) -> str:
     """One row per finding, formula-like text neutralised (reports.safe_output)."""
-    return csv_text(CSV_COLUMNS, ({k: v for k, v in f.seo_row(CHECKS[f.check].why).items() if k in CSV_COLUMNS}
-                                  for f in report.findings))
+    rows = (f.seo_row(CHECKS[f.check].why) for f in report.findings)
+    return csv_text(CSV_COLUMNS, ({k: v for k, v in row.items() if k in CSV_COLUMNS} for row in rows))
 
 
 def to_html(report: SeoReport, generated: datetime | None = None) -> str:
@@ -67,8 +69,9 @@ def to_html(report: SeoReport, generated: datetime | None = None) -> str:
                              "Findings by severity", color=PALETTE[2])),
     ]
     return render_page(
-        "seo.html", script="sortable.js", report=report, summary=summary(report), checks=CHECKS, charts=charts,
-        severities=SEVERITIES, thresholds=describe(), current=asdict(report.thresholds),
+        "seo.html", script="sortable.js", report=report, summary=summary(report),
+        checks=CHECKS, charts=charts, penalty=SCORE_PENALTY, severities=SEVERITIES,
+        thresholds=describe(), current=asdict(report.thresholds),
         generated=generated.isoformat(timespec="seconds"),
     )
 
