@@ -18,7 +18,7 @@ from cli.common import (
 @click.command(epilog=exit_help({
     EXIT_EMPTY: "some input lines were not records, or a rebuild refused or failed (the index "
                 "untouched, --rebuild)",
-    EXIT_INDEX: "another writer holds the index",
+    EXIT_INDEX: "another writer holds the index, or it is of an older version of Needle",
     EXIT_BREAKER: "the circuit breaker kept the index from shrinking (--complete)",
 }))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
