@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import settings
-from settings import Knob, SettingError
+
+# classes read from the module at each use: other tests reload it, which rebinds them
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,7 @@ def test_every_needle_knob_of_the_module_is_a_row():
     ("list", "a, b,,c", ["a", "b", "c"]), ("zone", "Europe/Paris", "Europe/Paris"),
 ])
 def test_values_parse(kind, raw, value):
-    assert Knob("NEEDLE_X", kind, None, "").parse(raw) == value
+    assert settings.Knob("NEEDLE_X", kind, None, "").parse(raw) == value
 
 
 @pytest.mark.parametrize("kind, raw, expected", [
@@ -38,10 +39,10 @@ def test_values_parse(kind, raw, value):
     ("bool", "maybe", "yes or no"), ("zone", "Europe/Pariss", "a time zone name"),
 ])
 def test_a_bad_value_names_the_variable_and_the_form(kind, raw, expected):
-    with pytest.raises(SettingError, match=f"NEEDLE_X='{raw}': expected {expected}"):
-        Knob("NEEDLE_X", kind, None, "").parse(raw)
+    with pytest.raises(settings.SettingError, match=f"NEEDLE_X='{raw}': expected {expected}"):
+        settings.Knob("NEEDLE_X", kind, None, "").parse(raw)
 
 
 def test_a_choice_outside_its_list_is_an_error():
-    with pytest.raises(SettingError, match="expected one of auto, on, off"):
-        Knob("NEEDLE_X", "choice", "auto", "", choices=("auto", "on", "off")).parse("sometimes")
+    with pytest.raises(settings.SettingError, match="expected one of auto, on, off"):
+        settings.Knob("NEEDLE_X", "choice", "auto", "", choices=("auto", "on", "off")).parse("sometimes")
