@@ -6,6 +6,7 @@ import re
 
 from crawler import selectors as S
 from crawler.dates import find_snippets
+from crawler.matching import select
 from crawler.metadata import norm_title
 from crawler.page import Page, matches, ordered
 from crawler.text import TextOut, clean, swapped_out, text_len
@@ -18,7 +19,7 @@ def find_container(page: Page):
         return None
     override = page.site_selectors.get("body")
     if override:
-        for el in S.select(tree, override):
+        for el in select(tree, override):
             if text_len(el) > 0:
                 return el
     best_by_rank: dict[int, list] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from crawler import selectors as S
 from crawler.content import container, teaser_group
 from crawler.dates import find_snippets
 from crawler.listings import find_cards
@@ -12,27 +13,13 @@ from crawler.page import ARTICLE_TYPES, LISTING_TYPES, Page, parse_page
 from crawler.text import WORD, clean, inside, text_near
 
 
-_DATE_ARCHIVE_PATH = re.compile(r"/(?:19|20)\d\d(?:/\d{1,2}){0,2}/?$")
-
-
-# WordPress's body_class() on archives and on page 2+ of any listing
-_ARCHIVE_BODY_CLASSES = frozenset({"archive", "paged"})
-
-
-# the_archive_title()'s prefixes, in English and French
-_ARCHIVE_TITLE = re.compile(
-    r"^(?:month|year|day|category|tag|author|archives?|mois|ann[ée]e|jour|cat[ée]gorie|[ée]tiquette|auteur)\s*:\s*\S",
-    re.IGNORECASE,
-)
-
-
 def _archive_marks(page: Page) -> bool:
     """The theme says this is an archive: body classes, or an "Archives: ..." heading."""
     body = page.body
-    if body is not None and _ARCHIVE_BODY_CLASSES & set((body.get("class") or "").split()):
+    if body is not None and S.ARCHIVE_BODY_CLASSES & set((body.get("class") or "").split()):
         return True
     title = page.title_element
-    return title is not None and bool(_ARCHIVE_TITLE.match(clean(title.text_content())))
+    return title is not None and bool(S.ARCHIVE_TITLE.match(clean(title.text_content())))
 
 
 def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
@@ -53,14 +40,13 @@ def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
         post += 1
     if types & LISTING_TYPES:
         listing += 2
-    if re.search(r"/\d{4}/\d{1,2}/\d{1,2}/[^/]+", path):
+    if S.POST_DATE_PATH.search(path):
         post += 1
-    listing_url = re.search(r"/(?:page/\d+/?$|category/|tag/|author/|archives?/?)|[?&](?:page|paged)=\d+|"
-                            r"/(?:blog|blogue|news|articles|actualites|nouvelles|journal)/?$", path)
+    listing_url = S.LISTING_PATH.search(path)
     if listing_url:
         listing += 2
     # an archive by its address (WordPress /2024/05/) or by the theme's own marks
-    archive = not listing_url and (_DATE_ARCHIVE_PATH.search(path) or _archive_marks(page))
+    archive = not listing_url and (S.DATE_ARCHIVE_PATH.search(path) or _archive_marks(page))
     if archive:
         listing += 2
     # The rest only adds to the scores, listing at most 3 (cards). A page whose head
@@ -91,7 +77,7 @@ def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
     articles = [a for a in tree.iter("article") if not page.in_chrome(a)]
     if len(articles) == 1 and articles[0].find(".//h1") is not None:
         post += 1
-    if re.search(r"/(?:blog|blogue|posts?|articles?|news|nouvelles|journal|actualites)/[^/?]*[a-z0-9]-[a-z0-9][^/?]*/?(?:\.html?)?$", path, re.IGNORECASE):
+    if S.POST_SLUG_PATH.search(path):
         post += 1
     if post >= 3 and post >= listing:
         return "post"

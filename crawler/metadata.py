@@ -6,6 +6,7 @@ import re
 
 from crawler import selectors as S
 from crawler.dates import find_snippets
+from crawler.matching import select
 from crawler.page import Page, ordered, types_of
 from crawler.records import Hreflang, PageMeta
 from crawler.text import clean, text_near
@@ -102,7 +103,7 @@ def post_author(page: Page) -> str | None:
         return None
     sel = page.site_selectors.get("author")
     if sel:
-        for el in S.select(tree, sel):
+        for el in select(tree, sel):
             name = _clean_author(el.text_content())
             if name:
                 return name

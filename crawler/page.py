@@ -11,6 +11,7 @@ from lxml import etree, html as lxml_html
 
 from crawler import selectors as S
 from crawler.decode import XML_DECL, decode_html
+from crawler.matching import ElementIndex, select, selector_set
 from crawler.records import RecordWarning
 from crawler.text import clean, text_len
 from crawler.urls import canonicalize, resolve, site_of
@@ -244,7 +245,7 @@ class Page:
             return None
         sel = self.site_selectors.get("title")
         if sel:
-            for el in S.select(self.tree, sel):
+            for el in select(self.tree, sel):
                 if clean(el.text_content()):
                     return el
         for el in self.tree.iter("h1"):
@@ -256,9 +257,9 @@ class Page:
         return None
 
     @cached_property
-    def index(self) -> S.ElementIndex | None:
+    def index(self) -> ElementIndex | None:
         """The page's elements indexed once; every selector list is matched through it."""
-        return S.ElementIndex(self.tree) if self.tree is not None else None
+        return ElementIndex(self.tree) if self.tree is not None else None
 
     @cached_property
     def doc_order(self) -> dict:
@@ -271,8 +272,8 @@ def ordered(root, selectors: list[str], page: "Page | None" = None) -> list[tupl
     With ``page`` (``root`` its tree or an element of it) the page's element index and
     its cached matches are reused. The result may be shared: do not modify it."""
     if page is not None and page.index is not None:
-        return S.selector_set(selectors).ranked_in(page.index, root)
-    return S.selector_set(selectors).ranked(root)
+        return selector_set(selectors).ranked_in(page.index, root)
+    return selector_set(selectors).ranked(root)
 
 
 def matches(page: "Page", selectors: list[str]) -> set:

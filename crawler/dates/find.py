@@ -7,6 +7,7 @@ from datetime import datetime
 
 from crawler import selectors as S
 from crawler.dates.parse import DateCollector, DateFinding, find_snippets, is_modified_cue, parse_structured
+from crawler.matching import select
 from crawler.page import Page, matches, ordered
 from crawler.records import DateKind, DateSource, FetchInfo
 from crawler.text import INVISIBLE_TAGS, clean, inside, swapped_out, text_near
@@ -27,15 +28,10 @@ def find_dates(page: Page, *, container, cards: set, tz: str, languages: list[st
                 dc.add_structured(published, DateKind.PUBLISHED, DateSource.JSONLD)
             if isinstance(obj.get("dateModified"), str):
                 dc.add_structured(obj["dateModified"], DateKind.MODIFIED, DateSource.JSONLD)
-        for key in ("article:published_time", "og:published_time", "datepublished", "pubdate", "publish-date",
-                    "publish_date", "dc.date.issued", "dc.date", "dcterms.date", "dcterms.created", "date",
-                    "sailthru.date", "parsely-pub-date", "article.published", "published_time"):
+        for key in S.META_PUBLISHED:
             for value in page.meta.get(key, [])[:1]:
-                if key == "datepublished":
-                    continue  # itemprop meta is microdata, below
                 dc.add_structured(value, DateKind.PUBLISHED, DateSource.META)
-        for key in ("article:modified_time", "og:updated_time", "dcterms.modified", "last-modified",
-                    "article.updated", "modified_time"):
+        for key in S.META_MODIFIED:
             for value in page.meta.get(key, [])[:1]:
                 dc.add_structured(value, DateKind.MODIFIED, DateSource.META)
         # microdata
@@ -61,7 +57,7 @@ def find_dates(page: Page, *, container, cards: set, tz: str, languages: list[st
                 dc.add_text(clean(el.text_content()), kind=kind, limit=1, report_unparseable=True)
         # human text: date/byline elements, then the lines around the title
         date_sel = page.site_selectors.get("date")
-        explicit = S.select(tree, date_sel) if date_sel else []
+        explicit = select(tree, date_sel) if date_sel else []
         seen_text: set[str] = set()
         for el in explicit:
             text = clean(el.get("content") or el.get("datetime") or el.text_content())
