@@ -2,10 +2,12 @@
 
 Pure: ``seo_report(records, thresholds=...)`` takes what the index holds (posts, teasers,
 crawl errors, sitemap entries, redirects, the site's other pages) and returns findings and
-one row of SEO fields per post. Nothing here fetches or parses HTML; every fact comes from the records.
+one row of SEO fields per post. Nothing here fetches or parses HTML; every fact comes from
+the records, read through one view of the crawl (reports.crawl_facts).
 
-Each check is one small function yielding ``Finding``s; what a check means (severity, why
-it matters for ranking) is data in ``CHECKS``, so renderers and docs read one table.
+Each check is one small function yielding findings (reports.findings): the per-post ones in
+reports.seo_post, the site-wide ones here. What a check means (severity, why it matters for
+ranking) is data in reports.seo_checks, so renderers and docs read one table.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from reports.crawl_facts import Crawl, norm_url, site_of
 from reports.findings import SEVERITIES, Finding
 from reports.seo_checks import CHECKS, found
 from reports.seo_post import (
-    POST_CHECKS, _h1_texts, _primary, _title, content_images, is_indexable, link_findings,
+    POST_CHECKS, content_images, h1_texts, is_indexable, link_findings, primary_language, title_of,
 )
 from reports.seo_thresholds import SeoThresholds
 from reports.seo_widths import text_pixels
@@ -114,15 +116,15 @@ def check_duplicates(posts: list[Post]) -> Iterator[Finding]:
 def check_cannibalisation(posts: list[Post], th: SeoThresholds) -> Iterator[Finding]:
     """Pairs of posts (one site, one language) whose title+H1 query terms overlap
     (reports.topics.query_pairs)."""
-    brands = topics.brand_suffixes((p.site, _title(p)) for p in posts)
+    brands = topics.brand_suffixes((p.site, title_of(p)) for p in posts)
     groups: dict[tuple[str, str | None], list[tuple[Post, set[str]]]] = defaultdict(list)
     for post in posts:
         if not is_indexable(post):
             continue  # a page that asks not to rank competes with nothing
-        h1 = _h1_texts(post) or ([post.title] if post.title else [])
-        terms = topics.query_of(_title(post), h1, brands.get(post.site, set()))
+        h1 = h1_texts(post) or ([post.title] if post.title else [])
+        terms = topics.query_of(title_of(post), h1, brands.get(post.site, set()))
         if terms:
-            groups[(post.site, _primary(post.language))].append((post, terms))
+            groups[(post.site, primary_language(post.language))].append((post, terms))
     t = th.cannibalisation_similarity
     for members in groups.values():
         urls = [norm_url(p.url) for p, _ in members]
@@ -223,10 +225,10 @@ def _pages(posts: list[Post], crawl: Crawl, findings: list[Finding]) -> list[Pag
     pages: list[PageSeo] = []
     for post in posts:
         key = norm_url(post.url)
-        title = _title(post) or None
+        title = title_of(post) or None
         description = (post.meta.meta_description or "").strip() or None
         images = content_images(post)
-        h1 = _h1_texts(post)
+        h1 = h1_texts(post)
         page = PageSeo(
             url=post.url, site=post.site, title_tag=title, title_chars=len(title or ""),
             title_px=text_pixels(title or ""), meta_description=description,

@@ -28,13 +28,13 @@ def post_check(func: PostCheck) -> PostCheck:
     return func
 
 
-def _title(post: Post) -> str:
+def title_of(post: Post) -> str:
     return (post.meta.title_tag or "").strip()
 
 
 @post_check
 def check_title(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[Finding]:
-    title = _title(post)
+    title = title_of(post)
     if not title:
         yield found(post.url, "title_missing", "no <title>", "a <title> on every post")
         return
@@ -65,7 +65,7 @@ def check_description(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[F
                       f"<= {th.description_max_chars} characters")
 
 
-def _h1_texts(post: Post) -> list[str]:
+def h1_texts(post: Post) -> list[str]:
     return [h.text for h in post.headings if h.level == 1]
 
 
@@ -75,10 +75,10 @@ def check_headings(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[Find
     if count == 0:
         yield found(post.url, "h1_missing", "no <h1>", "exactly one <h1>")
     elif count > 1:
-        shown = "; ".join(repr(t) for t in _h1_texts(post))
+        shown = "; ".join(repr(t) for t in h1_texts(post))
         yield found(post.url, "h1_multiple", f"{count} <h1>: {shown}".rstrip(": "),
                       "exactly one <h1>")
-    for text in _h1_texts(post):
+    for text in h1_texts(post):
         if len(text) > th.h1_max_chars:
             yield found(post.url, "h1_too_long", f"{len(text)} characters: {text!r}",
                           f"<= {th.h1_max_chars} characters")
@@ -293,7 +293,7 @@ def check_social(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[Findin
 LANG_CODE = re.compile(r"^(x-default|[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|\d{3}))?)$", re.IGNORECASE)
 
 
-def _primary(lang: str | None) -> str | None:
+def primary_language(lang: str | None) -> str | None:
     return lang.split("-")[0].split("_")[0].lower() if lang else None
 
 
@@ -302,7 +302,7 @@ def check_language(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[Find
     html_lang = post.meta.html_lang
     if not html_lang:
         yield found(post.url, "html_lang_missing", "no lang on <html>", "<html lang=...>")
-    elif post.language and _primary(html_lang) != _primary(post.language):
+    elif post.language and primary_language(html_lang) != primary_language(post.language):
         yield found(post.url, "html_lang_mismatch",
                       f"lang={html_lang!r}, text reads as {post.language!r}",
                       "<html lang> matches the text")
