@@ -1,19 +1,15 @@
-"""`needle audit`: which posts need a refresh, and why.
-
-Exit codes: 0 report written; 2 usage error (bad --as-of, bad facts file); 3 no index.
-"""
+"""`needle audit`: which posts need a refresh, and why."""
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from cli.common import console, index_option
-
-EXIT_USAGE, EXIT_INDEX = 2, 3
+from cli.common import (
+    EXIT_INDEX, EXIT_USAGE, NO_INDEX, console, exit_help, fail, index_option, index_required, require_index,
+)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
@@ -74,7 +70,9 @@ def load_clinic_facts(path: Path | None):
                                  param_hint="--clinic-facts") from None
 
 
-@click.command()
+@click.command(epilog=exit_help({
+    EXIT_USAGE: "usage error (a bad --as-of, a bad facts file)", EXIT_INDEX: NO_INDEX,
+}))
 @index_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
               default="table", show_default=True, help="Output format.")
@@ -122,10 +120,8 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
     from reports.audit_job import audit_index
     from reports.crawl_facts import IndexUnreadable
 
-    if not Path(index).exists():
-        click.echo(f"Error: no index at {index} (run `needle crawl --index {index}` first)",
-                   err=True)
-        sys.exit(EXIT_INDEX)
+    with index_required():
+        require_index(index)
     facts = load_clinic_facts(clinic_facts)
     thresholds = thresholds_from_settings(
         max_age_months=max_age_months, thin_words=thin_words,
@@ -138,8 +134,7 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
     try:
         report = audit_index(index, as_of=as_of, thresholds=thresholds, facts=facts, links=links)
     except IndexUnreadable as exc:
-        click.echo(f"Error: cannot read the index at {index}: {exc}", err=True)
-        sys.exit(EXIT_INDEX)
+        fail(f"cannot read the index at {index}: {exc}", EXIT_INDEX)
     if fmt == "table":
         table = audit_render.to_table(report, limit)
         if output:

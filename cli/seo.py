@@ -1,8 +1,4 @@
-"""`needle seo`: per-post and site-wide SEO checks over the index.
-
-Exit codes: 0 report written; 1 findings at or above --fail-on; 2 usage error (bad
-threshold); 3 no index.
-"""
+"""`needle seo`: per-post and site-wide SEO checks over the index."""
 
 from __future__ import annotations
 
@@ -11,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from cli.common import console, index_option
-
-EXIT_FINDINGS, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
+from cli.common import (
+    EXIT_EMPTY, EXIT_INDEX, EXIT_USAGE, NO_INDEX, console, exit_help, index_option, index_required, name_value,
+)
 
 
 def thresholds_from_settings(pairs: dict[str, str] | None = None):
@@ -25,12 +21,7 @@ def thresholds_from_settings(pairs: dict[str, str] | None = None):
 
 
 def _thresholds(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]):
-    pairs = {}
-    for item in values:
-        if "=" not in item:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}")
-        name, value = item.split("=", 1)
-        pairs[name] = value
+    pairs = dict(name_value(item) for item in values)
     try:
         return thresholds_from_settings(pairs)
     except (KeyError, ValueError) as exc:
@@ -43,7 +34,10 @@ def _threshold_help() -> str:
     return ", ".join(f"{t['name']} ({t['default']})" for t in describe())
 
 
-@click.command(epilog="Thresholds: " + _threshold_help())
+@click.command(epilog="Thresholds: " + _threshold_help() + "\n\n" + exit_help({
+    EXIT_EMPTY: "a finding at or above --fail-on", EXIT_USAGE: "usage error (a bad threshold)",
+    EXIT_INDEX: NO_INDEX,
+}))
 @index_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]),
               default="table", show_default=True, help="Output format.")
@@ -72,15 +66,11 @@ def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
     why it matters. Findings are grouped as errors, warnings and opportunities.
     """
     from indexer.store import load_records
-    from indexer.writer import IndexNotFoundError
     from reports.seo import SEVERITIES, seo_report
     from reports.seo_render import print_summary, render
 
-    try:
+    with index_required():
         records = load_records(index)
-    except IndexNotFoundError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_INDEX)
     report = seo_report(records, thresholds=thresholds)
 
     if fmt == "table":
@@ -104,4 +94,4 @@ def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
     if fail_on != "never":
         worst = SEVERITIES.index(fail_on)
         if any(SEVERITIES.index(f.severity) <= worst for f in report.findings):
-            sys.exit(EXIT_FINDINGS)
+            sys.exit(EXIT_EMPTY)
