@@ -1,4 +1,8 @@
-"""Contact details: phones, emails, addresses, opening hours and copyright year, from text and JSON-LD."""
+"""Contact details: phones, emails, addresses, opening hours and copyright year, from text and JSON-LD.
+
+Phones are normalised to ``+1-AAA-EEE-NNNN`` (North America) and ``+33-X-XX-XX-XX-XX``
+(France); emails are lower-cased.
+"""
 
 from __future__ import annotations
 

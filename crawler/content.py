@@ -1,4 +1,14 @@
-"""Main content: the post's container, its body text blocks, and other posts' card groups inside it."""
+"""Main content: the post's container, its body text, and other posts' card groups inside it.
+
+The container is found selector-first (``selectors.CONTENT``: article bodies of the
+common platforms) with boilerplate pruned while the text is read, and by a paragraph
+density score when no selector matches (site builders). That container gives the
+headings, images, links and contacts of the body. The body text itself is
+trafilatura's (fast mode) wherever it reads the page: on public real-world pages
+(bench/eval_extraction.py, docs/extraction-quality.md) it scores F1 0.95 against 0.89
+for the container's text. Needle's own reading stays the fallback, and decides where
+trafilatura is known to go wrong (layout tables, a site's own body selector).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Page parsing: one parsed page (tree, head meta, JSON-LD, chrome) every extractor shares."""
+"""Page parsing: one parsed page every stage shares, so nobody parses twice.
+
+A ``Page`` holds the lxml tree, the head's meta tags, the JSON-LD objects, the site
+chrome (boilerplate elements) and the element index every selector list is matched
+through; ``Page.memo`` keeps what later stages work out once per page.
+"""
 
 from __future__ import annotations
 
