@@ -207,7 +207,7 @@ NEEDLE_BREAKER_THRESHOLD = knob(
 NEEDLE_SYNONYMS = knob("NEEDLE_SYNONYMS", "text", "",
                        "A clinic's own synonym file, added to indexer/synonyms.txt (one group a line).") or None
 
-# --- Needle: search and web service (README, "Security: query budget") -------------------
+# --- Needle: search and web service (docs/web.md, "Security: query budget") ---------------
 
 NEEDLE_QUERY_MAX_CHARS = knob("NEEDLE_QUERY_MAX_CHARS", "int", 200,
                               "Characters in a query (the API's q is bounded by it too).")
@@ -233,7 +233,7 @@ NEEDLE_SEARCH_QUEUE = knob("NEEDLE_SEARCH_QUEUE", "int", 16,
 NEEDLE_SEARCH_TIMEOUT = knob("NEEDLE_SEARCH_TIMEOUT", "float", 10.0,
                              "Seconds before a search is stopped (its worker replaced) and answered 503.")
 
-# --- Needle: content audit (README, "Content audit") -------------------------------------
+# --- Needle: content audit (docs/audit.md) --------------------------------------------
 
 NEEDLE_AUDIT_MAX_AGE_MONTHS = knob("NEEDLE_AUDIT_MAX_AGE_MONTHS", "int", 24,
                                    "A post (or its last update) older than this is old_post.")
@@ -276,7 +276,7 @@ NEEDLE_AUDIT_CLINIC_FACTS = knob(
     "NEEDLE_AUDIT_CLINIC_FACTS", "text", "",
     'Optional JSON file of facts the records cannot tell: {"staff": [...], "former_staff": [...]}.')
 
-# --- Needle: SEO report (README, "SEO report"; sources in reports/seo_thresholds.py) -----
+# --- Needle: SEO report (docs/seo.md; sources in reports/seo_thresholds.py) --------------
 # `needle seo -t NAME=VALUE` overrides any of them for one run.
 
 NEEDLE_SEO_TITLE_MIN_CHARS = knob("NEEDLE_SEO_TITLE_MIN_CHARS", "int", 30, "A shorter title is too short.")

@@ -53,7 +53,7 @@ def _available(name: str) -> bool:
 def main() -> None:
     """Needle: crawl, search and audit a health clinic's blog.
 
-    Settings come from settings.py and NEEDLE_* environment variables (README, "Crawling");
+    Settings come from settings.py and NEEDLE_* environment variables (README, "Settings");
     one that does not parse stops every command at once, with exit status 2.
     """
     try:

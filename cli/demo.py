@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import console
+from cli.common import EXIT_USAGE, console, exit_help
 
 DEMO_DIR = Path(".needle/demo")
 
@@ -33,7 +33,7 @@ DEMO_SEARCHES: list[tuple[str, dict]] = [
 ]
 
 
-@click.command()
+@click.command(epilog=exit_help({EXIT_USAGE: "usage error, or a --dir the demo did not make"}))
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=DEMO_DIR,
               show_default=True, help="Where the demo writes its records, index and reports: a new or empty folder, "
                    "or one an earlier demo made (replaced).")
