@@ -22,7 +22,7 @@ from crawler.extract import (
     page_kind,
     parse_page,
 )
-from crawler.records import DateSource, FetchInfo, ImagePosition, Post, WarningKind
+from crawler.records import DateSource, FetchInfo, ImagePosition, Post, WarningKind, content_hash
 
 PAGES = Path(__file__).parent / "pages"
 FETCHED = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
@@ -652,3 +652,21 @@ def test_trafilatura_leaves_the_shared_tree_as_it_was():
     before = etree.tostring(page.tree)
     extract_post(page, PRAIRIE, fetched_at=FETCHED, timezone=TZ)
     assert etree.tostring(page.tree) == before
+
+
+def test_x_robots_tag_is_part_of_the_record_and_its_hash():
+    html = "<html><head><title>Ice or heat?</title></head><body><h1>Ice or heat?</h1><p>" + "Ice calms a sprain. " * 20
+    url = "https://whitford.example/articles/ice.html"
+    plain = extract_post(html, url, fetched_at=FETCHED, timezone=TZ)
+    tagged = extract_post(html, url, fetched_at=FETCHED, timezone=TZ, x_robots_tag=["noindex"])
+    assert plain.meta.x_robots_tag == [] and tagged.meta.x_robots_tag == ["noindex"]
+    # the record is built whole, then hashed once: the hash covers the header's directives
+    assert tagged.content_hash == content_hash(tagged) != plain.content_hash
+    assert Post.model_validate_json(tagged.model_dump_json()) == tagged
+
+
+def test_a_page_without_html_is_one_valid_record():
+    post = extract_post(b"", "https://whitford.example/empty", fetched_at=FETCHED, x_robots_tag=["none"])
+    assert [w.kind for w in post.warnings] == [WarningKind.OTHER, WarningKind.NO_TITLE, WarningKind.NO_DATE,
+                                               WarningKind.NO_BODY]
+    assert post.meta.x_robots_tag == ["none"] and post.content_hash == content_hash(post)
