@@ -131,6 +131,7 @@ def text_near(page: Page, el, *, after: int = 300, before: int = 120) -> str:
 
 
 def outermost_set(elements) -> list:
+    """The elements no other one contains, in no order, the root left out (it cannot be swapped)."""
     chosen = set(elements)
     return [el for el in chosen if el.getparent() is not None
             and not any(a in chosen for a in el.iterancestors())]
@@ -155,11 +156,13 @@ def swapped_out(elements):
 
 
 def outermost(elements: list) -> list:
+    """The elements no other one contains, in the given order."""
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
 
 
 def inside(el, elements: set) -> bool:
+    """Is ``el`` one of ``elements`` or inside one of them?"""
     while el is not None:
         if el in elements:
             return True

@@ -1,4 +1,4 @@
-"""Dates: structured sources first, human text second, each kept with its source and raw text.
+"""Parsing dates: structured values exactly, human text through dateparser, each kept with its source and raw text.
 
 Structured values (JSON-LD, meta tags, ``<time datetime>``, microdata) go through
 ``parse_structured``: ``datetime.fromisoformat`` and the HTTP date parser, which are
