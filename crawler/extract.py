@@ -25,7 +25,7 @@ from crawler.records import FetchInfo, Heading, Post, RecordWarning, WarningKind
 from crawler.text import HEADING_TAGS, WORD, TextOut, clean, read_text
 
 __all__ = [
-    "Listing", "Page", "extract_post", "extract_listing", "extract_recent_posts", "page_kind",
+    "Listing", "Page", "extract_post", "post_fields", "extract_listing", "extract_recent_posts", "page_kind",
     "parse_page", "decode_html", "looks_like_html", "normalize_phone",
 ]
 
@@ -57,6 +57,18 @@ def extract_post(
     one. ``selectors`` ({"title"|"body"|"date"|"author": css}) override the generic ones.
     ``x_robots_tag`` is the response's X-Robots-Tag directives, kept in ``meta``.
     """
+    _, fields = post_fields(html, url, fetched_at=fetched_at, timezone=timezone, languages=languages,
+                            selectors=selectors, fetch=fetch, encoding=encoding, earliest_date=earliest_date,
+                            x_robots_tag=x_robots_tag)
+    return Post(**fields).with_hash()
+
+
+def post_fields(html, url: str, *, fetched_at: datetime | None = None, timezone: str = "UTC",
+                languages: list[str] | None = None, selectors: dict[str, str] | None = None,
+                fetch: FetchInfo | None = None, encoding: str | None = None, earliest_date: str = "1995-01-01",
+                x_robots_tag: list[str] = ()) -> tuple[Page, dict]:
+    """The parsed page and ``extract_post``'s fields, content_hash aside: a site page is
+    built from the same fields without a Post (and its hash) in between."""
     page = parse_page(html, url, encoding=encoding or (fetch.encoding if fetch else None), selectors=selectors)
     if selectors and not page.site_selectors:
         page.site_selectors = dict(selectors)
@@ -64,9 +76,8 @@ def extract_post(
     fields = _post_fields(page, fetched_at=fetched_at, timezone=timezone, languages=languages, fetch=fetch,
                           earliest_date=earliest_date, x_robots_tag=x_robots_tag)
     # a copy: the record must not share its fetch facts with the caller's
-    post = Post(url=page.canonical_url, site=page.site, fetch=fetch.model_copy(deep=True) if fetch else FetchInfo(),
-                **fields)
-    return post.with_hash()
+    return page, {"url": page.canonical_url, "site": page.site,
+                  "fetch": fetch.model_copy(deep=True) if fetch else FetchInfo(), **fields}
 
 
 def _post_fields(page: Page, *, fetched_at: datetime, timezone: str, languages: list[str] | None,

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from crawler.extract import extract_post
+from crawler.extract import post_fields
 from crawler.page import Page, parse_page
 from crawler.records import FetchInfo, Heading, PageRole, SitePage
 
@@ -40,16 +40,17 @@ def page_role(url: str, title: str | None) -> PageRole:
 def extract_site_page(html, url: str, *, fetched_at: datetime | None = None, timezone: str = "UTC",
                       languages: list[str] | None = None, fetch: FetchInfo | None = None,
                       encoding: str | None = None, x_robots_tag: list[str] = ()) -> SitePage:
-    """(html, url) -> SitePage; html may be bytes, text or a parsed extract.Page."""
+    """(html, url) -> SitePage; html may be bytes, text or a parsed Page."""
     page = parse_page(html, url, encoding=encoding)
-    post = extract_post(page, url, fetched_at=fetched_at, timezone=timezone, languages=languages,
-                        fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
-    return SitePage(
-        url=post.url, site=post.site, role=page_role(post.url, post.title), title=post.title,
-        language=post.language, body=post.body, word_count=post.word_count, headings=_headings(page),
-        links=post.links, meta=post.meta, contacts=post.contacts, body_contacts=post.body_contacts,
-        fetch=post.fetch,
-    )
+    _, fields = post_fields(page, url, fetched_at=fetched_at, timezone=timezone, languages=languages,
+                            fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
+    shared = {name: fields[name] for name in _FROM_POST if name in fields}
+    return SitePage(role=page_role(fields["url"], fields.get("title")), headings=_headings(page), **shared)
+
+
+# what a site page keeps of the post extraction's fields (a page without HTML gives fewer)
+_FROM_POST = ("url", "site", "title", "language", "body", "word_count", "links", "meta", "contacts",
+              "body_contacts", "fetch")
 
 
 def _headings(page: Page) -> list[Heading]:
