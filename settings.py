@@ -149,7 +149,6 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.ValidatePipeline": 100,
     "crawler.pipelines.DedupePipeline": 200,
     "crawler.pipelines.CrawlStatsPipeline": 300,
     # Writes into the Whoosh index when NEEDLE_INDEX_ON_CRAWL is true (needle crawl sets it).

@@ -1,4 +1,5 @@
-"""Item pipelines: dedupe by canonical URL, count what the crawl found (validation: see ValidatePipeline).
+"""Item pipelines: dedupe by canonical URL, count what the crawl found. (Records need no
+validation pipeline: each is built by its strict constructor, in extraction.)
 
 The index pipeline lives in indexer/ (the crawler imports nothing downstream) and is
 wired after these by dotted path in settings.py.
@@ -12,27 +13,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.records import CrawlError, Post, Redirect, SitemapEntry, SitePage, Teaser
-
-
-class ValidatePipeline:
-    """Passes records through: each is validated once, by its constructor.
-
-    Records used to be filled by assignment, which pydantic does not validate, and were
-    re-validated here by a JSON round trip. Extraction and the spider now build every
-    record with its constructor (a strict model, so a bad value fails there, inside the
-    spider's per-page error handling); nothing is assigned afterwards but a post's
-    content hash, a str by construction. Kept so ITEM_PIPELINES need not change.
-    """
-
-    def __init__(self, crawler: Crawler):
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ValidatePipeline":
-        return cls(crawler)
-
-    def process_item(self, item: Any) -> Any:
-        return item
 
 
 class DedupePipeline:

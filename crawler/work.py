@@ -26,6 +26,8 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from pydantic import ValidationError
+
 from crawler.extract import Listing, extract_listing, extract_post, page_kind, parse_page
 from crawler.pages import extract_site_page
 from crawler.records import FetchInfo, Post, SitePage
@@ -46,7 +48,25 @@ class WorkersFailed(RuntimeError):
 def extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
                 fetched_at: datetime, timezone: str, languages: list[str] | None,
                 fetch: FetchInfo, x_robots_tag: list[str] = ()) -> Extracted:
-    """Parse once, decide what the page is, and extract it: ("post" | "listing" | "other", record)."""
+    """Parse once, decide what the page is, and extract it: ("post" | "listing" | "other", record).
+
+    A record that fails validation raises ``InvalidRecord`` naming the fields at fault."""
+    try:
+        return _extract_any(body, url, encoding=encoding, selectors=selectors, fetched_at=fetched_at,
+                            timezone=timezone, languages=languages, fetch=fetch, x_robots_tag=x_robots_tag)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
+        raise InvalidRecord(f"{exc.title} failed validation: {fields}") from None
+
+
+class InvalidRecord(ValueError):
+    """A record extraction built failed validation (a plain exception: it crosses from the
+    worker process, where pydantic's own may not pickle)."""
+
+
+def _extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
+                 fetched_at: datetime, timezone: str, languages: list[str] | None,
+                 fetch: FetchInfo, x_robots_tag: list[str] = ()) -> Extracted:
     page = parse_page(body, url, encoding=encoding, selectors=selectors)
     kind = page_kind(page, url)
     if kind == "listing":

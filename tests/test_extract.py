@@ -670,3 +670,18 @@ def test_a_page_without_html_is_one_valid_record():
     assert [w.kind for w in post.warnings] == [WarningKind.OTHER, WarningKind.NO_TITLE, WarningKind.NO_DATE,
                                                WarningKind.NO_BODY]
     assert post.meta.x_robots_tag == ["none"] and post.content_hash == content_hash(post)
+
+
+def test_a_record_that_fails_validation_is_named_not_raised_as_pydantics(monkeypatch):
+    import pickle
+
+    from crawler import work
+    from crawler.records import Post
+
+    monkeypatch.setattr(work, "_extract_any", lambda *a, **k: ("post", Post(url="u", site="s", word_count="many")))
+    with pytest.raises(work.InvalidRecord, match="Post failed validation: word_count") as caught:
+        work.extract_any(b"<html></html>", "http://x.test/", encoding=None, selectors=None,
+                         fetched_at=datetime.now(timezone.utc), timezone="UTC", languages=None,
+                         fetch=work.FetchInfo())
+    # it crosses from the worker process
+    assert str(pickle.loads(pickle.dumps(caught.value))) == str(caught.value)

@@ -66,7 +66,7 @@ from crawler.spiders.addresses import (
 )
 from crawler.spiders.sitemaps import SitemapReading
 from crawler.urls import WEB_SCHEMES, canonicalize, same_site
-from crawler.work import Extractor, WorkerDied, WorkersFailed, worker_count
+from crawler.work import InvalidRecord, Extractor, WorkerDied, WorkersFailed, worker_count
 
 try:  # recent Scrapy names download failures itself; older releases raise Twisted's
     from scrapy.exceptions import (
@@ -358,6 +358,10 @@ class BlogSpider(SitemapReading, scrapy.Spider):
                 fetched_at=fetched_at, timezone=self.timezone, languages=self.languages,
                 fetch=self._fetch_info(response, fetched_at), x_robots_tag=x_robots(response),
             )
+        except InvalidRecord as exc:  # a bad value: the page is recorded, naming the fields
+            yield self._error(response.url, "invalid_record", response.status, str(exc),
+                              referrer=response.meta.get("referrer"))
+            return
         except WorkerDied as exc:  # it killed its worker twice: recorded, not retried here
             self.logger.error("extraction failed on %s: %s", response.url, exc)
             yield self._error(response.url, "extraction_error", response.status, str(exc),
