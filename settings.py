@@ -12,6 +12,7 @@ and pass values in. docs/settings.md is generated from the table (a test keeps i
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,7 +45,7 @@ class Knob:
     """One row of the settings table."""
 
     name: str
-    kind: str  # int, float, bool, text, list (comma-separated), zone, or one of ``choices``
+    kind: str  # int, float, bool, text, list (comma-separated), date, zone, or one of ``choices``
     default: Any
     help: str
     choices: tuple[str, ...] = ()
@@ -62,6 +63,11 @@ class Knob:
                 raise SettingError(f"{self.name}={raw!r}: expected {_EXPECTED[self.kind]}") from None
         if self.kind == "list":
             return [item.strip() for item in value.split(",") if item.strip()]
+        if self.kind == "date":
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                raise SettingError(f"{self.name}={raw!r}: expected a date, e.g. 1995-01-01") from None
         if self.kind == "zone":
             try:
                 ZoneInfo(value)
@@ -169,7 +175,7 @@ NEEDLE_TRACKING_PARAMS = knob(
 # Optional per-site selectors for sites generic extraction gets wrong (settings.py only):
 # {"host": {"title": "css", "body": "css", "date": "css", "author": "css"}}
 NEEDLE_SITE_SELECTORS: dict[str, dict[str, str]] = {}
-NEEDLE_EARLIEST_DATE = knob("NEEDLE_EARLIEST_DATE", "text", "1995-01-01",
+NEEDLE_EARLIEST_DATE = knob("NEEDLE_EARLIEST_DATE", "date", "1995-01-01",
                             "Dates before this (or after the fetch) are implausible: kept, with a warning.")
 NEEDLE_EXTRACT_WORKERS = knob(
     "NEEDLE_EXTRACT_WORKERS", "text", "auto",

@@ -36,6 +36,6 @@ def extract(file: Any, url: str, tz: str | None, fetched_at: str | None, pretty:
                                      param_hint="--fetched-at")
     post = extract_post(
         file.read(), url, fetched_at=when, timezone=tz or project.NEEDLE_TIMEZONE,
-        languages=project.NEEDLE_LANGUAGES,
+        languages=project.NEEDLE_LANGUAGES, earliest_date=project.NEEDLE_EARLIEST_DATE,
     )
     click.echo(post.model_dump_json(indent=2 if pretty else None))

@@ -14,7 +14,7 @@ from datetime import datetime, timezone as dt_timezone
 
 from crawler.contacts import contact_facts, normalize_phone
 from crawler.content import body_blocks, card_elements, container, leading_meta_block, teaser_group
-from crawler.dates import find_dates
+from crawler.dates import EARLIEST_DATE, find_dates
 from crawler.decode import decode_html, looks_like_html
 from crawler.kind import page_kind
 from crawler.links import page_links, post_images
@@ -47,7 +47,7 @@ def extract_post(
     selectors: dict[str, str] | None = None,
     fetch: FetchInfo | None = None,
     encoding: str | None = None,
-    earliest_date: str = "1995-01-01",
+    earliest_date: str = EARLIEST_DATE,
     x_robots_tag: list[str] = (),
 ) -> Post:
     """Every Post field the HTML can give. Never raises on bad input: it warns instead.
@@ -65,7 +65,7 @@ def extract_post(
 
 def post_fields(html, url: str, *, fetched_at: datetime | None = None, timezone: str = "UTC",
                 languages: list[str] | None = None, selectors: dict[str, str] | None = None,
-                fetch: FetchInfo | None = None, encoding: str | None = None, earliest_date: str = "1995-01-01",
+                fetch: FetchInfo | None = None, encoding: str | None = None, earliest_date: str = EARLIEST_DATE,
                 x_robots_tag: list[str] = ()) -> tuple[Page, dict]:
     """The parsed page and ``extract_post``'s fields, content_hash aside: a site page is
     built from the same fields without a Post (and its hash) in between."""

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from crawler.dates import EARLIEST_DATE
 from crawler.extract import post_fields
 from crawler.page import Page, parse_page
 from crawler.records import FetchInfo, Heading, PageRole, SitePage
@@ -39,11 +40,13 @@ def page_role(url: str, title: str | None) -> PageRole:
 
 def extract_site_page(html, url: str, *, fetched_at: datetime | None = None, timezone: str = "UTC",
                       languages: list[str] | None = None, fetch: FetchInfo | None = None,
-                      encoding: str | None = None, x_robots_tag: list[str] = ()) -> SitePage:
+                      encoding: str | None = None, x_robots_tag: list[str] = (),
+                      earliest_date: str = EARLIEST_DATE) -> SitePage:
     """(html, url) -> SitePage; html may be bytes, text or a parsed Page."""
     page = parse_page(html, url, encoding=encoding)
     _, fields = post_fields(page, url, fetched_at=fetched_at, timezone=timezone, languages=languages,
-                            fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
+                            fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag,
+                            earliest_date=earliest_date)
     shared = {name: fields[name] for name in _FROM_POST if name in fields}
     return SitePage(role=page_role(fields["url"], fields.get("title")), headings=_headings(page), **shared)
 

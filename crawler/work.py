@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from crawler.dates import EARLIEST_DATE
 from crawler.extract import Listing, extract_listing, extract_post, page_kind, parse_page
 from crawler.pages import extract_site_page
 from crawler.records import FetchInfo, Post, SitePage
@@ -47,13 +48,15 @@ class WorkersFailed(RuntimeError):
 
 def extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
                 fetched_at: datetime, timezone: str, languages: list[str] | None,
-                fetch: FetchInfo, x_robots_tag: list[str] = ()) -> Extracted:
+                fetch: FetchInfo, x_robots_tag: list[str] = (),
+                earliest_date: str = EARLIEST_DATE) -> Extracted:
     """Parse once, decide what the page is, and extract it: ("post" | "listing" | "other", record).
 
     A record that fails validation raises ``InvalidRecord`` naming the fields at fault."""
     try:
         return _extract_any(body, url, encoding=encoding, selectors=selectors, fetched_at=fetched_at,
-                            timezone=timezone, languages=languages, fetch=fetch, x_robots_tag=x_robots_tag)
+                            timezone=timezone, languages=languages, fetch=fetch, x_robots_tag=x_robots_tag,
+                            earliest_date=earliest_date)
     except ValidationError as exc:
         fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
         raise InvalidRecord(f"{exc.title} failed validation: {fields}") from None
@@ -66,7 +69,7 @@ class InvalidRecord(ValueError):
 
 def _extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
                  fetched_at: datetime, timezone: str, languages: list[str] | None,
-                 fetch: FetchInfo, x_robots_tag: list[str] = ()) -> Extracted:
+                 fetch: FetchInfo, x_robots_tag: list[str], earliest_date: str) -> Extracted:
     page = parse_page(body, url, encoding=encoding, selectors=selectors)
     kind = page_kind(page, url)
     if kind == "listing":
@@ -74,9 +77,11 @@ def _extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict
                                      languages=languages)
     if kind == "post":
         return kind, extract_post(page, url, fetched_at=fetched_at, timezone=timezone,
-                                  languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
+                                  languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag,
+                                  earliest_date=earliest_date)
     return kind, extract_site_page(page, url, fetched_at=fetched_at, timezone=timezone,
-                                   languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag)
+                                   languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag,
+                                   earliest_date=earliest_date)
 
 
 def worker_count(setting: Any) -> int:

@@ -46,3 +46,25 @@ def test_a_bad_value_names_the_variable_and_the_form(kind, raw, expected):
 def test_a_choice_outside_its_list_is_an_error():
     with pytest.raises(settings.SettingError, match="expected one of auto, on, off"):
         settings.Knob("NEEDLE_X", "choice", "auto", "", choices=("auto", "on", "off")).parse("sometimes")
+
+
+def test_the_earliest_plausible_date_is_the_setting(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    page = tmp_path / "post.html"
+    page.write_text('<html><head><title>Old post</title><script type="application/ld+json">'
+                    '{"@type": "BlogPosting", "headline": "Old post", "datePublished": "2001-05-01"}'
+                    '</script></head><body><article><h1>Old post</h1><p>' + "Knee care. " * 60 +
+                    '</p></article></body></html>')
+
+    def warnings(**env: str) -> set[str]:
+        proc = subprocess.run([sys.executable, "-m", "cli", "extract", str(page), "--url", "https://c.test/p/"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60, env={**os.environ, **env})
+        assert proc.returncode == 0, proc.stderr
+        return {w["kind"] for w in json.loads(proc.stdout)["warnings"]}
+
+    assert "implausible_date" not in warnings()
+    assert "implausible_date" in warnings(NEEDLE_EARLIEST_DATE="2005-01-01")

@@ -45,6 +45,7 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
+from crawler.dates import EARLIEST_DATE
 from crawler.decode import looks_like_html
 from crawler.middlewares import (
     RedirectLoopError,
@@ -66,7 +67,7 @@ from crawler.spiders.addresses import (
 )
 from crawler.spiders.sitemaps import SitemapReading
 from crawler.urls import WEB_SCHEMES, canonicalize, same_site
-from crawler.work import InvalidRecord, Extractor, WorkerDied, WorkersFailed, worker_count
+from crawler.work import Extractor, InvalidRecord, WorkerDied, WorkersFailed, worker_count
 
 try:  # recent Scrapy names download failures itself; older releases raise Twisted's
     from scrapy.exceptions import (
@@ -161,6 +162,7 @@ class BlogSpider(SitemapReading, scrapy.Spider):
         spider.refused_schemes = {s for s, h in settings.getwithbase("DOWNLOAD_HANDLERS").items()
                                   if h} - set(WEB_SCHEMES)
         spider.timezone = settings.get("NEEDLE_TIMEZONE", "UTC")
+        spider.earliest_date = settings.get("NEEDLE_EARLIEST_DATE", EARLIEST_DATE)
         spider.zone, spider.zone_problem = site_zone(spider.timezone)
         if spider.zone_problem:
             spider.logger.warning("NEEDLE_TIMEZONE: %s; dates written without a zone are read as UTC",
@@ -357,6 +359,7 @@ class BlogSpider(SitemapReading, scrapy.Spider):
                 selectors=self.site_selectors.get(urlsplit(response.url).netloc),
                 fetched_at=fetched_at, timezone=self.timezone, languages=self.languages,
                 fetch=self._fetch_info(response, fetched_at), x_robots_tag=x_robots(response),
+                earliest_date=self.earliest_date,
             )
         except InvalidRecord as exc:  # a bad value: the page is recorded, naming the fields
             yield self._error(response.url, "invalid_record", response.status, str(exc),
