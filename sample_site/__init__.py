@@ -1,1 +1,2 @@
-"""The bundled sample clinic site: its description (the truth), renderer and server."""
+"""The bundled sample clinic sites: the hand-written one's description (the truth), renderer
+and server; and a large generated blog served statically, for benchmarks and tests (generated)."""
