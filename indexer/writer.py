@@ -341,8 +341,9 @@ class IndexWriter:
                             and site_of_key(key, kind) == site):
                         self._remove(key)
         self.stats.missing += len(state.missing)
-        self._states[site] = state
-        self._pending.append((True, to_state_document(state)))
+        if seen or stored or site in self._states:  # no state for a "site" of error records only
+            self._states[site] = state
+            self._pending.append((True, to_state_document(state)))
 
     def _remove(self, key: str) -> None:
         self._doomed.append(key)
