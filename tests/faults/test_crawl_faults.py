@@ -8,7 +8,6 @@ real post is in both, and the fault is recorded where it happened.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -19,41 +18,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import crawled
 from blogsite import BlogSite
 from conftest import LOCAL_CRAWL_SETTINGS, ROOT
 
-from crawler.records import CrawlError, Post, SitemapEntry, parse_record
+from crawler.records import CrawlError
 from crawler.work import Extractor, WorkerDied, WorkersFailed
-from indexer.store import load_posts
 
 pytestmark = pytest.mark.timeout(240)
 
 
-class Crawl:
-    """One finished `needle crawl` of a BlogSite: its exit status, records, summary, index."""
-
-    def __init__(self, proc: subprocess.CompletedProcess | subprocess.Popen, workdir: Path, stdout: str):
-        self.returncode = proc.returncode
-        self.stdout = stdout
-        output = workdir / "records.jsonl"
-        text = output.read_text(encoding="utf-8") if output.exists() else ""
-        self.records = [parse_record(line) for line in text.splitlines() if line.strip()]
-        summary = workdir / "summary.json"
-        self.summary: dict[str, Any] = json.loads(summary.read_text()) if summary.exists() else {}
-        self.index = workdir / "index"
-        self.posts = {r.url: r for r in self.records if isinstance(r, Post)}
-        self.errors = [r for r in self.records if isinstance(r, CrawlError)]
-        self.sitemap = [r for r in self.records if isinstance(r, SitemapEntry)]
-
-    def told(self) -> str:
-        """The crawl's error records, one a line, for assertion messages."""
-        return "\n".join(f"{e.reason} {e.url} ({e.message})" for e in self.errors)
-
+class Crawl(crawled.Crawl):
     def errors_for(self, reason: str) -> list[CrawlError]:
         return [e for e in self.errors if e.reason == reason]
-
-    def indexed_posts(self) -> set[str]:
-        return {post.url for post in load_posts(self.index)}
 
 
 def crawl_args(site: BlogSite, workdir: Path, settings: dict[str, str] | None = None) -> list[str]:
@@ -67,7 +44,7 @@ def crawl_args(site: BlogSite, workdir: Path, settings: dict[str, str] | None = 
 def run_crawl(site: BlogSite, workdir: Path, settings: dict[str, str] | None = None) -> Crawl:
     proc = subprocess.run(crawl_args(site, workdir, settings), cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
-    return Crawl(proc, workdir, proc.stdout + proc.stderr)
+    return Crawl(proc.returncode, workdir, proc.stdout + proc.stderr)
 
 
 def assert_every_post(crawl: Crawl, site: BlogSite) -> None:
@@ -131,7 +108,7 @@ def test_a_date_only_lastmod_with_a_mistyped_time_zone_keeps_the_entries(tmp_pat
         for name, value in LOCAL_CRAWL_SETTINGS.items():
             args += ["-s", f"{name}={value}"]
         proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
-        crawl = Crawl(proc, tmp_path, proc.stdout + proc.stderr)
+        crawl = Crawl(proc.returncode, tmp_path, proc.stdout + proc.stderr)
     assert crawl.returncode == 0, crawl.stdout
     assert set(crawl.posts) == {site.post_url(n) for n in range(1, 9)}, crawl.told()
     assert {e.url for e in crawl.sitemap} == {site.post_url(n) for n in range(1, 9)}
@@ -224,7 +201,7 @@ def test_a_killed_extraction_worker_is_replaced_and_no_page_is_lost(tmp_path: Pa
                 proc.wait()
     assert killed, f"no extraction worker found to kill\n{stdout}"
     assert still_running and served_at_kill < 60, "the crawl ended before its worker was killed"
-    crawl = Crawl(proc, tmp_path, stdout)
+    crawl = Crawl(proc.returncode, tmp_path, stdout)
     assert_every_post(crawl, site)
     assert crawl.summary["worker_restarts"] >= 1, crawl.summary
     # the pages in the dead worker were extracted again, not replaced by error records

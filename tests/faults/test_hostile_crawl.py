@@ -14,52 +14,28 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import os
 import subprocess
 import sys
 from base64 import b64encode
 from pathlib import Path
-from typing import Any
 
 import pytest
+import crawled
 from blogsite import RESOLVER, BlogSite, post_html
 from conftest import LOCAL_CRAWL_SETTINGS, ROOT
 
-from crawler.records import CrawlError, Post, Redirect, SitemapEntry, WarningKind, parse_record
+from crawler.records import CrawlError, WarningKind
 from crawler.urls import same_site
-from indexer.store import load_posts
 
 pytestmark = pytest.mark.timeout(120)
 
 FAULTS = Path(__file__).resolve().parent
 
 
-class Crawl:
-    """One finished `needle crawl`: exit status, records, summary, and the index's posts."""
-
-    def __init__(self, proc: subprocess.CompletedProcess, workdir: Path):
-        self.returncode = proc.returncode
-        self.stdout = proc.stdout + proc.stderr
-        output = workdir / "records.jsonl"
-        text = output.read_text(encoding="utf-8") if output.exists() else ""
-        self.records = [parse_record(line) for line in text.splitlines() if line.strip()]
-        summary = workdir / "summary.json"
-        self.summary: dict[str, Any] = json.loads(summary.read_text()) if summary.exists() else {}
-        self.index = workdir / "index"
-        self.posts = {r.url: r for r in self.records if isinstance(r, Post)}
-        self.errors = [r for r in self.records if isinstance(r, CrawlError)]
-        self.redirects = [r for r in self.records if isinstance(r, Redirect)]
-        self.sitemap = [r for r in self.records if isinstance(r, SitemapEntry)]
-
-    def told(self) -> str:
-        return "\n".join(f"{e.reason} {e.url} ({e.message}) from {e.referrer}" for e in self.errors)
-
+class Crawl(crawled.Crawl):
     def errors_for(self, reason: str) -> dict[str, CrawlError]:
         return {e.url: e for e in self.errors if e.reason == reason}
-
-    def indexed_posts(self) -> set[str]:
-        return {post.url for post in load_posts(self.index)}
 
 
 def run_crawl(start: str, workdir: Path, settings: dict[str, str] | None = None) -> Crawl:
@@ -71,7 +47,7 @@ def run_crawl(start: str, workdir: Path, settings: dict[str, str] | None = None)
     # the crawl imports the resolver from blogsite.py
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(FAULTS), os.environ.get("PYTHONPATH")]))}
     proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=90, env=env)
-    return Crawl(proc, workdir)
+    return Crawl(proc.returncode, workdir, proc.stdout + proc.stderr)
 
 
 def assert_posts(crawl: Crawl, urls: set[str]) -> None:
