@@ -209,6 +209,8 @@ NEEDLE_BREAKER_THRESHOLD = knob(
     "NEEDLE_BREAKER_THRESHOLD", "float", 0.5,
     "Circuit breaker: a crawl that sees fewer than this share of the site's posts of its last "
     "complete crawl, or would remove more than the rest, removes and marks nothing (exit 4).")
+NEEDLE_HISTORY_KEEP = knob("NEEDLE_HISTORY_KEEP", "int", 50,
+                           "Crawls the history (history.sqlite in the index folder) keeps; older ones are dropped.")
 NEEDLE_SYNONYMS = knob("NEEDLE_SYNONYMS", "text", "",
                        "A clinic's own synonym file, added to indexer/synonyms.txt (one group a line).") or None
 

@@ -14,6 +14,7 @@ import click
 # command name -> "module:function"
 COMMANDS = {
     "crawl": "cli.crawl:crawl",
+    "changes": "cli.changes:changes",
     "extract": "cli.extract:extract",
     "demo": "cli.demo:demo",
     "index": "cli.index:index",

@@ -147,6 +147,8 @@ def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> No
         table.add_row("index: posts removed", str(sum(summary.index_removed.values())))
         for why, count in summary.index_removed.items():
             table.add_row(f"  {REMOVED_WHY.get(why, why)}", str(count))
+        if summary.crawl_id is not None:
+            table.add_row("crawl id (needle changes)", str(summary.crawl_id))
     console().print(table)
     if output:
         console().print(f"records: {output}")

@@ -68,7 +68,8 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, fm
             import settings as project
 
             with IndexWriter(target, batch_size=1000, missing_crawls=project.NEEDLE_MISSING_CRAWLS,
-                             breaker_threshold=project.NEEDLE_BREAKER_THRESHOLD) as writer:
+                             breaker_threshold=project.NEEDLE_BREAKER_THRESHOLD,
+                             history_keep=project.NEEDLE_HISTORY_KEEP) as writer:
                 writer.write_many(records())
                 stats = writer.close(complete=complete and not bad)
     for line in bad:

@@ -35,6 +35,7 @@ class CrawlSummary(BaseModel):
     index_removed: dict[str, int] = Field(default_factory=dict)  # posts removed, by proof
     index_breaker: list[str] = Field(default_factory=list)  # sites where nothing was deleted, why
     index_locked: str | None = None  # another writer held the index: nothing was crawled
+    crawl_id: int | None = None  # this crawl's id in the history (`needle changes --since`)
 
     @property
     def complete(self) -> bool:
@@ -72,6 +73,7 @@ class CrawlSummary(BaseModel):
             index_removed=prefixed("needle/index/posts/removed/"),
             index_breaker=list(stats.get("needle/index/breaker", [])),
             index_locked=stats.get("needle/index/locked"),
+            crawl_id=stats.get("needle/index/crawl_id"),
         )
 
 

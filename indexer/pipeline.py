@@ -32,13 +32,14 @@ logger = logging.getLogger(__name__)
 
 class IndexPipeline:
     def __init__(self, crawler: Crawler, index_dir: str, batch_size: int, lock_timeout: float,
-                 missing_crawls: int = 2, breaker_threshold: float = 0.5):
+                 missing_crawls: int = 2, breaker_threshold: float = 0.5, history_keep: int = 50):
         self.crawler = crawler
         self.index_dir = index_dir
         self.batch_size = batch_size
         self.lock_timeout = lock_timeout
         self.missing_crawls = missing_crawls
         self.breaker_threshold = breaker_threshold
+        self.history_keep = history_keep
         self.writer: IndexWriter | None = None
 
     @classmethod
@@ -56,6 +57,7 @@ class IndexPipeline:
             lock_timeout=settings.getfloat("NEEDLE_INDEX_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT),
             missing_crawls=settings.getint("NEEDLE_MISSING_CRAWLS", 2),
             breaker_threshold=settings.getfloat("NEEDLE_BREAKER_THRESHOLD", 0.5),
+            history_keep=settings.getint("NEEDLE_HISTORY_KEEP", 50),
         )
         # finish_reason is known only once the spider has closed, after pipelines
         # have closed; the removal of gone posts waits for that signal.
@@ -67,6 +69,7 @@ class IndexPipeline:
             self.writer = IndexWriter(
                 self.index_dir, batch_size=self.batch_size, lock_timeout=self.lock_timeout,
                 missing_crawls=self.missing_crawls, breaker_threshold=self.breaker_threshold,
+                history_keep=self.history_keep,
             )
         except IndexLockedError as exc:
             # the summary reports it (exit 3); fail the crawl before it fetches anything
@@ -102,6 +105,11 @@ class IndexPipeline:
         self.writer = None
         put = self.crawler.stats.set_value
         put("needle/index/removed", stats.removed)
+        if stats.crawl_id is not None:
+            put("needle/index/crawl_id", stats.crawl_id)
+        if stats.history_error:
+            put("needle/index/history_error", stats.history_error)
+            logger.error("The crawl history was not written: %s", stats.history_error)
         for outcome, count in stats.posts.items():
             put(f"needle/index/posts/{outcome}", count)
         put("needle/index/posts/missing", stats.missing)

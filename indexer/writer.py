@@ -32,7 +32,9 @@ from whoosh import index as whoosh_index
 from whoosh.util.filelock import FileLock, try_for
 
 from crawler.records import CrawlError, Post, Redirect
-from indexer.schema import Record, build_schema, record_hash, record_key, to_document
+from indexer.changes import post_changes
+from indexer.history import History, Version, utc_now
+from indexer.schema import Record, build_schema, decode_record, record_hash, record_key, to_document
 from indexer.state import (
     STATE_KIND,
     Missing,
@@ -123,6 +125,8 @@ class WriteStats:
     missing: int = 0  # posts now marked missing (kept, not yet removed)
     removed_posts: Counter = field(default_factory=Counter)  # why: http_404, http_410, redirected, missing
     breaker: list[str] = field(default_factory=list)  # one line per site where it tripped
+    crawl_id: int | None = None  # this session's id in the crawl history
+    history_error: str | None = None  # the history could not be written (the index was)
 
     @property
     def written(self) -> int:
@@ -137,6 +141,7 @@ class WriteStats:
                       "removed": sum(self.removed_posts.values())},
             "removed_posts": dict(sorted(self.removed_posts.items())),
             "breaker": list(self.breaker),
+            "crawl_id": self.crawl_id,
         }
 
 
@@ -162,8 +167,11 @@ class IndexWriter:
         limitmb: int = 128,
         missing_crawls: int = 2,
         breaker_threshold: float = 0.5,
+        history_keep: int = 50,
     ):
+        self.started = utc_now()
         self.index_dir = Path(index_dir)
+        self.history_keep = history_keep
         self.batch_size = batch_size
         self.lock_timeout = lock_timeout
         self.limitmb = limitmb
@@ -187,6 +195,8 @@ class IndexWriter:
         self._redirected: dict[str, str] = {}  # post URL -> where it now redirects
         self._pending: list[tuple[bool, dict]] = []  # (replaces an existing doc, document)
         self._doomed: list[str] = []  # keys to delete in the next commit
+        self._versions: dict[str, Version] = {}  # post URL -> this session's history row
+        self._before = None  # a searcher of the index as the session found it (old versions)
         self._closed = False
 
     def known_posts(self) -> list[str]:
@@ -235,6 +245,7 @@ class IndexWriter:
                 self.stats.updated += 1
         if isinstance(record, Post):
             self.stats.posts[outcome] += 1
+            self._versions[key] = self._version(record, site, outcome)
         if len(self._pending) >= self.batch_size:
             self.flush()
         return outcome
@@ -265,9 +276,13 @@ class IndexWriter:
             partial = {_host(s) for s in partial_sites}
             produced = set(kinds) if kinds is not None else set(self._kinds_written)
             when = now()
+            complete_sites = []
             for site in sorted(self._sites):
-                self._settle(site, complete and _host(site) not in partial, produced, when)
+                site_complete = complete and _host(site) not in partial
+                complete_sites += [site] if site_complete else []
+                self._settle(site, site_complete, produced, when)
             self.flush()
+            self._record_history(complete_sites)
         finally:
             self._release()
         return self.stats
@@ -275,6 +290,8 @@ class IndexWriter:
     def abort(self) -> None:
         """Drop what is queued; the index keeps its last commit."""
         self._pending, self._doomed = [], []
+        if self._before is not None:
+            self._before.close()
         self._release()
 
     def __enter__(self) -> "IndexWriter":
@@ -327,11 +344,17 @@ class IndexWriter:
             # what the crawl did find is found: it is missing no more
             state.missing = {u: m for u, m in state.missing.items() if u in stored}
         else:
+            for url in missing.keys() - state.missing.keys():
+                self._versions[url] = Version(url=url, site=site, change="missing")
+            for url in state.missing.keys() & self._versions.keys():
+                if self._versions[url].change == "unchanged":
+                    self._versions[url].change = "back"
             state.missing = missing
             state.last_breaker = None
             for url, why in removals.items():
                 self._remove(url)
                 self.stats.removed_posts[why] += 1
+                self._versions[url] = Version(url=url, site=site, change="gone", reason=why)
             if complete:
                 state.last_complete_crawl = when
                 state.last_complete_posts = seen
@@ -344,6 +367,40 @@ class IndexWriter:
         if seen or stored or site in self._states:  # no state for a "site" of error records only
             self._states[site] = state
             self._pending.append((True, to_state_document(state)))
+
+    def _version(self, post: Post, site: str, outcome: str) -> Version:
+        version = Version(url=post.url, site=site, change="new" if outcome == "added" else "unchanged",
+                          content_hash=post.content_hash, title=post.title,
+                          published=post.published.isoformat() if post.published else None,
+                          modified=post.modified.isoformat() if post.modified else None,
+                          word_count=post.word_count, status=post.fetch.status)
+        if outcome == "updated":
+            if self._before is None:
+                self._before = self.ix.searcher()
+            stored = self._before.document(key=post.url)
+            if stored is not None:
+                version.fields = post_changes(decode_record(stored["record"]), post)
+                version.change = "changed" if version.fields else "unchanged"
+        return version
+
+    def _record_history(self, complete_sites: list[str]) -> None:
+        """Write this session's rows to the crawl history (after the index's last commit)."""
+        if self._before is not None:
+            self._before.close()
+        if not self._versions:
+            return
+        try:
+            with History(self.index_dir, keep=self.history_keep) as history:
+                earlier = history.last_changes([u for u, v in self._versions.items() if v.change == "new"])
+                for url, change in earlier.items():
+                    if change in ("gone", "missing"):
+                        self._versions[url].change = "back"
+                self.stats.crawl_id = history.record(
+                    started=self.started, finished=utc_now(), sites=sorted(self._sites),
+                    complete=bool(complete_sites), summary=self.stats.as_dict(),
+                    versions=list(self._versions.values()))
+        except Exception as exc:  # the index is committed; say the history is short of it
+            self.stats.history_error = f"{type(exc).__name__}: {exc}"
 
     def _remove(self, key: str) -> None:
         self._doomed.append(key)

@@ -45,20 +45,23 @@ TOPICS = ["knee", "shoulder", "ankle", "posture", "sciatica", "tendon", "neck", 
 
 def post_html(n: int, site: "BlogSite") -> str:
     topic = TOPICS[n % len(TOPICS)]
-    day = date(2024, 1, 1) + timedelta(days=7 * n)
+    day = site.dates.get(n) or date(2024, 1, 1) + timedelta(days=7 * n)
     edition = site.edition.get(n, 0)
+    title = site.titles.get(n) or f"Post {n}: {topic} care"
+    alt = site.alts.get(n, f"{topic} exercise with a physiotherapist")
     body = " ".join(
-        f"<p>Paragraph {p} about {topic} pain and physiotherapy for post {n}, edition {edition}. "
+        f"<p>Paragraph {p} about {topic} pain and physiotherapy for post {n}, edition {edition if p == 0 else 0}. "
         f"Gentle exercise, manual therapy and patience help most patients recover.</p>"
         for p in range(4)
     )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Post {n}: {topic} care</title>
+<title>{title}</title>
 <meta name="description" content="What helps {topic} pain, post {n}.">
 <script type="application/ld+json">{{"@context": "https://schema.org", "@type": "BlogPosting",
-"headline": "Post {n}: {topic} care", "datePublished": "{day.isoformat()}T09:00:00+00:00"}}</script>
+"headline": "{title}", "datePublished": "{day.isoformat()}T09:00:00+00:00"}}</script>
 </head><body><header><a href="/blog/">Blog</a></header>
-<main><article><h1>Post {n}: {topic} care</h1>
+<main><article><h1>{title}</h1>
+<figure><img src="/img/post-{n}.jpg" alt="{alt}"><figcaption>Exercise {n}</figcaption></figure>
 <p class="date"><time datetime="{day.isoformat()}">{day:%B %d, %Y}</time></p>
 {body}</article></main><footer>Clinic, 1 Main Street</footer></body></html>"""
 
@@ -166,6 +169,9 @@ class BlogSite:
         self.unlisted: set[int] = set()  # still served, but linked from nowhere
         self.deleted: set[int] = set()  # answer 404, linked from nowhere
         self.edition: dict[int, int] = {}  # bump to change a post's text
+        self.titles: dict[int, str] = {}  # a post's new title
+        self.dates: dict[int, date] = {}  # a post's new publication day
+        self.alts: dict[int, str] = {}  # its image's new alt text
         self.sitemap_extra: list[str] = []
         self.lastmod: str | None = None  # raw <lastmod> of every post's sitemap entry
         self.sitemap_index: list[str] | None = None  # raw <loc>s: /sitemap.xml becomes an index

@@ -1,0 +1,141 @@
+"""The crawl history: what each crawl found, post by post, in SQLite beside the index.
+
+The index holds the current state; this file holds how it got there. One row per crawl (or
+`needle index` run): when, which sites, complete or not, its summary. One row per post per
+crawl: new, changed, unchanged, missing, gone or back, with what changed (``changes.py``).
+
+It lives in the index folder (``history.sqlite``), written by the index writer after its
+last commit, under the writer's lock; a crash between the two loses that crawl's history
+rows, never the index. Old crawls are dropped past ``keep`` crawls.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+HISTORY_FILE = "history.sqlite"
+CHANGES = ("new", "changed", "missing", "gone", "back")  # "unchanged" rows are kept too
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL,
+    finished TEXT NOT NULL,
+    sites TEXT NOT NULL,          -- JSON list of scheme://host
+    complete INTEGER NOT NULL,
+    summary TEXT NOT NULL         -- JSON: the writer's counts
+);
+CREATE TABLE IF NOT EXISTS versions (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    change TEXT NOT NULL,         -- new, changed, unchanged, missing, gone, back
+    reason TEXT,                  -- gone: http_404, http_410, redirected, missing
+    content_hash TEXT,
+    title TEXT,
+    published TEXT,
+    modified TEXT,
+    word_count INTEGER,
+    status INTEGER,
+    fields TEXT NOT NULL,         -- JSON {field: detail} of what changed
+    PRIMARY KEY (crawl_id, url)
+);
+CREATE INDEX IF NOT EXISTS versions_url ON versions(url, crawl_id);
+"""
+
+
+@dataclass
+class Version:
+    url: str
+    site: str
+    change: str
+    reason: str | None = None
+    content_hash: str | None = None
+    title: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    word_count: int | None = None
+    status: int | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+class History:
+    def __init__(self, index_dir: str | Path, *, keep: int = 50):
+        self.path = Path(index_dir) / HISTORY_FILE
+        self.keep = keep
+        self.db = sqlite3.connect(self.path, timeout=10)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "History":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def last_changes(self, urls: list[str]) -> dict[str, str]:
+        """Each URL's latest recorded change (to tell a post that is back from a new one)."""
+        out: dict[str, str] = {}
+        for url in urls:
+            row = self.db.execute("SELECT change FROM versions WHERE url = ? ORDER BY crawl_id DESC LIMIT 1",
+                                  (url,)).fetchone()
+            if row:
+                out[url] = row[0]
+        return out
+
+    def record(self, *, started: datetime, finished: datetime, sites: list[str], complete: bool,
+               summary: dict, versions: list[Version]) -> int:
+        with self.db:
+            crawl_id = self.db.execute(
+                "INSERT INTO crawls (started, finished, sites, complete, summary) VALUES (?, ?, ?, ?, ?)",
+                (started.isoformat(), finished.isoformat(), json.dumps(sorted(sites)), int(complete),
+                 json.dumps(summary)),
+            ).lastrowid
+            self.db.executemany(
+                "INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(crawl_id, v.url, v.site, v.change, v.reason, v.content_hash, v.title, v.published,
+                  v.modified, v.word_count, v.status, json.dumps(v.fields)) for v in versions],
+            )
+            # retention: the newest ``keep`` crawls
+            self.db.execute("DELETE FROM crawls WHERE id NOT IN (SELECT id FROM crawls ORDER BY id DESC LIMIT ?)",
+                            (self.keep,))
+        return crawl_id
+
+    def crawls(self) -> list[dict]:
+        rows = self.db.execute("SELECT id, started, finished, sites, complete, summary FROM crawls ORDER BY id")
+        return [{"id": r[0], "started": r[1], "finished": r[2], "sites": json.loads(r[3]),
+                 "complete": bool(r[4]), "summary": json.loads(r[5])} for r in rows]
+
+    def changes(self, *, since: int | date | None = None, site: str | None = None) -> list[dict]:
+        """What changed in the crawls after ``since`` (a crawl id, or a day: crawls that
+        started on or after it); by default, in the latest crawl. Newest crawl first."""
+        if since is None:
+            latest = self.db.execute("SELECT MAX(id) FROM crawls").fetchone()[0]
+            where, args = "v.crawl_id = ?", [latest]
+        elif isinstance(since, int):
+            where, args = "v.crawl_id > ?", [since]
+        else:
+            where, args = "c.started >= ?", [since.isoformat()]
+        where += " AND v.change != 'unchanged'"
+        if site:
+            where += " AND (v.site = ? OR v.site LIKE ?)"
+            args += [site.lower(), f"%://{site.lower()}"]
+        rows = self.db.execute(
+            "SELECT v.crawl_id, c.started, v.url, v.site, v.change, v.reason, v.title, v.published, "
+            "v.modified, v.word_count, v.status, v.fields FROM versions v JOIN crawls c ON c.id = v.crawl_id "
+            f"WHERE {where} ORDER BY v.crawl_id DESC, v.change, v.url", args)
+        names = ("crawl", "crawled", "url", "site", "change", "reason", "title", "published", "modified",
+                 "word_count", "status", "fields")
+        return [{**dict(zip(names, r[:-1])), "fields": json.loads(r[-1])} for r in rows]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
