@@ -186,6 +186,10 @@ if NEEDLE_EXTRACT_WORKERS != "auto":
 NEEDLE_EXTRACT_MAX_RESTARTS = knob(
     "NEEDLE_EXTRACT_MAX_RESTARTS", "int", 10,
     "Times a crawl replaces a dead extraction worker before it stops (pages then become errors).")
+NEEDLE_RECRAWL_FULL = knob(
+    "NEEDLE_RECRAWL_FULL", "bool", False,
+    "Fetch and extract every page again (`needle crawl --full`), instead of asking for the "
+    "pages the index holds conditionally and skipping those the site says or shows unchanged.")
 NEEDLE_PROGRESS = knob("NEEDLE_PROGRESS", "choice", "auto",
                        'Live progress line: "auto" (only on a terminal), "on" or "off".',
                        choices=("auto", "on", "off"))

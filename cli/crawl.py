@@ -30,14 +30,17 @@ from cli.common import (
 @click.option("--jobdir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the crawl's state here so an interrupted crawl resumes where it stopped.")
 @click.option("--timezone", "tz", help="The clinic's time zone for dates written without one.")
+@click.option("--full", is_flag=True,
+              help="Fetch and extract every page again; by default the pages the index holds are "
+                   "asked for conditionally and skipped when unchanged (304, or the same bytes).")
 @click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the crawl summary as JSON to this file.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy or NEEDLE_* setting (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: bool,
-          max_pages: int | None, jobdir: Path | None, tz: str | None, summary_json: Path | None,
-          overrides: tuple[str, ...], verbose: bool) -> None:
+          max_pages: int | None, jobdir: Path | None, tz: str | None, full: bool,
+          summary_json: Path | None, overrides: tuple[str, ...], verbose: bool) -> None:
     """Crawl the blogs at URLS (front page, listing page or sitemap) into records.
 
     Posts are indexed as they arrive (unless --no-index) and every record goes to
@@ -67,6 +70,8 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
         settings["JOBDIR"] = str(jobdir)
     if tz:
         settings["NEEDLE_TIMEZONE"] = tz
+    if full:
+        settings["NEEDLE_RECRAWL_FULL"] = True
     for item in overrides:
         name, value = parse_setting(item)
         settings[name] = value
@@ -135,6 +140,9 @@ def show_summary(summary: Any, *, output: Path | None, index: Path | None) -> No
         table.add_row("skipped (per-site page limit)", str(summary.skipped_at_site_limit))
     if summary.worker_restarts:
         table.add_row("extraction workers restarted", str(summary.worker_restarts))
+    if summary.not_modified or summary.same_bytes:
+        table.add_row("unchanged: 304 Not Modified / same bytes", f"{summary.not_modified} / {summary.same_bytes}")
+    table.add_row("pages extracted", str(summary.extracted))
     table.add_row("pages fetched", str(summary.pages))
     table.add_row("pages/s", f"{summary.pages_per_s:.1f}")
     table.add_row("elapsed", f"{summary.elapsed_s:.1f} s")

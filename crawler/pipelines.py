@@ -12,7 +12,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.records import CrawlError, Post, Redirect, SitemapEntry, SitePage, Teaser
+from crawler.records import CrawlError, Post, Teaser
 
 
 class DedupePipeline:
@@ -43,19 +43,10 @@ class DedupePipeline:
 
 
 def _dedupe_key(item: Any) -> tuple[str, ...] | None:
-    if isinstance(item, Post):
-        return ("post", item.url)
     if isinstance(item, Teaser):
         return ("teaser", item.url, item.listing_url, str(item.position))
-    if isinstance(item, CrawlError):
-        return ("error", item.url)
-    if isinstance(item, SitemapEntry):
-        return ("sitemap", item.url)
-    if isinstance(item, Redirect):
-        return ("redirect", item.url)
-    if isinstance(item, SitePage):
-        return ("page", item.url)
-    return None
+    kind, url = getattr(item, "type", None), getattr(item, "url", None)
+    return (kind, url) if kind and url is not None else None
 
 
 class CrawlStatsPipeline:

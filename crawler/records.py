@@ -128,6 +128,8 @@ class FetchInfo(_Record):
     # "known": no link or sitemap entry led to it; the index knew it from an earlier crawl
     found_via: Literal["link", "sitemap", "start", "file", "known"] = "link"
     sitemap_lastmod: AwareDatetime | None = None
+    # the raw bytes' hash: a recrawl whose bytes hash the same skips extraction
+    body_sha256: str | None = None
 
 
 class WarningKind(str, Enum):
@@ -266,13 +268,25 @@ class Redirect(_Record):
     referrer: str | None = None
 
 
+class Revalidated(_Record):
+    """A page the index holds that a recrawl found unchanged without extracting it: the site
+    answered 304 Not Modified to its stored ETag / Last-Modified, or sent the same bytes.
+    Only its fetch facts are new; the index keeps the stored record with them."""
+
+    type: Literal["revalidated"] = "revalidated"
+    url: str  # canonical, as stored
+    kind: Literal["post", "page"] = "post"  # which stored record it confirms
+    how: Literal["not_modified", "same_bytes"]
+    fetch: FetchInfo = Field(default_factory=FetchInfo)
+
+
 Record = Annotated[
-    Union[Post, Teaser, CrawlError, SitemapEntry, Redirect, SitePage], Field(discriminator="type")
+    Union[Post, Teaser, CrawlError, SitemapEntry, Redirect, SitePage, Revalidated], Field(discriminator="type")
 ]
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
-def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry | Redirect | SitePage:
+def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry | Redirect | SitePage | Revalidated:
     """Parse one JSON Lines line into its record type."""
     return RECORD_ADAPTER.validate_json(line)
 

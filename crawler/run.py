@@ -36,6 +36,11 @@ class CrawlSummary(BaseModel):
     index_breaker: list[str] = Field(default_factory=list)  # sites where nothing was deleted, why
     index_locked: str | None = None  # another writer held the index: nothing was crawled
     crawl_id: int | None = None  # this crawl's id in the history (`needle changes --since`)
+    # a recrawl: pages the site said were unchanged (304), pages whose bytes were the same,
+    # and pages extracted (posts, listings and other pages)
+    not_modified: int = 0
+    same_bytes: int = 0
+    extracted: int = 0
 
     @property
     def complete(self) -> bool:
@@ -74,6 +79,9 @@ class CrawlSummary(BaseModel):
             index_breaker=list(stats.get("needle/index/breaker", [])),
             index_locked=stats.get("needle/index/locked"),
             crawl_id=stats.get("needle/index/crawl_id"),
+            not_modified=stats.get("needle/recrawl/not_modified", 0),
+            same_bytes=stats.get("needle/recrawl/same_bytes", 0),
+            extracted=sum(prefixed("needle/pages/").values()),
         )
 
 

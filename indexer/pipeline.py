@@ -80,6 +80,7 @@ class IndexPipeline:
         spider = getattr(self.crawler, "spider", None)
         if spider is not None and hasattr(spider, "known_urls"):
             spider.known_urls = self.writer.known_posts()
+            spider.validators = self.writer.validators()
 
     def process_item(self, item: Any) -> Any:
         if self.writer is None:

@@ -22,16 +22,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.util.filelock import FileLock, try_for
 
-from crawler.records import CrawlError, Post, Redirect
+from crawler.records import CrawlError, Post, Redirect, Revalidated
 from indexer.changes import post_changes
 from indexer.history import History, Version, utc_now
 from indexer.schema import Record, build_schema, decode_record, record_hash, record_key, to_document
@@ -125,6 +128,7 @@ class WriteStats:
     missing: int = 0  # posts now marked missing (kept, not yet removed)
     removed_posts: Counter = field(default_factory=Counter)  # why: http_404, http_410, redirected, missing
     breaker: list[str] = field(default_factory=list)  # one line per site where it tripped
+    revalidated: Counter = field(default_factory=Counter)  # not_modified (304), same_bytes
     crawl_id: int | None = None  # this session's id in the crawl history
     history_error: str | None = None  # the history could not be written (the index was)
 
@@ -141,6 +145,7 @@ class WriteStats:
                       "removed": sum(self.removed_posts.values())},
             "removed_posts": dict(sorted(self.removed_posts.items())),
             "breaker": list(self.breaker),
+            "revalidated": dict(self.revalidated),
             "crawl_id": self.crawl_id,
         }
 
@@ -203,12 +208,33 @@ class IndexWriter:
         """The URLs of every post the index holds, in order."""
         return sorted(k for k, kind in self._kinds.items() if kind == "post")
 
+    def validators(self) -> dict[str, dict[str, str | None]]:
+        """URL -> the stored kind, ETag, Last-Modified and body hash of every post and site
+        page the index holds: what a conditional recrawl asks with. A post marked missing
+        is left out (it is fetched and read afresh), and a post wins over a site page
+        stored for the same address."""
+        missing = {url for state in self._states.values() for url in state.missing}
+        out: dict[str, dict[str, str | None]] = {}
+        with self.ix.searcher() as searcher:
+            for kind in ("page", "post"):
+                for n in searcher.docs_for_query(wq.Term("kind", kind)):
+                    stored = searcher.stored_fields(n)
+                    url = _url_of(stored["key"], kind)
+                    if url in missing:
+                        continue
+                    fetch = json.loads(zlib.decompress(stored["record"])).get("fetch") or {}
+                    out[url] = {"kind": kind, **{name: fetch.get(name)
+                                                 for name in ("etag", "last_modified", "body_sha256")}}
+        return out
+
     # -- writing ----------------------------------------------------------------------
 
     def write(self, record: Record) -> str:
         """Queue ``record``; returns "added", "updated" or "unchanged"."""
         if self._closed:
             raise RuntimeError("the index writer is closed")
+        if isinstance(record, Revalidated):
+            return self._revalidated(record)
         key = record_key(record)
         digest = record_hash(record)
         site = site_of_key(key, record.type)
@@ -218,11 +244,7 @@ class IndexWriter:
         self.stats.by_kind[record.type] = self.stats.by_kind.get(record.type, 0) + 1
         if isinstance(record, Post):
             self._posts_seen[site] += 1
-            # A page that now yields a post is no longer a crawl error.
-            error_key = record_key(CrawlError(url=record.url, reason="-"))
-            if error_key in self._hashes and error_key not in self._seen:
-                self._doomed.append(error_key)
-                del self._hashes[error_key]
+            self._forget_error(record.url)
         elif isinstance(record, CrawlError):
             if record.reason in GONE_STATUSES:
                 self._gone[record.url] = record.reason
@@ -368,6 +390,52 @@ class IndexWriter:
             self._states[site] = state
             self._pending.append((True, to_state_document(state)))
 
+    def _revalidated(self, found: Revalidated) -> str:
+        """The stored record stands (the site says or shows it is unchanged); its lasting
+        fetch facts (depth, found via, ...) are brought up to date."""
+        key = found.url if found.kind == "post" else f"{found.kind} {found.url}"
+        if key not in self._kinds:  # nothing stored under that address: nothing to keep
+            return "unchanged"
+        kind = self._kinds[key]
+        site = site_of_key(key, kind)
+        self._forget_error(found.url)
+        self._seen.add(key)
+        self._sites.add(site)
+        self._kinds_written.add(kind)
+        self.stats.revalidated[found.how] += 1
+        if self._before is None:
+            self._before = self.ix.searcher()
+        record = decode_record(self._before.document(key=key)["record"])
+        stored = record.fetch
+        # a 304 has no body: what the body was stays as stored
+        fetch = found.fetch.model_copy(update={
+            "status": stored.status, "etag": found.fetch.etag or stored.etag,
+            "last_modified": found.fetch.last_modified or stored.last_modified,
+            "bytes": stored.bytes, "content_type": stored.content_type, "encoding": stored.encoding,
+            "body_sha256": stored.body_sha256,
+        }) if found.how == "not_modified" else found.fetch
+        record = record.model_copy(update={"fetch": fetch})
+        outcome = "unchanged"
+        if record_hash(record) != self._hashes.get(key):
+            self._pending.append((True, to_document(record)))
+            self._hashes[key] = record_hash(record)
+            outcome = "updated"
+        if isinstance(record, Post):
+            self._posts_seen[site] += 1
+            self.stats.posts["unchanged"] += 1
+            self._versions[key] = self._version(record, site, "unchanged")
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+        return outcome
+
+    def _forget_error(self, url: str) -> None:
+        """A page that now yields its post is no longer a crawl error."""
+        error_key = record_key(CrawlError(url=url, reason="-"))
+        if error_key in self._hashes and error_key not in self._seen:
+            self._doomed.append(error_key)
+            del self._hashes[error_key]
+            self._kinds.pop(error_key, None)
+
     def _version(self, post: Post, site: str, outcome: str) -> Version:
         version = Version(url=post.url, site=site, change="new" if outcome == "added" else "unchanged",
                           content_hash=post.content_hash, title=post.title,
@@ -429,6 +497,10 @@ class IndexWriter:
         if not self._closed:
             self._closed = True
             self._lock.release()
+
+
+def _url_of(key: str, kind: str) -> str:
+    return key if kind == "post" else key[len(kind) + 1:]
 
 
 def _host(site: str) -> str:

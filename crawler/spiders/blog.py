@@ -25,6 +25,7 @@ sitemap index may list sitemaps on its own host, not on a third one).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -53,7 +54,7 @@ from crawler.middlewares import (
     SiteGuardMiddleware,
     UsableCharsetMiddleware,
 )
-from crawler.records import CrawlError, FetchInfo, Redirect, SitemapEntry
+from crawler.records import CrawlError, FetchInfo, Redirect, Revalidated, SitemapEntry
 from crawler.spiders.addresses import (
     header,
     import_path,
@@ -126,8 +127,11 @@ class BlogSpider(SitemapReading, scrapy.Spider):
         self._sitemaps_asked: set[str] = set()
         self.pages_per_site: dict[str, int] = {}  # host -> page requests made
         self.sites_at_limit: set[str] = set()
-        # set by the index pipeline: the post URLs the index holds
+        # set by the index pipeline: the post URLs the index holds, and each stored page's
+        # validators (etag, last_modified, body_sha256) for a conditional recrawl
         self.known_urls: list[str] = []
+        self.validators: dict[str, dict[str, str | None]] = {}
+        self.recrawl_full = False
         self._sitemap_limit_told = False
         self._zone_problem_told = False
         self._stopping = False
@@ -163,6 +167,7 @@ class BlogSpider(SitemapReading, scrapy.Spider):
                                   if h} - set(WEB_SCHEMES)
         spider.timezone = settings.get("NEEDLE_TIMEZONE", "UTC")
         spider.earliest_date = settings.get("NEEDLE_EARLIEST_DATE", EARLIEST_DATE)
+        spider.recrawl_full = settings.getbool("NEEDLE_RECRAWL_FULL", False)
         spider.zone, spider.zone_problem = site_zone(spider.timezone)
         if spider.zone_problem:
             spider.logger.warning("NEEDLE_TIMEZONE: %s; dates written without a zone are read as UTC",
@@ -209,13 +214,26 @@ class BlogSpider(SitemapReading, scrapy.Spider):
 
     def _request(self, url: str, *, found_via: str, referrer: str | None, link_depth: int | None = 0,
                  **meta: Any) -> Request:
-        self.seen.add(canonicalize(url, self.tracking_params))
+        canonical = canonicalize(url, self.tracking_params)
+        self.seen.add(canonical)
         host = urlsplit(url).netloc
         self.pages_per_site[host] = self.pages_per_site.get(host, 0) + 1
+        # A page the index holds is asked for conditionally: the site may answer 304 Not
+        # Modified to its stored ETag / Last-Modified, and the page is not extracted again.
+        headers = {}
+        stored = None if self.recrawl_full else self.validators.get(canonical)
+        if stored:
+            if stored.get("etag"):
+                headers["If-None-Match"] = stored["etag"]
+            if stored.get("last_modified"):
+                headers["If-Modified-Since"] = stored["last_modified"]
+            if headers:
+                meta["handle_httpstatus_list"] = [304]
         # Our own count of clicks from the start page: Scrapy's "depth" also counts the
         # robots.txt and sitemap requests the start page waits for.
         return Request(
             url,
+            headers=headers or None,
             callback=self.parse_page,
             errback=self.on_error,
             meta={"found_via": found_via, "referrer": referrer, "link_depth": link_depth, **meta},
@@ -337,18 +355,26 @@ class BlogSpider(SitemapReading, scrapy.Spider):
     # -- pages -----------------------------------------------------------------------
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
-        for record in self._screen(response):
-            yield record
-            if isinstance(record, CrawlError):
-                return
         chain = response.meta.get("redirect_urls")
         if chain:
+            yield Redirect(
+                url=chain[0], target=response.url, chain=list(chain),
+                statuses=[int(s) for s in response.meta.get("redirect_reasons", []) if isinstance(s, int)],
+                referrer=response.meta.get("referrer"),
+            )
             target = canonicalize(response.url, self.tracking_params)
             if response.meta.get("found_via") == "start":
                 self._start_moved(chain[0], response.url)
             if target in self.seen or not self._same_host(target):
                 return  # already crawled under its own address, or another site's page
             self.seen.add(target)
+        unchanged = self._unchanged(response)
+        if unchanged is not None:
+            yield unchanged
+            return
+        for record in self._screen(response):
+            yield record
+            return
 
         fetched_at = datetime.now(timezone.utc)
         try:
@@ -419,15 +445,8 @@ class BlogSpider(SitemapReading, scrapy.Spider):
             self.scopes.append(new)
         self.logger.info("the start page %s moved to %s: the crawl's scope is now %s", start, target, new)
 
-    def _screen(self, response: Response) -> Iterator[CrawlError | Redirect]:
-        """What can be said before extraction: a redirect was followed; the body is no page."""
-        chain = response.meta.get("redirect_urls")
-        if chain:
-            yield Redirect(
-                url=chain[0], target=response.url, chain=list(chain),
-                statuses=[int(s) for s in response.meta.get("redirect_reasons", []) if isinstance(s, int)],
-                referrer=response.meta.get("referrer"),
-            )
+    def _screen(self, response: Response) -> Iterator[CrawlError]:
+        """What can be said before extraction: the body is no page."""
         body = response.body
         referrer = response.meta.get("referrer")
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
@@ -441,6 +460,25 @@ class BlogSpider(SitemapReading, scrapy.Spider):
             yield self._error(response.url, "binary_body", response.status,
                               f"served as {content_type or 'no content type'} but the body is not HTML",
                               referrer=referrer)
+
+    def _unchanged(self, response: Response) -> Revalidated | None:
+        """A page the index holds that the site says (304) or shows (the same bytes) is
+        unchanged: not extracted again. A crawl with NEEDLE_RECRAWL_FULL extracts everything."""
+        if self.recrawl_full:
+            return None
+        canonical = canonicalize(response.url, self.tracking_params)
+        stored = self.validators.get(canonical)
+        if stored is None:
+            return None
+        fetch = self._fetch_info(response, datetime.now(timezone.utc))
+        if response.status == 304:
+            how = "not_modified"
+        elif response.status == 200 and stored.get("body_sha256") == fetch.body_sha256:
+            how = "same_bytes"
+        else:
+            return None
+        self.crawler.stats.inc_value(f"needle/recrawl/{how}")
+        return Revalidated(url=canonical, kind=stored.get("kind") or "post", how=how, fetch=fetch)
 
     def _fetch_info(self, response: Response, fetched_at: datetime) -> FetchInfo:
         meta = response.meta
@@ -464,6 +502,7 @@ class BlogSpider(SitemapReading, scrapy.Spider):
             referrer=meta.get("referrer"),
             found_via=found_via,
             sitemap_lastmod=self.sitemap_lastmod.get(canonical),
+            body_sha256=hashlib.sha256(response.body).hexdigest()[:32] if response.body else None,
         )
 
     # -- failures --------------------------------------------------------------------

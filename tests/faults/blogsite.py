@@ -28,6 +28,7 @@ front page /blog/ links every listed post; /sitemap.xml lists them too. With
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,8 +119,25 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError:
                 n = 0
             if 1 <= n <= site.posts and n not in site.deleted:
-                return self._send(200, post_html(n, site))
+                return self._post(n, site)
         return self._send(404, "<html><body>not found</body></html>")
+
+    def _post(self, n: int, site: "BlogSite") -> None:
+        """A post, with the validators a real server sends, answering a conditional GET
+        whose ETag still matches with 304 (unless ``site.conditional`` is off)."""
+        body = post_html(n, site).encode("utf-8")
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if site.conditional and self.headers.get("If-None-Match") == etag:
+            with site.lock:
+                site.not_modified.append(self.path)
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return None
+        headers = {"Content-Type": "text/html; charset=utf-8", "ETag": etag}
+        if site.conditional:
+            headers["Last-Modified"] = "Mon, 01 Jan 2024 09:00:00 GMT"
+        return self._send_bytes(200, headers, body)
 
     def _send(self, status: int, text: str, content_type: str = "text/html; charset=utf-8") -> None:
         self._send_bytes(status, {"Content-Type": content_type}, text.encode("utf-8"))
@@ -172,6 +190,8 @@ class BlogSite:
         self.titles: dict[int, str] = {}  # a post's new title
         self.dates: dict[int, date] = {}  # a post's new publication day
         self.alts: dict[int, str] = {}  # its image's new alt text
+        self.conditional = True  # ETag / If-None-Match -> 304, as real servers do
+        self.not_modified: list[str] = []  # paths answered 304
         self.sitemap_extra: list[str] = []
         self.lastmod: str | None = None  # raw <lastmod> of every post's sitemap entry
         self.sitemap_index: list[str] | None = None  # raw <loc>s: /sitemap.xml becomes an index

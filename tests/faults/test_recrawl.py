@@ -1,0 +1,67 @@
+"""A recrawl asks for what the index holds conditionally and skips what did not change."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from blogsite import BlogSite
+from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+
+from indexer.store import load_posts
+
+
+def crawl(site: BlogSite, index: Path, *extra: str) -> dict:
+    summary = index.parent / "summary.json"
+    args = ["crawl", site.url, "--index", str(index), "--summary-json", str(summary), *extra]
+    for name, value in LOCAL_CRAWL_SETTINGS.items():
+        args += ["-s", f"{name}={value}"]
+    run_needle(*args, timeout=120)
+    return json.loads(summary.read_text())
+
+
+def test_an_unchanged_site_is_revalidated_not_extracted(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=6) as site:
+        first = crawl(site, index)
+        before = {p.url: p for p in load_posts(index)}
+        again = crawl(site, index)
+        answered_304 = list(site.not_modified)
+    assert first["extracted"] == 7 and first["not_modified"] == 0  # 6 posts and the blog's page
+    # every post was asked for with its ETag and answered 304; the blog page had the same bytes
+    assert sorted(answered_304) == sorted(f"/blog/post-{n}/" for n in range(1, 7))
+    assert (again["not_modified"], again["same_bytes"], again["extracted"]) == (6, 1, 0)
+    assert again["index_posts"]["unchanged"] == 6 and again["index_posts"].get("missing", 0) == 0
+    after = {p.url: p for p in load_posts(index)}
+    assert sorted(after) == sorted(before)
+    for url, post in before.items():
+        assert after[url].content_hash == post.content_hash and after[url].fetch.status == 200
+        assert after[url].fetch.etag == post.fetch.etag and after[url].fetch.bytes == post.fetch.bytes
+
+
+def test_an_edited_post_is_extracted_again_and_full_extracts_everything(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=6) as site:
+        crawl(site, index)
+        site.edition[3] = 1
+        edited = crawl(site, index)
+        changed = json.loads(run_needle("changes", "--index", str(index), "--format", "json").stdout)
+        full = crawl(site, index, "--full")
+    assert (edited["not_modified"], edited["extracted"]) == (5, 1)
+    assert edited["index_posts"]["updated"] == 1
+    assert [(c["url"], c["change"], sorted(c["fields"])) for c in changed] == \
+        [(site.post_url(3), "changed", ["body"])]
+    assert (full["not_modified"], full["same_bytes"], full["extracted"]) == (0, 0, 7)
+
+
+def test_a_server_without_validators_is_skipped_by_the_bytes(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=4) as site:
+        site.conditional = False
+        crawl(site, index)
+        site.edition[2] = 1
+        again = crawl(site, index)
+        assert site.not_modified == []
+    # the same bytes for three posts and the blog page; the edited post's bytes differ
+    assert (again["same_bytes"], again["extracted"]) == (4, 1)
+    assert {p.url: p.body for p in load_posts(index)}[site.post_url(2)].count("edition 1") == 1
