@@ -39,6 +39,7 @@ class CrawlSummary(BaseModel):
     # a recrawl: pages the site said were unchanged (304), pages whose bytes were the same,
     # and pages extracted (posts, listings and other pages)
     not_modified: int = 0
+    bytes_downloaded: int = 0  # response bytes as received (Scrapy's downloader/response_bytes)
     same_bytes: int = 0
     extracted: int = 0
 
@@ -80,6 +81,7 @@ class CrawlSummary(BaseModel):
             index_locked=stats.get("needle/index/locked"),
             crawl_id=stats.get("needle/index/crawl_id"),
             not_modified=stats.get("needle/recrawl/not_modified", 0),
+            bytes_downloaded=stats.get("downloader/response_bytes", 0),
             same_bytes=stats.get("needle/recrawl/same_bytes", 0),
             extracted=sum(prefixed("needle/pages/").values()),
         )
