@@ -3,6 +3,7 @@
     .venv/bin/python bench/crawl.py                  # 2,000 posts, 3 runs, medians
     .venv/bin/python bench/crawl.py --posts 500 --runs 1 --keep /tmp/needle-bench
     .venv/bin/python bench/crawl.py --profile        # plus one crawl under cProfile
+    .venv/bin/python bench/crawl.py --recrawl        # full crawl, then two conditional recrawls
 
 One run:
   1. writes a deterministic WordPress-style clinic blog (seeded) to a folder, once
@@ -14,6 +15,15 @@ One run:
   4. runs `scrapy bench` in the same run as the reference rate of bare Scrapy on this machine.
 
 Targets (the issue): Needle's pages/min >= 50% of `scrapy bench`'s, peak RSS <= 300 MB.
+
+--recrawl instead measures the conditional recrawl, with an index (a temporary folder):
+a full crawl of the generated site, a recrawl of the unchanged site, and a recrawl after 5 %
+of the posts (seeded choice) were rewritten with a changed paragraph; wall time, CPU time,
+bytes downloaded, pages, 304s, same-bytes skips and pages extracted side by side, each
+recrawl as a share of the full crawl. Targets (the issue): unchanged recrawl wall <= 20 %,
+CPU <= 10 %, bytes <= 10 % of the full crawl's; 5 %-edited recrawl CPU <= 20 %. It also
+checks that `needle changes --format json` lists exactly the edited posts as "changed"
+(exit 3 when not).
 Exit status: 0 when every crawl ran and recorded every post, 1 when a crawl failed, 2 when
 a crawl ran but recorded a different number of posts than the site has.
 """
@@ -40,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 # The site and its server live with the other sample sites; generate_site is imported by
 # bench/extract_profile.py from here too.
-from sample_site.generated import BLOG, StaticServer, generate_site  # noqa: E402
+from sample_site.generated import BLOG, StaticServer, edit_posts, generate_site  # noqa: E402
 
 TARGET_RATIO = 0.50
 TARGET_RSS_MB = 300.0
@@ -86,8 +96,59 @@ def run_measured(cmd: list[str], *, cwd: Path, env: dict[str, str], stdout: Path
             timer.cancel()
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
-    return ChildResult(proc.returncode, wall, usage.ru_utime + usage.ru_stime,
+    cpu = usage.ru_utime + usage.ru_stime + (_reap_orphans(proc.pid) if _SUBREAPER else 0.0)
+    return ChildResult(proc.returncode, wall, cpu,
                        usage.ru_maxrss / 1024, timed_out.is_set())  # ru_maxrss is in KiB on Linux
+
+
+_SUBREAPER = False
+
+
+def become_subreaper() -> bool:
+    """Make this process the subreaper of what it starts (Linux prctl PR_SET_CHILD_SUBREAPER):
+    a descendant orphaned by the crawl's exit (multiprocessing's forkserver, and through it the
+    extraction worker) is reparented here, so run_measured can reap it and count its CPU."""
+    global _SUBREAPER
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        _SUBREAPER = libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        _SUBREAPER = False
+    return _SUBREAPER
+
+
+def _reap_orphans(session: int, grace: float = 15.0) -> float:
+    """Reap the processes of this session reparented to us; their user + system CPU (each
+    with its own reaped descendants). One still running after `grace` seconds is killed."""
+    total, deadline = 0.0, time.monotonic() + grace
+    while True:
+        orphans = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid() and int(fields[3]) == session:  # ppid, session
+                orphans.append(int(entry.name))
+        if not orphans:
+            return total
+        for pid in orphans:
+            if time.monotonic() > deadline:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                reaped, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                continue
+            if reaped:
+                total += usage.ru_utime + usage.ru_stime
+        time.sleep(0.05)
 
 
 @dataclass
@@ -250,6 +311,178 @@ def profile(python: str, url: str, work: Path, top: int) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# Recrawl (--recrawl): full crawl, unchanged recrawl, recrawl after 5 % of posts changed
+# --------------------------------------------------------------------------------------
+
+RECRAWL_TARGETS = {  # (crawl, figure): the largest share of the full crawl's figure
+    ("unchanged", "wall_s"): 0.20, ("unchanged", "cpu_s"): 0.10, ("unchanged", "bytes"): 0.10,
+    ("edited", "cpu_s"): 0.20,
+}
+EDIT_SHARE = 0.05
+
+
+def machine_cpu_s() -> float | None:
+    """Busy CPU seconds of the whole machine so far (/proc/stat: all but idle and iowait)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        ticks = [int(f) for f in fields[:8]]  # user nice system idle iowait irq softirq steal
+        return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class RecrawlRun:
+    name: str
+    wall_s: float  # the crawl command, interpreter start to exit
+    cpu_s: float  # user + system of the crawl command and its reaped descendants (os.wait4)
+    machine_cpu_s: float | None  # every process on the machine over the same time (/proc/stat)
+    server_cpu_s: float | None
+    peak_rss_mb: float
+    summary: dict
+
+    def figure(self, key: str) -> float:
+        if key == "wall_s":
+            return self.wall_s
+        if key == "cpu_s":
+            return self.cpu_s
+        if key == "machine_cpu_s":
+            return self.machine_cpu_s if self.machine_cpu_s is not None else float("nan")
+        if key == "bytes":
+            return float(self.summary.get("bytes_downloaded", 0))
+        return float(self.summary.get(key, 0))
+
+
+def run_indexed(python: str, url: str, work: Path, index: Path, name: str, timeout: float,
+                server: StaticServer) -> RecrawlRun:
+    summary_path = work / f"recrawl-{name}.summary.json"
+    stdout, stderr = work / f"recrawl-{name}.stdout", work / f"recrawl-{name}.stderr"
+    summary_path.unlink(missing_ok=True)
+    cmd = [python, "-m", "cli", "crawl", url, "--index", str(index), "--summary-json", str(summary_path),
+           "-s", "LOG_LEVEL=CRITICAL"]
+    server_before, machine_before = server.cpu_s(), machine_cpu_s()
+    child = run_measured(cmd, cwd=ROOT, env=needle_env(), stdout=stdout, stderr=stderr, timeout=timeout)
+    server_after, machine_after = server.cpu_s(), machine_cpu_s()
+    if child.timed_out:
+        raise CrawlFailed(f"needle crawl ({name}) killed after {timeout:.0f} s (see {stderr})")
+    if child.returncode != 0 or not summary_path.exists():
+        tail = stderr.read_text(errors="replace").strip().splitlines()[-15:]
+        raise CrawlFailed(f"needle crawl ({name}) exited {child.returncode}:\n  " + "\n  ".join(tail))
+    return RecrawlRun(
+        name=name, wall_s=child.wall_s, cpu_s=child.cpu_s,
+        machine_cpu_s=machine_after - machine_before if None not in (machine_before, machine_after) else None,
+        server_cpu_s=server_after - server_before if None not in (server_before, server_after) else None,
+        peak_rss_mb=child.peak_rss_mb, summary=json.loads(summary_path.read_text()),
+    )
+
+
+def changed_urls(python: str, index: Path) -> tuple[set[str], dict[str, int]]:
+    """URLs `needle changes --format json` lists as "changed" in the latest crawl, and the
+    count of every kind of change it lists."""
+    proc = subprocess.run([python, "-m", "cli", "changes", "--index", str(index), "--format", "json"],
+                          cwd=ROOT, env=needle_env(), capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise CrawlFailed(f"needle changes exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    rows = json.loads(proc.stdout or "[]")
+    kinds: dict[str, int] = {}
+    for row in rows:
+        kinds[row["change"]] = kinds.get(row["change"], 0) + 1
+    return {row["url"] for row in rows if row["change"] == "changed"}, kinds
+
+
+def recrawl_bench(args: argparse.Namespace, python: str, work: Path) -> int:
+    import random
+
+    subreaper = become_subreaper()
+    site, index = work / "site", work / "index"
+    if index.exists():
+        shutil.rmtree(index)
+    runs: list[RecrawlRun] = []
+    loads: list[float] = []
+    with StaticServer(site) as server:
+        info, paths = generate_site(site, server.origin, args.posts, args.seed)
+        url = server.origin + BLOG
+        print(f"site: {info.posts} posts, {info.listing_pages} listing pages, {info.bytes / 2**20:.1f} MiB; "
+              f"index {index}")
+        loads.append(os.getloadavg()[0])
+        runs.append(run_indexed(python, url, work, index, "full", args.timeout, server))
+        print(f"  full crawl: {runs[-1].wall_s:.1f} s")
+        loads.append(os.getloadavg()[0])
+        runs.append(run_indexed(python, url, work, index, "unchanged", args.timeout, server))
+        print(f"  unchanged recrawl: {runs[-1].wall_s:.1f} s")
+        edited = sorted(random.Random(args.seed).sample(paths, max(1, round(len(paths) * EDIT_SHARE))))
+        edit_posts(site, edited, "Update: our clinic has revised this article with the latest advice.")
+        edited_urls = {server.origin + p for p in edited}
+        loads.append(os.getloadavg()[0])
+        runs.append(run_indexed(python, url, work, index, "edited", args.timeout, server))
+        print(f"  recrawl after editing {len(edited)} posts: {runs[-1].wall_s:.1f} s")
+        listed, kinds = changed_urls(python, index)
+
+    full = runs[0]
+    names = {"full": "full crawl", "unchanged": "unchanged", "edited": f"{len(edited)} edited"}
+    rows = [
+        ("wall time (s)", "wall_s", "{:.1f}"),
+        ("CPU, crawl + children (s)", "cpu_s", "{:.1f}"),
+        ("CPU, whole machine (s)", "machine_cpu_s", "{:.1f}"),
+        ("bytes downloaded (MiB)", "bytes", "{:.2f}"),
+        ("pages", "pages", "{:.0f}"),
+        ("304 not modified", "not_modified", "{:.0f}"),
+        ("same bytes (200)", "same_bytes", "{:.0f}"),
+        ("pages extracted", "extracted", "{:.0f}"),
+        ("posts recorded", "posts", "{:.0f}"),
+    ]
+    print(f"\nconditional recrawl, {args.posts} posts, NEEDLE_POLITE=0, with an index "
+          f"(load average before each crawl: {', '.join(f'{x:.1f}' for x in loads)} on {os.cpu_count()} CPUs)")
+    head = f"  {'':<27}" + "".join(f"{names[r.name]:>13}" for r in runs) + "   " + \
+        "".join(f"{names[r.name] + ' / full':>24}" for r in runs[1:])
+    print(head)
+    missed = []
+    for label, key, fmt in rows:
+        values = [r.figure(key) / (2**20 if key == "bytes" else 1) for r in runs]
+        line = f"  {label:<27}" + "".join(f"{fmt.format(v):>13}" for v in values) + "   "
+        for r in runs[1:]:
+            base = full.figure(key)
+            share = r.figure(key) / base if base else float("nan")
+            target = RECRAWL_TARGETS.get((r.name, key))
+            note = ""
+            if target is not None:
+                ok = share <= target
+                note = f" ({'ok' if ok else 'MISS'} <={target:.0%})"
+                if not ok:
+                    missed.append(f"{names[r.name]} {label}: {share:.1%} of full, target <= {target:.0%}")
+            cell = "-" if key == "posts" or share != share else f"{share:.1%}" + note
+            line += f"{cell:>24}"
+        print(line)
+    print("  CPU, crawl + children: user + system from os.wait4 of the crawl command and of its descendants "
+          + ("(this process is their subreaper: the forkserver and extraction worker left behind at the crawl's "
+             "exit are reaped here and counted). " if subreaper else
+             "(no subreaper: descendants the crawl does not reap itself are NOT counted). ")
+          + "CPU, whole machine: /proc/stat busy "
+          "time over the same span (the static server and anything else running included); static server "
+          "CPU: " + ", ".join(f"{r.server_cpu_s:.1f} s" if r.server_cpu_s is not None else "-" for r in runs))
+    print("  index posts: " + "; ".join(f"{names[r.name]} {r.summary.get('index_posts', {})}" for r in runs))
+    print("  peak RSS: " + ", ".join(f"{r.peak_rss_mb:.0f} MB" for r in runs)
+          + "; crawl ids: " + ", ".join(str(r.summary.get("crawl_id")) for r in runs))
+
+    ok_changes = listed == edited_urls
+    print(f"\nneedle changes after the edit: {len(listed)} listed as changed, {len(edited_urls)} edited; "
+          f"all kinds listed: {kinds}")
+    if ok_changes:
+        print("  changed URLs == edited URLs: yes")
+    else:
+        print(f"  changed URLs == edited URLs: NO (edited, not listed: {len(edited_urls - listed)}, "
+              f"listed, not edited: {len(listed - edited_urls)}; e.g. "
+              f"{sorted(edited_urls - listed)[:3]} {sorted(listed - edited_urls)[:3]})")
+    if missed:
+        print("\ntargets missed:\n  " + "\n  ".join(missed))
+    else:
+        print("\nall recrawl targets met")
+    if args.keep:
+        print(f"  site, index, summaries and logs: {work}")
+    return 0 if ok_changes else 3
+
+
+# --------------------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------------------
 
@@ -270,6 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reference", action="store_true", help="skip `scrapy bench`")
     parser.add_argument("--profile", action="store_true", help="then one more crawl under cProfile")
     parser.add_argument("--timeout", type=float, default=600, help="kill a crawl after this many seconds")
+    parser.add_argument("--recrawl", action="store_true",
+                        help="instead: full crawl, unchanged recrawl and 5%%-edited recrawl, with an index")
     args = parser.parse_args(argv)
 
     # on SIGTERM unwind like Ctrl-C, so the server and the crawl in progress are killed too
@@ -284,6 +519,15 @@ def main(argv: list[str] | None = None) -> int:
     if site.exists():
         shutil.rmtree(site)  # a kept folder from an earlier run: same seed, fresh files
     site.mkdir(parents=True)
+    if args.recrawl:
+        try:
+            return recrawl_bench(args, python, work)
+        except CrawlFailed as exc:
+            print(f"\nFAILED: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
     needle_runs: list[NeedleRun] = []
     ref_runs: list[ReferenceRun] = []
     loads: list[float] = []
