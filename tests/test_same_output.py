@@ -22,8 +22,8 @@ from conftest import crawl, run_needle
 
 FIXTURE = Path(__file__).parent / "fixtures" / "same_output.json"
 AS_OF = "2026-06-01"
-# facts of one fetch, not of the page; the content hash covers the servers' ports
-VOLATILE = {"fetched_at", "response_time_ms", "elapsed_s", "duration_ms", "content_hash"}
+# facts of one fetch, not of the page; the content and body hashes cover the servers' ports
+VOLATILE = {"fetched_at", "response_time_ms", "elapsed_s", "duration_ms", "content_hash", "body_sha256"}
 
 
 # the sample site dates some posts relative to when it is fetched ("3 days ago")
