@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
@@ -208,13 +209,14 @@ class IndexWriter:
         """The URLs of every post the index holds, in order."""
         return sorted(k for k, kind in self._kinds.items() if kind == "post")
 
-    def validators(self) -> dict[str, dict[str, str | None]]:
-        """URL -> the stored kind, ETag, Last-Modified and body hash of every post and site
-        page the index holds: what a conditional recrawl asks with. A post marked missing
+    def validators(self) -> dict[str, dict[str, Any]]:
+        """URL -> the stored kind, ETag, Last-Modified, body hash and internal links of every
+        post and site page the index holds: what a conditional recrawl asks with, and
+        follows from a page it does not read again. A post marked missing
         is left out (it is fetched and read afresh), and a post wins over a site page
         stored for the same address."""
         missing = {url for state in self._states.values() for url in state.missing}
-        out: dict[str, dict[str, str | None]] = {}
+        out: dict[str, dict[str, Any]] = {}
         with self.ix.searcher() as searcher:
             for kind in ("page", "post"):
                 for n in searcher.docs_for_query(wq.Term("kind", kind)):
@@ -222,9 +224,12 @@ class IndexWriter:
                     url = _url_of(stored["key"], kind)
                     if url in missing:
                         continue
-                    fetch = json.loads(zlib.decompress(stored["record"])).get("fetch") or {}
+                    record = json.loads(zlib.decompress(stored["record"]))
+                    fetch = record.get("fetch") or {}
                     out[url] = {"kind": kind, **{name: fetch.get(name)
-                                                 for name in ("etag", "last_modified", "body_sha256")}}
+                                                 for name in ("etag", "last_modified", "body_sha256")},
+                                # what the crawl follows from the page when it is not read again
+                                "links": [link["href"] for link in record.get("links", []) if link.get("internal")]}
         return out
 
     # -- writing ----------------------------------------------------------------------

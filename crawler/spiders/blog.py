@@ -130,7 +130,7 @@ class BlogSpider(SitemapReading, scrapy.Spider):
         # set by the index pipeline: the post URLs the index holds, and each stored page's
         # validators (etag, last_modified, body_sha256) for a conditional recrawl
         self.known_urls: list[str] = []
-        self.validators: dict[str, dict[str, str | None]] = {}
+        self.validators: dict[str, dict[str, Any]] = {}
         self.recrawl_full = False
         self._sitemap_limit_told = False
         self._zone_problem_told = False
@@ -371,6 +371,10 @@ class BlogSpider(SitemapReading, scrapy.Spider):
         unchanged = self._unchanged(response)
         if unchanged is not None:
             yield unchanged
+            # its links, as stored, lead on: a page only unchanged pages link to is still found
+            for href in self.validators[unchanged.url].get("links") or ():
+                for request in self._follow(href, response):
+                    yield request
             return
         for record in self._screen(response):
             yield record

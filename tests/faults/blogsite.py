@@ -50,6 +50,7 @@ def post_html(n: int, site: "BlogSite") -> str:
     edition = site.edition.get(n, 0)
     title = site.titles.get(n) or f"Post {n}: {topic} care"
     alt = site.alts.get(n, f"{topic} exercise with a physiotherapist")
+    archive = '<p><a href="/blog/archive/">More in the archive</a></p>' if site.archive else ""
     body = " ".join(
         f"<p>Paragraph {p} about {topic} pain and physiotherapy for post {n}, edition {edition if p == 0 else 0}. "
         f"Gentle exercise, manual therapy and patience help most patients recover.</p>"
@@ -64,7 +65,7 @@ def post_html(n: int, site: "BlogSite") -> str:
 <main><article><h1>{title}</h1>
 <figure><img src="/img/post-{n}.jpg" alt="{alt}"><figcaption>Exercise {n}</figcaption></figure>
 <p class="date"><time datetime="{day.isoformat()}">{day:%B %d, %Y}</time></p>
-{body}</article></main><footer>Clinic, 1 Main Street</footer></body></html>"""
+{body}{archive}</article></main><footer>Clinic, 1 Main Street</footer></body></html>"""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -109,6 +110,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, '<?xml version="1.0" encoding="UTF-8"?>'
                               f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
                               "application/xml")
+        if path == "/blog/archive/" and site.archive:
+            links = "".join(f'<li><a href="/blog/post-{n}/">Post {n}</a></li>' for n in site.archive)
+            return self._send(200, f"<!doctype html><html lang=\"en\"><head><title>Archive</title></head>"
+                              f"<body><h1>Archive</h1><ul>{links}</ul></body></html>")
         if path == "/blog/":
             links = "".join(f'<li><a href="/blog/post-{n}/">Post {n}</a></li>' for n in site.listed())
             return self._send(200, f"<!doctype html><html lang=\"en\"><head><title>Blog</title></head>"
@@ -190,6 +195,7 @@ class BlogSite:
         self.titles: dict[int, str] = {}  # a post's new title
         self.dates: dict[int, date] = {}  # a post's new publication day
         self.alts: dict[int, str] = {}  # its image's new alt text
+        self.archive: list[int] = []  # posts on /blog/archive/, which only posts link to
         self.conditional = True  # ETag / If-None-Match -> 304, as real servers do
         self.not_modified: list[str] = []  # paths answered 304
         self.sitemap_extra: list[str] = []

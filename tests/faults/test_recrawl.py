@@ -65,3 +65,21 @@ def test_a_server_without_validators_is_skipped_by_the_bytes(tmp_path):
     # the same bytes for three posts and the blog page; the edited post's bytes differ
     assert (again["same_bytes"], again["extracted"]) == (4, 1)
     assert {p.url: p.body for p in load_posts(index)}[site.post_url(2)].count("edition 1") == 1
+
+
+def test_pages_only_unchanged_posts_link_to_are_still_crawled(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=7) as site:
+        site.unlisted.add(7)  # only on the archive page, which only the posts link to
+        site.archive = [7]
+        crawl(site, index)
+        site.posts = 8  # a new post, also only on the archive page
+        site.unlisted.add(8)
+        site.archive = [7, 8]
+        again = crawl(site, index)
+        changed = json.loads(run_needle("changes", "--index", str(index), "--format", "json").stdout)
+    assert again["not_modified"] >= 6  # the posts were not read again, their links were followed
+    posts = {p.url: p for p in load_posts(index)}
+    assert site.post_url(8) in posts and posts[site.post_url(8)].fetch.found_via == "link"
+    assert posts[site.post_url(7)].fetch.found_via == "link" and posts[site.post_url(7)].fetch.depth == 3
+    assert [(c["url"], c["change"]) for c in changed] == [(site.post_url(8), "new")]
