@@ -84,9 +84,10 @@ def record_key(record: Record) -> str:
     return f"{record.type} {record.url}"
 
 
-# Fetch facts that change on every fetch of an unchanged page; the rest (status, depth,
-# found via, redirects, Last-Modified, ...) are read by the reports and must stay fresh.
-VOLATILE_FETCH_FACTS = {"fetched_at", "response_time_ms"}
+# Fetch facts that change on every fetch of an unchanged page (the referrer: whichever of
+# the pages that link to it was fetched first); the rest (status, depth, found via,
+# redirects, Last-Modified, ...) are read by the reports and must stay fresh.
+VOLATILE_FETCH_FACTS = {"fetched_at", "response_time_ms", "referrer"}
 
 
 def record_hash(record: Record) -> str:
