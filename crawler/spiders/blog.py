@@ -34,26 +34,13 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
-from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.http import Response
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
-from twisted.python.failure import Failure
 
 from crawler.dates import EARLIEST_DATE
 from crawler.decode import looks_like_html
-from crawler.middlewares import (
-    RedirectLoopError,
-    RefusedRequest,
-    SiteGuardMiddleware,
-    UsableCharsetMiddleware,
-)
+from crawler.middlewares import SiteGuardMiddleware, UsableCharsetMiddleware
 from crawler.records import CrawlError, FetchInfo, Redirect, Revalidated, SitemapEntry
 from crawler.spiders.addresses import (
     header,
@@ -61,29 +48,13 @@ from crawler.spiders.addresses import (
     is_sitemap,
     netloc,
     scope_of,
-    shortened,
     site_zone,
-    splittable,
     x_robots,
 )
+from crawler.spiders.failures import FailureRecording
 from crawler.spiders.sitemaps import SitemapReading
 from crawler.urls import WEB_SCHEMES, canonicalize, same_site
 from crawler.work import Extractor, InvalidRecord, WorkerDied, WorkersFailed, worker_count
-
-try:  # recent Scrapy names download failures itself; older releases raise Twisted's
-    from scrapy.exceptions import (
-        CannotResolveHostError,
-        DownloadCancelledError,
-        DownloadConnectionRefusedError,
-        DownloadTimeoutError,
-    )
-except ImportError:  # pragma: no cover
-    CannotResolveHostError = DNSLookupError  # type: ignore[misc,assignment]
-    DownloadConnectionRefusedError = ConnectionRefusedError  # type: ignore[misc,assignment]
-    DownloadTimeoutError = TimeoutError  # type: ignore[misc,assignment]
-
-    class DownloadCancelledError(Exception):  # type: ignore[no-redef]
-        pass
 
 _SKIP_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
 
@@ -91,7 +62,7 @@ _SKIP_EXTENSIONS = tuple("." + ext for ext in IGNORED_EXTENSIONS)
 _NOT_REDIRECTS = [s for s in range(100, 600) if s not in (301, 302, 303, 307, 308)]
 
 
-class BlogSpider(SitemapReading, scrapy.Spider):
+class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
     name = "blog"
 
     def __init__(
@@ -327,31 +298,6 @@ class BlogSpider(SitemapReading, scrapy.Spider):
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
-    # -- refusals --------------------------------------------------------------------
-
-    def _refused(self, text: str, reason: str, message: str, *, referrer: str | None) -> CrawlError:
-        """An error record for a URL the crawler will not fetch (reason refused_scheme or
-        refused_host), with the URL as written."""
-        quoted = shortened(text)
-        return self._error(splittable(quoted), reason, None, message, referrer=referrer)
-
-    def _refusal(self, request: Request, refused: RefusedRequest) -> list[Redirect | CrawlError]:
-        """What a request refused by SiteGuardMiddleware or on a redirect gives: the refused
-        URL as an error record, from the page that led there; and for a page the crawl
-        asked for, the redirect itself (its chain, as far as the crawler went)."""
-        records: list[Redirect | CrawlError] = []
-        chain = refused.chain
-        referrer = chain[-1] if chain else request.meta.get("referrer")
-        message = str(refused)
-        if chain and "found_via" in request.meta:
-            records.append(Redirect(url=chain[0], target=refused.url, chain=chain, statuses=refused.statuses,
-                                    referrer=request.meta.get("referrer")))
-            if request.meta["found_via"] == "start":
-                message += (f"; the start page {chain[0]} redirects there, so nothing of its site was crawled "
-                            "(to crawl that site, give its address)")
-        records.append(self._refused(refused.url, refused.reason, message, referrer=referrer))
-        return records
-
     # -- pages -----------------------------------------------------------------------
 
     async def parse_page(self, response: Response) -> AsyncIterator[Any]:
@@ -508,58 +454,3 @@ class BlogSpider(SitemapReading, scrapy.Spider):
             sitemap_lastmod=self.sitemap_lastmod.get(canonical),
             body_sha256=hashlib.sha256(response.body).hexdigest()[:32] if response.body else None,
         )
-
-    # -- failures --------------------------------------------------------------------
-
-    def on_error(self, failure: Failure) -> Iterator[CrawlError]:
-        request = failure.request  # type: ignore[attr-defined]
-        referrer = request.meta.get("referrer")
-        if failure.check(RefusedRequest):
-            yield from self._refusal(request, failure.value)
-        elif failure.check(HttpError):
-            response = failure.value.response
-            chain = request.meta.get("redirect_urls", [])
-            via = f" after redirects from {chain[0]}" if chain else ""
-            yield self._error(response.url, f"http_{response.status}", response.status,
-                              f"HTTP {response.status}{via}", referrer=referrer)
-        elif failure.check(RedirectLoopError):
-            # report the address the referring page links to, not where the loop closed
-            first = request.meta.get("redirect_urls", [request.url])[0]
-            yield self._error(first, "redirect_loop", None, str(failure.value), referrer=referrer)
-        elif failure.check(IgnoreRequest):
-            message = str(failure.value)
-            if "robots.txt" in message.lower():
-                self.crawler.stats.inc_value("needle/robots_disallowed")
-                url = canonicalize(request.url, self.tracking_params)
-                if url in self._known:  # a stored post: the block proves nothing, say so
-                    yield self._error(url, "robots_disallowed", None, message, referrer=referrer)
-                return
-            if "DOWNLOAD_MAXSIZE" in message:  # HttpCompressionMiddleware: a gzip bomb, say
-                reason = "too_large"
-            else:
-                reason = "too_many_redirects" if "redirections" in message else "ignored"
-            yield self._error(request.url, reason, None, message, referrer=referrer)
-        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
-            yield self._error(request.url, "timeout", None,
-                              f"no answer within {request.meta.get('download_timeout', '?')} s",
-                              referrer=referrer)
-        elif failure.check(CannotResolveHostError, DNSLookupError):
-            yield self._error(request.url, "dns", None, str(failure.value), referrer=referrer)
-        elif failure.check(DownloadCancelledError):
-            yield self._error(request.url, "too_large", None,
-                              f"over the download size limit (DOWNLOAD_MAXSIZE): {failure.value}", referrer=referrer)
-        elif failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
-            yield self._error(request.url, "connection_refused", None, str(failure.value), referrer=referrer)
-        else:
-            yield self._error(request.url, "download_error", None,
-                              f"{failure.type.__name__}: {failure.getErrorMessage()}", referrer=referrer)
-
-    def _error(self, url: str, reason: str, status: int | None, message: str, *,
-               referrer: str | None = None) -> CrawlError:
-        self.logger.warning("crawl error %s: %s (%s)", reason, url, message)
-        return CrawlError(
-            url=url, referrer=referrer, reason=reason, status=status,
-            message=message, fetched_at=datetime.now(timezone.utc),
-        )
-
-
