@@ -268,6 +268,17 @@ class Redirect(_Record):
     referrer: str | None = None
 
 
+class ListingPage(_Record):
+    """A listing page the crawl read (the blog's front page, a category, an archive, a
+    page of them): where it leads (next pages, posts), and its fetch facts, so a recrawl
+    can ask for it conditionally and, when it is unchanged, still follow its links."""
+
+    type: Literal["listing"] = "listing"
+    url: str  # canonical
+    links: list[str] = Field(default_factory=list)  # next pages, then posts, as found
+    fetch: FetchInfo = Field(default_factory=FetchInfo)
+
+
 class Revalidated(_Record):
     """A page the index holds that a recrawl found unchanged without extracting it: the site
     answered 304 Not Modified to its stored ETag / Last-Modified, or sent the same bytes.
@@ -275,18 +286,19 @@ class Revalidated(_Record):
 
     type: Literal["revalidated"] = "revalidated"
     url: str  # canonical, as stored
-    kind: Literal["post", "page"] = "post"  # which stored record it confirms
+    kind: Literal["post", "page", "listing"] = "post"  # which stored record it confirms
     how: Literal["not_modified", "same_bytes"]
     fetch: FetchInfo = Field(default_factory=FetchInfo)
 
 
 Record = Annotated[
-    Union[Post, Teaser, CrawlError, SitemapEntry, Redirect, SitePage, Revalidated], Field(discriminator="type")
+    Union[Post, Teaser, CrawlError, SitemapEntry, Redirect, SitePage, ListingPage, Revalidated],
+    Field(discriminator="type"),
 ]
 RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
-def parse_record(line: str | bytes) -> Post | Teaser | CrawlError | SitemapEntry | Redirect | SitePage | Revalidated:
+def parse_record(line: str | bytes) -> Record:
     """Parse one JSON Lines line into its record type."""
     return RECORD_ADAPTER.validate_json(line)
 

@@ -25,7 +25,7 @@ from crawler.records import parse_record
 from indexer.writer import DEFAULT_LOCK_TIMEOUT, IndexLockedError, IndexWriter
 
 # What a crawl produces: a complete crawl may drop the site's stale records of each kind.
-CRAWL_KINDS = {"post", "teaser", "error", "sitemap", "redirect", "page"}
+CRAWL_KINDS = {"post", "teaser", "error", "sitemap", "redirect", "page", "listing"}
 
 logger = logging.getLogger(__name__)
 

@@ -218,7 +218,7 @@ class IndexWriter:
         missing = {url for state in self._states.values() for url in state.missing}
         out: dict[str, dict[str, Any]] = {}
         with self.ix.searcher() as searcher:
-            for kind in ("page", "post"):
+            for kind in ("listing", "page", "post"):
                 for n in searcher.docs_for_query(wq.Term("kind", kind)):
                     stored = searcher.stored_fields(n)
                     url = _url_of(stored["key"], kind)
@@ -229,7 +229,10 @@ class IndexWriter:
                     out[url] = {"kind": kind, **{name: fetch.get(name)
                                                  for name in ("etag", "last_modified", "body_sha256")},
                                 # what the crawl follows from the page when it is not read again
-                                "links": [link["href"] for link in record.get("links", []) if link.get("internal")]}
+                                "links": [link if isinstance(link, str) else link["href"]
+                                          for link in record.get("links", [])
+                                          if isinstance(link, str) or link.get("internal")],
+                                "canonical": (record.get("meta") or {}).get("canonical") if kind == "post" else None}
         return out
 
     # -- writing ----------------------------------------------------------------------
@@ -405,6 +408,9 @@ class IndexWriter:
         site = site_of_key(key, kind)
         self._forget_error(found.url)
         self._seen.add(key)
+        if kind == "listing":  # its cards stand as stored
+            prefix = f"teaser {found.url}#"
+            self._seen.update(k for k, kind in self._kinds.items() if kind == "teaser" and k.startswith(prefix))
         self._sites.add(site)
         self._kinds_written.add(kind)
         self.stats.revalidated[found.how] += 1

@@ -41,7 +41,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from crawler.dates import EARLIEST_DATE
 from crawler.decode import looks_like_html
 from crawler.middlewares import SiteGuardMiddleware, UsableCharsetMiddleware
-from crawler.records import CrawlError, FetchInfo, Redirect, Revalidated, SitemapEntry
+from crawler.records import CrawlError, FetchInfo, ListingPage, Redirect, Revalidated, SitemapEntry
 from crawler.spiders.addresses import (
     header,
     import_path,
@@ -318,8 +318,13 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
         if unchanged is not None:
             yield unchanged
             # its links, as stored, lead on: a page only unchanged pages link to is still found
-            for href in self.validators[unchanged.url].get("links") or ():
-                for request in self._follow(href, response):
+            stored = self.validators[unchanged.url]
+            canonical = stored.get("canonical")
+            if canonical and canonical != unchanged.url and self._same_host(canonical):
+                for request in self._follow(canonical, response, trusted=True):
+                    yield request
+            for href in stored.get("links") or ():
+                for request in self._follow(href, response, trusted=unchanged.kind == "listing"):
                     yield request
             return
         for record in self._screen(response):
@@ -363,7 +368,10 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
         if kind == "listing":
             for teaser in found.teasers:
                 yield teaser
-            for url in [*found.next_pages, *found.post_urls]:
+            links = [*found.next_pages, *found.post_urls]
+            yield ListingPage(url=canonicalize(response.url, self.tracking_params), links=links,
+                              fetch=self._fetch_info(response, fetched_at))
+            for url in links:
                 for request in self._follow(url, response, trusted=True):
                     yield request
             return
