@@ -83,3 +83,28 @@ def test_pages_only_unchanged_posts_link_to_are_still_crawled(tmp_path):
     assert site.post_url(8) in posts and posts[site.post_url(8)].fetch.found_via == "link"
     assert posts[site.post_url(7)].fetch.found_via == "link" and posts[site.post_url(7)].fetch.depth == 3
     assert [(c["url"], c["change"]) for c in changed] == [(site.post_url(8), "new")]
+
+
+def test_a_recrawl_of_the_unchanged_sample_site_extracts_nothing_and_keeps_every_record(tmp_path):
+    from collections import Counter
+
+    from sample_site.server import SampleSite
+
+    from indexer.store import load_records
+
+    index = tmp_path / "index"
+    with SampleSite(mode="process", slow_seconds=9) as site:
+        kinds = []
+        for run in range(2):
+            summary = tmp_path / f"summary{run}.json"
+            args = ["crawl", *site.urls.values(), "--index", str(index), "--summary-json", str(summary)]
+            for name, value in LOCAL_CRAWL_SETTINGS.items():
+                args += ["-s", f"{name}={value}"]
+            run_needle(*args, timeout=180)
+            kinds.append(Counter(r.type for r in load_records(index)))
+        first, again = json.loads((tmp_path / "summary0.json").read_text()), json.loads(summary.read_text())
+    # posts, listings (with their cards) and site pages: nothing read again, nothing lost
+    assert again["extracted"] == 0 and again["not_modified"] + again["same_bytes"] == first["extracted"]
+    assert again["pages"] == first["pages"]
+    assert kinds[1] == kinds[0] and kinds[0]["teaser"] > 0 and kinds[0]["post"] > 0
+    assert again["index_removed"] == {} and again["index_posts"]["unchanged"] == kinds[0]["post"]
