@@ -11,7 +11,7 @@ from crawler.records import Post
 from indexer.schema import Record, decode_record
 from indexer.writer import open_index
 
-_KIND_ORDER = {"post": 0, "teaser": 1, "error": 2, "sitemap": 3, "redirect": 4, "page": 5}
+_KIND_ORDER = {"post": 0, "teaser": 1, "error": 2, "sitemap": 3, "redirect": 4, "page": 5, "listing": 6}
 
 
 def load_records(index_dir: str | os.PathLike, kinds: set[str] | None = None) -> list[Record]:
