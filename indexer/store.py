@@ -15,9 +15,9 @@ _KIND_ORDER = {"post": 0, "teaser": 1, "error": 2, "sitemap": 3, "redirect": 4, 
 
 
 def load_records(index_dir: str | os.PathLike, kinds: set[str] | None = None) -> list[Record]:
-    """Every record of the index (posts, teasers, crawl errors, sitemap entries),
-    posts first, each kind in key order. ``kinds`` narrows to some of
-    "post", "teaser", "error", "sitemap"."""
+    """Every record of the index (posts, teasers, crawl errors, sitemap entries,
+    redirects, site pages, listing pages), posts first, each kind in key order; the sites'
+    state documents are not records. ``kinds`` narrows to some of those kinds."""
     ix = open_index(index_dir)
     rows = []
     with ix.searcher() as searcher:
