@@ -2,7 +2,9 @@
 
 Pure: (old post, new post) -> {field: detail}. Only what a reader sees or a report reads is
 compared (title, dates, body, images and captions, categories, tags, author, status);
-fetch facts such as depth or response time are the crawl's, not the post's.
+fetch facts such as depth or response time are the crawl's, not the post's. For a site page
+(home, contact, team) only the clinic's facts count: phones, emails, addresses, hours, and
+on a team page the names listed (its headings).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from crawler.records import Post
+from crawler.records import PageRole, Post, SitePage
 
 EXCERPT_CHARS = 80  # of each side of the first changed passage
+PAGE_FACTS = ("phones", "emails", "addresses", "hours", "staff")
 
 
 def post_changes(old: Post, new: Post) -> dict[str, Any]:
@@ -40,6 +43,24 @@ def post_changes(old: Post, new: Post) -> dict[str, Any]:
     return changes
 
 
+def page_changes(old: SitePage, new: SitePage) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in ("phones", "emails", "addresses", "hours"):
+        before, after = _facts(old, name), _facts(new, name)
+        if before != after:
+            changes[name] = {"removed": [v for v in before if v not in after],
+                             "added": [v for v in after if v not in before]}
+    if PageRole.TEAM in (old.role, new.role):
+        before = list(dict.fromkeys(h.text for h in old.headings))
+        after = list(dict.fromkeys(h.text for h in new.headings))
+        if before != after:
+            changes["staff"] = {"removed": [v for v in before if v not in after],
+                                "added": [v for v in after if v not in before]}
+    if old.fetch.status != new.fetch.status:
+        changes["status"] = {"old": old.fetch.status, "new": new.fetch.status}
+    return changes
+
+
 def body_change(old: str, new: str) -> dict[str, Any]:
     """The share of words changed, and the first changed passage (old -> new)."""
     a, b = old.split(), new.split()
@@ -59,9 +80,17 @@ def summary(changes: dict[str, Any]) -> str:
     for name, detail in changes.items():
         if name == "body":
             parts.append(f"body ({detail['share']:.0%} of words)")
+        elif name in PAGE_FACTS:  # short values: show them
+            shown = [f"-{v}" for v in detail["removed"]] + [f"+{v}" for v in detail["added"]]
+            parts.append(f"{name} {' '.join(shown)}")
         else:
             parts.append(name)
     return ", ".join(parts)
+
+
+def _facts(page: SitePage, name: str) -> list[str]:
+    """One kind of contact detail of a page, header and footer and its own text together."""
+    return list(dict.fromkeys([*getattr(page.contacts, name), *getattr(page.body_contacts, name)]))
 
 
 def _shown(image: tuple[str, str | None, str | None]) -> str:

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS versions (
     word_count INTEGER,
     status INTEGER,
     fields TEXT NOT NULL,         -- JSON {field: detail} of what changed
+    kind TEXT NOT NULL DEFAULT 'post',  -- post, or page (a site page: its contact facts, staff)
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS versions_url ON versions(url, crawl_id);
@@ -62,6 +63,7 @@ class Version:
     word_count: int | None = None
     status: int | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    kind: str = "post"
 
 
 class History:
@@ -71,6 +73,9 @@ class History:
         self.db = sqlite3.connect(self.path, timeout=10)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(versions)")}
+        if "kind" not in columns:  # a history written before site pages were recorded
+            self.db.execute("ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'post'")
 
     def close(self) -> None:
         self.db.close()
@@ -100,9 +105,11 @@ class History:
                  json.dumps(summary)),
             ).lastrowid
             self.db.executemany(
-                "INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO versions (crawl_id, url, site, change, reason, content_hash, title, "
+                "published, modified, word_count, status, fields, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(crawl_id, v.url, v.site, v.change, v.reason, v.content_hash, v.title, v.published,
-                  v.modified, v.word_count, v.status, json.dumps(v.fields)) for v in versions],
+                  v.modified, v.word_count, v.status, json.dumps(v.fields), v.kind) for v in versions],
             )
             # retention: the newest ``keep`` crawls
             self.db.execute("DELETE FROM crawls WHERE id NOT IN (SELECT id FROM crawls ORDER BY id DESC LIMIT ?)",
@@ -129,10 +136,10 @@ class History:
             where += " AND (v.site = ? OR v.site LIKE ?)"
             args += [site.lower(), f"%://{site.lower()}"]
         rows = self.db.execute(
-            "SELECT v.crawl_id, c.started, v.url, v.site, v.change, v.reason, v.title, v.published, "
+            "SELECT v.crawl_id, c.started, v.kind, v.url, v.site, v.change, v.reason, v.title, v.published, "
             "v.modified, v.word_count, v.status, v.fields FROM versions v JOIN crawls c ON c.id = v.crawl_id "
-            f"WHERE {where} ORDER BY v.crawl_id DESC, v.change, v.url", args)
-        names = ("crawl", "crawled", "url", "site", "change", "reason", "title", "published", "modified",
+            f"WHERE {where} ORDER BY v.crawl_id DESC, v.kind DESC, v.change, v.url", args)
+        names = ("crawl", "crawled", "kind", "url", "site", "change", "reason", "title", "published", "modified",
                  "word_count", "status", "fields")
         return [{**dict(zip(names, r[:-1])), "fields": json.loads(r[-1])} for r in rows]
 

@@ -35,8 +35,8 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.util.filelock import FileLock, try_for
 
-from crawler.records import CrawlError, Post, Redirect, Revalidated
-from indexer.changes import post_changes
+from crawler.records import CrawlError, Post, Redirect, Revalidated, SitePage
+from indexer.changes import page_changes, post_changes
 from indexer.history import History, Version, utc_now
 from indexer.schema import Record, build_schema, decode_record, record_hash, record_key, to_document
 from indexer.state import (
@@ -276,6 +276,8 @@ class IndexWriter:
         if isinstance(record, Post):
             self.stats.posts[outcome] += 1
             self._versions[key] = self._version(record, site, outcome)
+        elif isinstance(record, SitePage) and outcome != "unchanged":
+            self._page_version(key, record, site, outcome)
         if len(self._pending) >= self.batch_size:
             self.flush()
         return outcome
@@ -462,6 +464,23 @@ class IndexWriter:
                 version.change = "changed" if version.fields else "unchanged"
         return version
 
+    def _page_version(self, key: str, page: SitePage, site: str, outcome: str) -> None:
+        """A site page's history row when the clinic's facts it shows are new or changed
+        (a page with none, or whose other text changed, gets none)."""
+        before = SitePage(url=page.url, site=page.site, role=page.role)  # a new page: facts from nothing
+        if outcome == "updated":
+            if self._before is None:
+                self._before = self.ix.searcher()
+            stored = self._before.document(key=key)
+            if stored is not None:
+                before = decode_record(stored["record"])
+        fields = page_changes(before, page)
+        if not fields:
+            return
+        self._versions[key] = Version(url=page.url, site=site, kind="page", title=page.title,
+                                      change="new" if outcome == "added" else "changed",
+                                      word_count=page.word_count, status=page.fetch.status, fields=fields)
+
     def _record_history(self, complete_sites: list[str]) -> None:
         """Write this session's rows to the crawl history (after the index's last commit)."""
         if self._before is not None:
@@ -470,7 +489,8 @@ class IndexWriter:
             return
         try:
             with History(self.index_dir, keep=self.history_keep) as history:
-                earlier = history.last_changes([u for u, v in self._versions.items() if v.change == "new"])
+                earlier = history.last_changes([v.url for v in self._versions.values()
+                                                if v.change == "new" and v.kind == "post"])
                 for url, change in earlier.items():
                     if change in ("gone", "missing"):
                         self._versions[url].change = "back"

@@ -13,6 +13,8 @@ The test edits the attributes, then crawls again:
         site.robots_extra.append("Sitemap: http://[oops")  # raw lines before robots.txt's own
         site.raw["/sitemap-x.xml.gz"] = (200, {"Content-Type": "application/gzip"}, gz)  # served as is
         site.host_redirects["clinic.test"] = "http://www.clinic.test:8080"  # every path, by Host
+        site.phone = "(780) 555-0199"                 # /contact/ shows it (linked from every page)
+        site.staff = ["Dr. Sarah Chen, PT"]           # /team/ lists them (linked from every page)
 
 ``BlogSite(host="www.clinic.test")`` names itself so in its URLs (it still listens on
 127.0.0.1): a crawl reaches such names through LoopbackResolver (``RESOLVER``), which
@@ -61,7 +63,7 @@ def post_html(n: int, site: "BlogSite") -> str:
 <meta name="description" content="What helps {topic} pain, post {n}.">
 <script type="application/ld+json">{{"@context": "https://schema.org", "@type": "BlogPosting",
 "headline": "{title}", "datePublished": "{day.isoformat()}T09:00:00+00:00"}}</script>
-</head><body><header><a href="/blog/">Blog</a></header>
+</head><body><header><a href="/blog/">Blog</a>{site.nav()}</header>
 <main><article><h1>{title}</h1>
 <figure><img src="/img/post-{n}.jpg" alt="{alt}"><figcaption>Exercise {n}</figcaption></figure>
 <p class="date"><time datetime="{day.isoformat()}">{day:%B %d, %Y}</time></p>
@@ -110,6 +112,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, '<?xml version="1.0" encoding="UTF-8"?>'
                               f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
                               "application/xml")
+        if path == "/contact/" and site.phone is not None:
+            return self._send(200, "<!doctype html><html lang=\"en\"><head><title>Contact us</title></head><body>"
+                              f"<header><a href=\"/blog/\">Blog</a>{site.nav()}</header><main><h1>Contact us</h1>"
+                              f"<p>Call us at {site.phone} to book. We are at 1 Main Street.</p></main></body></html>")
+        if path == "/team/" and site.staff is not None:
+            people = "".join(f"<h2>{name}</h2><p>Physiotherapist</p>" for name in site.staff)
+            return self._send(200, "<!doctype html><html lang=\"en\"><head><title>Our team</title></head><body>"
+                              f"<header><a href=\"/blog/\">Blog</a>{site.nav()}</header><main><h1>Our team</h1>"
+                              f"{people}</main></body></html>")
         if path == "/blog/archive/" and site.archive:
             links = "".join(f'<li><a href="/blog/post-{n}/">Post {n}</a></li>' for n in site.archive)
             return self._send(200, f"<!doctype html><html lang=\"en\"><head><title>Archive</title></head>"
@@ -204,6 +215,8 @@ class BlogSite:
         self.robots_extra: list[str] = []  # raw lines, before robots.txt's own Sitemap: line
         self.raw: dict[str, tuple[int, dict[str, str], bytes]] = {}  # path -> (status, headers, body)
         self.host_redirects: dict[str, str] = {}  # Host name -> root URL: 301 there, path kept
+        self.phone: str | None = None  # with a phone, /contact/ is served and linked
+        self.staff: list[str] | None = None  # with staff, /team/ is served and linked
         self.served: list[str] = []
         self.hits: list[tuple[str, str]] = []  # (Host header, path)
         self.lock = threading.Lock()
@@ -228,6 +241,11 @@ class BlogSite:
 
     def listed(self) -> list[int]:
         return [n for n in range(1, self.posts + 1) if n not in self.unlisted and n not in self.deleted]
+
+    def nav(self) -> str:
+        """The header's links to the site pages being served."""
+        return ((' <a href="/contact/">Contact</a>' if self.phone is not None else "")
+                + (' <a href="/team/">Team</a>' if self.staff is not None else ""))
 
     def __enter__(self) -> "BlogSite":
         self._thread.start()

@@ -7,12 +7,14 @@ from datetime import date
 from pathlib import Path
 
 from blogsite import BlogSite
+from browser import chrome
+from selenium.webdriver.common.by import By
 from conftest import LOCAL_CRAWL_SETTINGS, run_needle
 
 
-def crawl(site: BlogSite, index: Path) -> dict:
+def crawl(site: BlogSite, index: Path, *paths: str) -> dict:
     summary = index.parent / "summary.json"
-    args = ["crawl", site.url, "--index", str(index), "--summary-json", str(summary)]
+    args = ["crawl", site.url, *(site.root + p for p in paths), "--index", str(index), "--summary-json", str(summary)]
     for name, value in LOCAL_CRAWL_SETTINGS.items():
         args += ["-s", f"{name}={value}"]
     run_needle(*args, timeout=120)
@@ -67,3 +69,45 @@ def test_changes_lists_exactly_what_was_edited(tmp_path):
 def test_changes_without_history_says_so(tmp_path):
     proc = run_needle("changes", "--index", str(tmp_path / "none"), check=False, timeout=60)
     assert proc.returncode == 3 and "no crawl history" in proc.stderr
+
+
+def test_changes_shows_the_clinics_phone_and_staff(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=3) as site:
+        site.phone = "(780) 555-0142"
+        site.staff = ["Dr. Sarah Chen, PT", "Marcus Roy, RMT"]
+        pages = ("/contact/", "/team/")  # start pages too: site pages outside /blog/ are crawled from there
+        crawl(site, index, *pages)
+        first = {c["url"]: c for c in changes(index) if c["kind"] == "page"}
+        crawl(site, index, *pages)
+        assert changes(index) == []  # nothing moved
+        site.phone = "(780) 555-0199"
+        site.staff = ["Dr. Sarah Chen, PT", "Priya Raman, PT"]
+        site.edition[1] = 1  # a post edit beside them
+        crawl(site, index, *pages)
+        found = changes(index)
+        table = run_needle("changes", "--index", str(index), timeout=60).stdout
+        html = tmp_path / "changes.html"
+        run_needle("changes", "--index", str(index), "--format", "html", "-o", str(html), timeout=60)
+
+    assert sorted(first) == [f"{site.root}/contact/", f"{site.root}/team/"]
+    assert {c["change"] for c in first.values()} == {"new"}
+    pages = {c["url"]: (c["change"], c["fields"]) for c in found if c["kind"] == "page"}
+    assert pages == {
+        f"{site.root}/contact/": ("changed", {"phones": {"removed": ["+1-780-555-0142"], "added": ["+1-780-555-0199"]}}),
+        f"{site.root}/team/": ("changed", {"staff": {"removed": ["Marcus Roy, RMT"], "added": ["Priya Raman, PT"]}}),
+    }
+    assert [c["url"] for c in found if c["kind"] == "post"] == [site.post_url(1)]
+    assert "+1-780-555-0199" in table and "+Priya Raman, PT" in table
+
+    with chrome() as driver:  # the HTML page as a reader sees it
+        driver.get(html.as_uri())
+        rows = driver.find_elements(By.CSS_SELECTOR, "tr.change-row")
+        shown = {r.get_attribute("data-url"): (r.get_attribute("data-kind"), r.text) for r in rows}
+        counts = {b.get_attribute("data-count"): b.text for b in driver.find_elements(By.CSS_SELECTOR, "#summary b")}
+        struck = driver.find_element(By.CSS_SELECTOR, ".diff del").value_of_css_property("text-decoration-line")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert set(shown) == {f"{site.root}/contact/", f"{site.root}/team/", site.post_url(1)}
+    assert shown[f"{site.root}/team/"][0] == "page" and "+Priya Raman, PT" in shown[f"{site.root}/team/"][1]
+    assert "body (" in shown[site.post_url(1)][1]
+    assert counts == {"changed": "3"} and struck == "line-through" and errors == []
