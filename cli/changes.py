@@ -28,12 +28,16 @@ def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> int
               help="Changes of the crawls after this crawl id, or since this day (YYYY-MM-DD); "
                    "default: the latest crawl's.")
 @click.option("--site", help="Only this site (host, or scheme://host).")
-@format_option("table", "json", "csv")
-def changes(index: Path, since: int | date | None, site: str | None, fmt: str) -> None:
+@format_option("table", "json", "csv", "html")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output.")
+def changes(index: Path, since: int | date | None, site: str | None, fmt: str, output: Path | None) -> None:
     """List the posts that are new, changed, missing, gone or back, and what changed in
     each: title, dates, body (share of words, with the first changed passage), images and
-    captions, categories, tags, author, status. Every crawl and `needle index` run is
-    recorded in history.sqlite in the index folder; `needle crawl` prints its crawl id."""
+    captions, categories, tags, author, status; and the clinic's facts on its site pages
+    (phones, emails, addresses, hours, the names on a team page). Every crawl and `needle
+    index` run is recorded in history.sqlite in the index folder; `needle crawl` prints its
+    crawl id."""
     from indexer.changes import summary
     from indexer.history import HISTORY_FILE, History
 
@@ -41,16 +45,28 @@ def changes(index: Path, since: int | date | None, site: str | None, fmt: str) -
         fail(f"no crawl history in {index}: crawl with `needle crawl URL --index {index}` first", EXIT_INDEX)
     with History(index) as history:
         rows = history.changes(since=since, site=site)
+    if fmt == "table":
+        _table(rows, summary)
+        return
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        text = json.dumps(rows, indent=2) + "\n"
     elif fmt == "csv":
         from reports.safe_output import csv_text
 
-        click.echo(csv_text(["crawl", "change", "url", "title", "what", "reason"], (
-            {"crawl": r["crawl"], "change": r["change"], "url": r["url"], "title": r["title"] or "",
-             "what": summary(r["fields"]), "reason": r["reason"] or ""} for r in rows)), nl=False)
+        text = csv_text(["crawl", "change", "kind", "url", "title", "what", "reason"], (
+            {"crawl": r["crawl"], "change": r["change"], "kind": r["kind"], "url": r["url"], "title": r["title"] or "",
+             "what": summary(r["fields"]), "reason": r["reason"] or ""} for r in rows))
     else:
-        _table(rows, summary)
+        from reports.changes_render import to_html
+
+        scope = ("the latest crawl" if since is None else
+                 f"crawls after crawl {since}" if isinstance(since, int) else f"crawls since {since.isoformat()}")
+        text = to_html(rows, scope=scope, site=site)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{fmt} changes: {output} ({len(rows)} rows)", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 def _table(rows: list[dict], summary) -> None:
@@ -67,5 +83,6 @@ def _table(rows: list[dict], summary) -> None:
         excerpt = (row["fields"].get("body") or {}).get("excerpt")
         if excerpt:
             what += f"\n  - {excerpt['old']}\n  + {excerpt['new']}"
-        table.add_row(str(row["crawl"]), row["change"], f"{row['title'] or ''}\n{row['url']}", what)
+        change = row["change"] + ("\n(site page)" if row["kind"] == "page" else "")
+        table.add_row(str(row["crawl"]), change, f"{row['title'] or ''}\n{row['url']}", what)
     console().print(table)
