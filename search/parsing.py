@@ -46,6 +46,22 @@ class BoostedMultifieldPlugin(qparser.MultifieldPlugin):
         return group
 
 
+class RangedSynonymPlugin(SynonymPlugin):
+    """The synonym expansion, with every word of a several-word alternative ("motor
+    vehicle accident") placed at the typed run it stands for. Whoosh rebuilds AND/OR
+    groups when it normalises a query, dropping their positions; the words keep them, so
+    ranking (``search.ranking``) can tell which of the typed words each matched term
+    stands for."""
+
+    def _group(self, typed, alternatives, words):
+        group = super()._group(typed, alternatives, words)
+        for member in group.nodes:
+            if isinstance(member, syntax.GroupNode):
+                for node in member.nodes:
+                    node.set_range(member.startchar, member.endchar)
+        return group
+
+
 def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
     """The query parser: unfielded words search every text field and are OR-ed
     (BM25F already ranks posts matching more of them higher); synonyms widen words;
@@ -58,7 +74,7 @@ def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryPars
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-    parser.add_plugin(SynonymPlugin(synonyms if synonyms is not None else load_synonyms()))
+    parser.add_plugin(RangedSynonymPlugin(synonyms if synonyms is not None else load_synonyms()))
     return parser
 
 
@@ -114,7 +130,7 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
     _check_fields(text)
     parser = parser_for(schema, synonyms)
     try:
-        q = parser.parse(text)
+        q = parser.parse(_QUESTION_MARK.sub(lambda m: " " * len(m.group()), text))
     except Exception as exc:  # Whoosh raises assorted types for odd input
         raise QuerySyntaxError(f"cannot understand the query: {exc}", text) from None
     for node in walk(q):
@@ -124,6 +140,12 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
     # word~9 would match nearly every word of a large index: read as word~2 (budget)
     query_budget.check_query(q, text, budget, reader)
     return _narrow_by_filters(q)
+
+
+# A question mark ending a word ("does dry needling hurt?") ends a question, not a
+# one-letter wildcard: visitors type questions. Replaced by a space, so the words keep
+# their positions in the text. Inside a word (ne?k) it is still a wildcard.
+_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
 
 
 def _narrow_by_filters(q: wq.Query) -> wq.Query:
