@@ -114,7 +114,8 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
         q = parse_query(schema, suggestion, synonyms, reader=reader, budget=budget)
         query_used = suggestion
     filters = _filters(year, since, until, category)
-    results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets)
+    results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets,
+                   text=query_used)
     results = results.model_copy(
         update={"query": query, "query_used": query_used, "suggestion": suggestion}
     )
@@ -166,7 +167,7 @@ _NEWEST = sorting.TranslateFacet(
 )
 
 
-def _run(handle: Handle, q, filters, *, sort, page, per_page, facets) -> SearchResults:
+def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None) -> SearchResults:
     searcher = handle.searcher
     if is_null_query(q):
         q = wq.Every()
@@ -189,12 +190,15 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets) -> SearchR
     start = (page - 1) * per_page
     ranked = None
     if sort == "relevance" and not isinstance(q, wq.Every):
-        p = ranking.plan(q, SCORED_FIELDS)
+        p = ranking.plan(q, SCORED_FIELDS, searcher.reader(), text)
         if p is not None:
-            # words, ORs and ANDs: summed cached impacts (search.ranking)
+            # words, ORs and ANDs: summed cached impacts (search.ranking), ordered by the
+            # ranking rules first
             scores = handle.impacts.scores(p, searcher)
+            keys = ranking.apply_rules(handle.impacts, p, searcher, scores, len(ranking.query_words(q)),
+                                      docsets=docsets)
             allowed = set(members(matching)) if len(parts) > 1 else None
-            ranked = ranking.top(scores, limit, allowed)[start:]
+            ranked = [(d, scores[d]) for d, _ in ranking.top(keys, limit, allowed)[start:]]
         else:
             results = searcher.search(full, limit=limit)
     else:

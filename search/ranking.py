@@ -19,8 +19,9 @@ from array import array
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
+from indexer.analysis import normalize_words
 from search.once import OnceLRU
-from search.whoosh_private import field_b, posting_blocks
+from search.whoosh_private import expanded_terms, field_b, posting_blocks
 
 # Cached impacts are two arrays (12 bytes a posting); this bounds them to ~96 MB.
 CACHE_POSTINGS = 8_000_000
@@ -28,15 +29,86 @@ CACHE_POSTINGS = 8_000_000
 Plan = tuple
 
 
-def plan(q: wq.Query, scorable: frozenset[str]) -> Plan | None:
-    """``q`` as nested ("term", field, text, boost) / ("or" | "and", [plans]) tuples, or
-    None when it holds anything this module does not rank."""
+def plan(q: wq.Query, scorable: frozenset[str], reader=None, text: str | None = None) -> Plan | None:
+    """``q`` as nested ("term", field, text, boost, words, how) / ("or" | "and", [plans])
+    tuples, or None when it holds anything this module does not rank.
+
+    ``words`` is a bit mask of the query's typed words the term stands for (from the
+    positions the parser gives each term: a synonym of a two-word run stands for both);
+    ``how`` is "exact" (a typed word's own stem), "synonym" or "typo" (a fuzzy word's
+    neighbour). With ``reader``, fuzzy words (``word~``) are ranked here too, as the OR of
+    the index words they stand for. ``text`` is the query as typed, to tell exact words
+    from synonyms (without it every term counts as exact)."""
+    units = query_words(q)
+    return _plan(q, scorable, reader, text, units, {})
+
+
+def query_words(q: wq.Query) -> list[tuple]:
+    """The query's distinct typed words, in order, as the (start, end) of each in the
+    query text: the smallest ranges of its terms (a synonym of a run spans the run's
+    words). A term without a position (built in code, not parsed) is its own word."""
+    ranges = set()
+    for node in _leaves(q):
+        ranges.add(_range(node))
+    spans = [r for r in ranges if r[0] != "text"]
+    smallest = [r for r in spans if not any(o != r and r[0] <= o[0] and o[1] <= r[1] for o in spans)]
+    return sorted(smallest) + sorted(r for r in ranges if r[0] == "text")
+
+
+def _leaves(q: wq.Query):
+    if q.is_leaf():
+        yield q
+    else:
+        for child in q.children():
+            yield from _leaves(child)
+
+
+def _range(node: wq.Query) -> tuple:
+    start, end = getattr(node, "startchar", None), getattr(node, "endchar", None)
+    if start is None or end is None:
+        return ("text", str(getattr(node, "text", "")))
+    return (start, end)
+
+
+def _mask(node: wq.Query, units: list[tuple]) -> int:
+    r = _range(node)
+    if r[0] == "text":
+        return 1 << units.index(r)
+    return sum(1 << i for i, u in enumerate(units) if u[0] != "text" and r[0] <= u[0] and u[1] <= r[1])
+
+
+def _how(node: wq.Query, text: str | None, stems: dict) -> str:
+    r = _range(node)
+    if text is None or r[0] == "text":
+        return "exact"
+    if r not in stems:
+        stems[r] = set(normalize_words(text[r[0]:r[1]]))
+    return "exact" if node.text in stems[r] else "synonym"
+
+
+# A fuzzy word's neighbours weigh this much of the word itself: the word as typed ranks
+# above what it might be a typo of.
+TYPO_WEIGHT = 0.5
+
+
+def _plan(q, scorable, reader, text, units, stems) -> Plan | None:
+    if isinstance(q, wq.FuzzyTerm):
+        if reader is None or q.fieldname not in scorable:
+            return None
+        mask = _mask(q, units)
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in expanded_terms(q, reader)]
+        terms = [
+            ("term", q.fieldname, w, q.boost * (1.0 if w == q.text else TYPO_WEIGHT), mask,
+             "exact" if w == q.text else "typo")
+            for w in words
+        ]
+        return ("or", terms) if terms else None
     if isinstance(q, wq.Term):
         if q.fieldname in scorable and isinstance(q.text, str):
-            return ("term", q.fieldname, q.text, q.boost)
+            return ("term", q.fieldname, q.text, q.boost, _mask(q, units), _how(q, text, stems))
         return None
     if isinstance(q, (wq.Or, wq.And)) and type(q) in (wq.Or, wq.And) and q.boost == 1.0:
-        children = [plan(sub, scorable) for sub in q.subqueries]
+        children = [_plan(sub, scorable, reader, text, units, stems) for sub in q.subqueries]
         if not children or any(c is None for c in children):
             return None
         return ("or" if isinstance(q, wq.Or) else "and", children)
@@ -88,7 +160,7 @@ class Impacts:
     def _accumulate(self, searcher, acc: dict[int, float], terms: list[Plan]) -> dict[int, float]:
         """Add the impacts of ``terms`` into ``acc``, straight from the cached arrays."""
         arrays = sorted(
-            ((*self.impacts(searcher, field, text), boost) for _, field, text, boost in terms),
+            ((*self.impacts(searcher, field, text), boost) for _, field, text, boost, *_ in terms),
             key=lambda a: len(a[0]), reverse=True,
         )
         for ids, impacts, boost in arrays:
@@ -169,3 +241,142 @@ def top(scores: dict[int, float], n: int, allowed=None) -> list[tuple[int, float
         best = list(scores.items())
     best.sort(key=lambda ds: (-ds[1], ds[0]))
     return best[:n]
+
+
+# --- ranking rules ---------------------------------------------------------------------------
+
+# Rules that can order posts before BM25F does (as Meilisearch's ranking rules, or
+# Typesense dropping words only when too few posts have them all):
+# "words" - posts matching more of the query's distinct typed words first (a synonym or
+#   typo counts for the words it stands for);
+# "proximity" - then more pairs of consecutive typed words standing together;
+# "attribute" - then more of the words in the title;
+# "exactness" - then more of the words as typed (not through a synonym or typo).
+ALL_RULES = ("words", "proximity", "attribute", "exactness")
+# The rules Needle applies, in order; BM25F orders posts equal on all of them. Each was
+# measured on judged queries (bench/relevance.py --ablation) and kept only if it helped.
+RULES = ("words", "proximity")
+
+
+def only(p: Plan, keep) -> Plan | None:
+    """The part of plan ``p`` made of the terms ``keep(term)`` accepts (an AND with a
+    child left empty can match nothing)."""
+    if p[0] == "term":
+        return p if keep(p) else None
+    children = [c for c in (only(c, keep) for c in p[1])]
+    if p[0] == "and":
+        return None if any(c is None for c in children) else ("and", children)
+    children = [c for c in children if c is not None]
+    return ("or", children) if children else None
+
+
+def word_sets(impacts: "Impacts", p: Plan, searcher) -> dict[int, set]:
+    """Bit mask of typed words -> the posts matching them through ``p``'s terms."""
+    if p[0] == "term":
+        return {p[4]: set(impacts.impacts(searcher, p[1], p[2])[0])}
+    parts = [word_sets(impacts, c, searcher) for c in p[1]]
+    if p[0] == "or":
+        out: dict[int, set] = {}
+        for part in parts:
+            for mask, docs in part.items():
+                if mask in out:
+                    out[mask] |= docs
+                else:
+                    out[mask] = set(docs)
+        return out
+    mask, docs = 0, None
+    for part in parts:
+        child = set().union(*part.values())
+        docs = child if docs is None else docs & child
+        for m in part:
+            mask |= m
+    return {mask: docs or set()}
+
+
+def per_word(sets: dict[int, set], nwords: int) -> list[set]:
+    """For each typed word, the posts matching it (through any term standing for it)."""
+    out = []
+    for i in range(nwords):
+        bit = 1 << i
+        docs = [s for m, s in sets.items() if m & bit]
+        out.append(set().union(*docs) if docs else set())
+    return out
+
+
+def exact_words(p: Plan, nwords: int) -> list[str | None]:
+    """Each typed word's own index term (None for a word only synonyms stand for)."""
+    out: list[str | None] = [None] * nwords
+
+    def visit(node):
+        if node[0] == "term":
+            if node[5] == "exact" and node[4] and node[4] & (node[4] - 1) == 0:
+                i = node[4].bit_length() - 1
+                if i < nwords and out[i] is None:
+                    out[i] = node[2]
+        else:
+            for child in node[1]:
+                visit(child)
+
+    visit(p)
+    return out
+
+
+# Two typed words count as together when at most this many words lie between them.
+PROXIMITY_SLOP = 2
+
+
+def phrase_pairs(p: Plan, nwords: int, docsets, searcher) -> list[set]:
+    """For each pair of consecutive typed words, the posts where they stand together
+    (in that order, at most ``PROXIMITY_SLOP`` words apart) in the title or the text."""
+    from search.docsets import members
+
+    words = exact_words(p, nwords)
+    out = []
+    for a, b in zip(words, words[1:]):
+        if a is None or b is None or a == b:
+            continue
+        q = wq.Or([wq.Phrase(field, [a, b], slop=PROXIMITY_SLOP) for field in ("title", "text")])
+        out.append(set(members(docsets.of(q, searcher))))
+    return out
+
+
+def apply_rules(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords: int,
+                rules=None, docsets=None) -> dict[int, float]:
+    """``scores`` with the rules' tiers added above BM25F: a post's key is its count of
+    words (then title words, then exact words) times a step larger than any BM25F score,
+    plus its score, so one top-N pass orders by the rules and then by BM25F."""
+    rules = RULES if rules is None else rules
+    if not scores or not rules:
+        return scores
+    layers = []
+    for rule in rules:
+        if rule == "words":
+            if nwords > 1:
+                layers.append(per_word(word_sets(impacts, p, searcher), nwords))
+        elif rule == "attribute":
+            titled = only(p, lambda t: t[1] == "title")
+            if titled is not None:
+                layers.append(per_word(word_sets(impacts, titled, searcher), nwords))
+        elif rule == "proximity":
+            if nwords > 1 and docsets is not None:
+                layers.append(phrase_pairs(p, nwords, docsets, searcher))
+        elif rule == "exactness":
+            exact = only(p, lambda t: t[5] == "exact")
+            if exact is not None and exact != p:
+                layers.append(per_word(word_sets(impacts, exact, searcher), nwords))
+        else:
+            raise ValueError(f"unknown ranking rule {rule!r}")
+    if not layers:
+        return scores
+    keys = dict(scores)
+    step = max(scores.values()) + 1.0
+    get = keys.get
+    # the last layer gets the smallest step: each step exceeds everything below it
+    for layer in reversed(layers):
+        for docs in layer:
+            for d in docs:
+                v = get(d)
+                if v is not None:
+                    keys[d] = v + step
+        step *= nwords + 1
+    return keys
