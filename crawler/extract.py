@@ -19,7 +19,8 @@ from crawler.decode import decode_html, looks_like_html
 from crawler.kind import page_kind
 from crawler.links import page_links, post_images
 from crawler.listings import Listing, extract_listing, extract_recent_posts
-from crawler.metadata import norm_title, page_language, page_meta, post_author, post_summary, post_terms, post_title
+from crawler.bylines import post_author
+from crawler.metadata import norm_title, page_language, page_meta, post_summary, post_terms, post_title
 from crawler.page import Page, parse_page
 from crawler.records import FetchInfo, Heading, Post, RecordWarning, WarningKind
 from crawler.text import HEADING_TAGS, WORD, TextOut, clean, read_text
@@ -102,7 +103,8 @@ def _post_fields(page: Page, *, fetched_at: datetime, timezone: str, languages: 
     blocks = body.blocks
     if not page.site_selectors.get("body"):  # a site's own body selector is the last word
         blocks = body_blocks(page, main, body)
-    author = post_author(page)
+    cards = card_elements(page)
+    author = post_author(page, main, cards)
     while blocks and len(blocks) > 1 and (leading_meta_block(blocks[0], title)
                                           or (author and norm_title(blocks[0]) == norm_title(author))):
         blocks = blocks[1:]
@@ -113,7 +115,7 @@ def _post_fields(page: Page, *, fetched_at: datetime, timezone: str, languages: 
         headings.insert(0, (HEADING_TAGS[title_el.tag], clean(title_el.text_content())))
     language = page_language(page, text)
     langs = list(dict.fromkeys(([language] if language else []) + list(languages or [])))
-    finding = find_dates(page, container=main, cards=card_elements(page), tz=timezone, languages=langs,
+    finding = find_dates(page, container=main, cards=cards, tz=timezone, languages=langs,
                          fetched_at=fetched_at, fetch=fetch, earliest=earliest_date)
     warnings.extend(finding.warnings)
     summary = post_summary(page, blocks)

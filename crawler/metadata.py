@@ -9,7 +9,7 @@ from crawler.dates import find_snippets
 from crawler.matching import select
 from crawler.page import Page, ordered, types_of
 from crawler.records import Hreflang, PageMeta
-from crawler.text import clean, text_near
+from crawler.text import clean
 
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|:)\s+")
@@ -63,70 +63,6 @@ def post_title(page: Page) -> str | None:
         return heading
     if title_tag:
         return _strip_site_name(title_tag, site_name)
-    return None
-
-
-_BY = re.compile(r"^\s*(?:written\s+|posted\s+|publi[ée]\s+)?(?:by|par|de|from|auteur\s*:?|author\s*:?)\s+", re.IGNORECASE)
-_AUTHOR_JUNK = re.compile(r"https?://|@|\d{4}|\bposted\b|\bcomments?\b", re.IGNORECASE)
-
-
-def _clean_author(text: str | None) -> str | None:
-    text = clean(text)
-    text = _BY.sub("", text)
-    text = re.split(r"\s+(?:on|le|in|dans|\||·|•|—|–)\s+|\s*[|·•]\s*", text)[0].strip(" ,;:-")
-    if not text or len(text) > 60 or _AUTHOR_JUNK.search(text) or len(text.split()) > 6:
-        return None
-    return text
-
-
-def _jsonld_author(page: Page) -> str | None:
-    article = page.jsonld_article
-    if not article:
-        return None
-    value = article.get("author") or article.get("creator")
-    names = []
-    for item in value if isinstance(value, list) else [value]:
-        item = page.jsonld_ref(item)
-        if isinstance(item, dict):
-            name = item.get("name")
-            if isinstance(name, str):
-                names.append(clean(name))
-        elif isinstance(item, str) and not item.startswith("http"):
-            names.append(clean(item))
-    names = [n for n in names if n]
-    return ", ".join(dict.fromkeys(names)) or None
-
-
-def post_author(page: Page) -> str | None:
-    tree = page.tree
-    if tree is None:
-        return None
-    sel = page.site_selectors.get("author")
-    if sel:
-        for el in select(tree, sel):
-            name = _clean_author(el.text_content())
-            if name:
-                return name
-    name = _jsonld_author(page)
-    if name:
-        return name
-    for el in ordered(tree, S.AUTHOR, page):
-        el = el[1]
-        if page.in_chrome(el):
-            continue
-        name = _clean_author(el.get("content") or el.text_content())
-        if name:
-            return name
-    meta = page.meta1("author", "article:author", "twitter:creator", "dc.creator", "parsely-author")
-    if meta and not meta.startswith("http"):
-        return _clean_author(meta.lstrip("@")) if "@" not in meta[1:] else None
-    # "By Jane Doe" near the title
-    title = page.title_element
-    if title is not None:
-        near = text_near(page, title, after=200, before=0)
-        m = re.search(r"\b(?i:by|par|written by|écrit par)[ \t]+([A-ZÀ-Ý][\w'’.-]+(?:[ \t]+[A-ZÀ-Ý][\w'’.-]+){0,3})", near)
-        if m:
-            return _clean_author(m.group(1))
     return None
 
 
