@@ -34,7 +34,7 @@ def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None) -> str
         folded = _fold(word)
         if folded in STOP_WORDS or _known(reader, word, folded):
             continue
-        if synonyms.alternatives(normalize_words(word)) is not None:
+        if _in_synonyms(synonyms, normalize_words(word)):
             continue  # a synonym the index does not use is still a good word
         corrector = corrector or searcher.corrector("spell")
         replacement = _closest(reader, corrector, folded)
@@ -50,6 +50,19 @@ def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None) -> str
         return None
     out.append(text[last:])
     return "".join(out)
+
+
+def _in_synonyms(synonyms: SynonymMap, terms: tuple[str, ...]) -> bool:
+    """Is the word an entry of the synonym file, or a word of one ("crash" of "car crash")?"""
+    if not terms:
+        return False
+    if synonyms.alternatives(terms) is not None:
+        return True
+    words = getattr(synonyms, "_needle_words", None)
+    if words is None:
+        words = frozenset(t for entry in synonyms.index for t in entry)
+        synonyms._needle_words = words  # computed once per map (maps are cached)
+    return all(t in words for t in terms)
 
 
 def _known(reader, word: str, folded: str) -> bool:
