@@ -26,6 +26,8 @@ class SearchHit(BaseModel):
     author: str | None = None
     language: str | None = None
     rank: int  # 1-based position in the whole result list
+    # why it ranks there: only when asked for (search(..., explain=True)), else null
+    explain: "Explanation | None" = None
 
 
 class SearchResults(BaseModel):
@@ -57,3 +59,46 @@ class RelatedPost(BaseModel):
     published: datetime | None = None
     score: float
     categories: list[str] = Field(default_factory=list)
+
+
+class WordMatch(BaseModel):
+    """How one typed word of the query matched a post."""
+
+    word: str  # as typed
+    # the best way it matched: the word's own stem, a synonym, or a typo's neighbour
+    how: Literal["exact", "synonym", "typo"]
+    terms: list[str] = Field(default_factory=list)  # index terms found (stems)
+    fields: list[str] = Field(default_factory=list)  # title, text, ...
+
+
+class ScorePart(BaseModel):
+    """One term's share of a post's BM25F score."""
+
+    field: str
+    term: str
+    how: Literal["exact", "synonym", "typo"]
+    boost: float  # the field's weight times the synonym or typo weight
+    score: float
+
+
+class Explanation(BaseModel):
+    """Why a hit ranks where it does (``search(..., explain=True)``).
+
+    ``ranker`` "rules": ordered by the ranking rules (``rules``: each rule's value for this
+    post, compared in order), then by the BM25F ``score`` (the sum of ``score_parts``).
+    ``ranker`` "whoosh": a query the rules do not rank (a quoted phrase, a wildcard, NOT)
+    or a date order: Whoosh's score only."""
+
+    ranker: Literal["rules", "whoosh"]
+    rules: dict[str, int] = Field(default_factory=dict)
+    words: list[WordMatch] = Field(default_factory=list)  # the typed words this post matches
+    missing: list[str] = Field(default_factory=list)  # the typed words it does not
+    phrase: bool = False  # every pair of consecutive typed words stands together in it
+    synonym: bool = False  # some word matched only through a synonym
+    typo: bool = False  # some word matched through a typo correction or fuzzy neighbour
+    corrected_from: str | None = None  # the query as typed, when a corrected one ran
+    score: float = 0.0
+    score_parts: list[ScorePart] = Field(default_factory=list)
+
+
+SearchHit.model_rebuild()

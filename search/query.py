@@ -28,6 +28,7 @@ from search.budget import DEFAULT as DEFAULT_BUDGET
 from search.budget import Budget
 from search.docsets import members
 from search.errors import QueryBudgetError, QuerySyntaxError  # noqa: F401 - both raised here
+from search.explain import explain_hits, explain_whoosh
 from search.fields import HIGHLIGHT_FIELDS, POST_FIELDS, SCORED_FIELDS
 from search.handle import Handle, close_handles, index_handle
 from search.models import SearchHit, SearchResults, Sort
@@ -69,6 +70,7 @@ def search(
     per_page: int = 10,
     facets: bool = True,
     budget: Budget | None = None,
+    explain: bool = False,
 ) -> SearchResults:
     """Posts matching ``query``, best first (or by date), one page of them.
 
@@ -77,6 +79,7 @@ def search(
     query lists every post. A query whose words are unknown to the index but close to
     known ones is corrected: ``suggestion`` says how, and ``query_used`` is what ran.
     ``budget`` bounds what the query may cost (``search.budget``; default ``Budget()``).
+    ``explain`` adds to each hit why it ranks there (``SearchHit.explain``).
     Raises ``QuerySyntaxError`` for a malformed query (``QueryBudgetError`` for one over
     the budget), ``IndexNotFoundError`` when there is no index, ``ValueError`` for bad options.
     """
@@ -90,15 +93,16 @@ def search(
         sort = "newest"  # nothing to rank by: every post, newest first
     with once.busy():  # the background warm-up (search.warmup) gives way
         return _search(index_dir, query, year, since, until, category, sort, page, per_page, facets,
-                       budget if budget is not None else DEFAULT_BUDGET)
+                       budget if budget is not None else DEFAULT_BUDGET, explain)
 
 
-def _search(index_dir, query, year, since, until, category, sort, page, per_page, facets, budget):
+def _search(index_dir, query, year, since, until, category, sort, page, per_page, facets, budget,
+            explain=False):
     handle = index_handle(index_dir)
     synonyms = load_synonyms()
     cache_key = (
         handle.path, handle.generation, handle.token, id(synonyms), query, year, since, until, category,
-        sort, page, per_page, facets, budget,
+        sort, page, per_page, facets, budget, explain, ranking.RULES,
     )
     cached = _results_cache.get(cache_key)
     if cached is not None:
@@ -115,7 +119,7 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
         query_used = suggestion
     filters = _filters(year, since, until, category)
     results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets,
-                   text=query_used)
+                   text=query_used, explain=explain, corrected_from=query if suggestion else None)
     results = results.model_copy(
         update={"query": query, "query_used": query_used, "suggestion": suggestion}
     )
@@ -167,7 +171,8 @@ _NEWEST = sorting.TranslateFacet(
 )
 
 
-def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None) -> SearchResults:
+def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None, explain=False,
+         corrected_from=None) -> SearchResults:
     searcher = handle.searcher
     if is_null_query(q):
         q = wq.Every()
@@ -189,6 +194,7 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None)
         facet_counts = docsets.facets(matching, handle.column("year"), handle.column("categories"))
     start = (page - 1) * per_page
     ranked = None
+    p = None
     if sort == "relevance" and not isinstance(q, wq.Every):
         p = ranking.plan(q, SCORED_FIELDS, searcher.reader(), text)
         if p is not None:
@@ -217,6 +223,14 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None)
         _hit(searcher.stored_fields(docnum), score, start + i + 1, terms, sort)
         for i, (docnum, score) in enumerate(ranked)
     ]
+    if explain and hits:
+        if p is not None:
+            reasons = explain_hits(handle.impacts, p, q, searcher, docsets, [d for d, _ in ranked],
+                                   text, corrected_from, ranking.RULES)
+        else:
+            reasons = explain_whoosh([hit.score for hit in hits], corrected_from)
+        for hit, reason in zip(hits, reasons):
+            hit.explain = reason
     return SearchResults(
         query="", query_used="", total=total, hits=hits, facets=facet_counts,
         page=page, per_page=per_page, sort=sort,
