@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from cli.common import (
-    EXIT_INDEX, EXIT_USAGE, NO_INDEX, console, exit_help, fail, index_option, index_required, require_index,
+    EXIT_INDEX, EXIT_USAGE, NO_INDEX, compare_options, compare_with_history, console, exit_help, fail,
+    index_option, index_required, require_index,
 )
 
 
@@ -105,15 +106,20 @@ def load_clinic_facts(path: Path | None):
                    '[...]} [NEEDLE_AUDIT_CLINIC_FACTS].')
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Show only the N most urgent posts.")
+@compare_options
 def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_months: int | None,
           thin_words: int | None, duplicate_similarity: float | None,
           topic_similarity: float | None, copyright_years: int | None, check_links: bool | None,
           link_timeout: float | None, link_phase_timeout: float | None, max_links: int | None,
-          clinic_facts: Path | None, limit: int | None) -> None:
+          clinic_facts: Path | None, limit: int | None, compare: int | None, no_compare: bool) -> None:
     """Rank the posts that most need a refresh, with each finding's evidence and a
     suggested action: age, dated wording, stale contact details and staff, broken and
     redirected links, near-duplicates, disagreeing dates, thin or undated posts, listing
     cards that disagree, and missing trust signals (byline, credentials, sources, review).
+
+    Each run saves its findings in the crawl history; the next one marks each finding new
+    or still open against the previous complete crawl's run (or --compare's), lists the
+    fixed ones and shows the score's change (the share of posts with no finding).
     """
     import settings
     from reports import audit_render
@@ -135,8 +141,12 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
         report = audit_index(index, as_of=as_of, thresholds=thresholds, facts=facts, links=links)
     except IndexUnreadable as exc:
         fail(f"cannot read the index at {index}: {exc}", EXIT_INDEX)
+    comparison = None if no_compare else compare_with_history(
+        index, "audit", findings=report.finding_rows(), score=report.health, as_of=as_of, against=compare)
+    if comparison is not None:
+        click.echo(comparison.line(), err=True)
     if fmt == "table":
-        table = audit_render.to_table(report, limit)
+        table = audit_render.to_table(report, limit, comparison)
         if output:
             from rich.console import Console
 
@@ -145,7 +155,7 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
         else:
             console().print(table)
         return
-    text = audit_render.render(report, fmt, limit)
+    text = audit_render.render(report, fmt, limit, comparison)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"{fmt} report: {output} ({len(report.flagged)} posts need attention)",

@@ -137,3 +137,30 @@ def parse_setting(item: str) -> tuple[str, Any]:
     except ValueError:
         value = raw
     return name, value
+
+
+def compare_options(command):
+    """``--compare CRAWL_ID`` and ``--no-compare``: what the audit and the SEO report set
+    their findings beside."""
+    command = click.option("--no-compare", is_flag=True,
+                           help="Neither compare with an earlier crawl nor show the trend "
+                                "(the run is still saved in the crawl history).")(command)
+    return click.option("--compare", type=click.IntRange(min=1), metavar="CRAWL_ID", default=None,
+                        help="Compare with this crawl's saved run (default: the previous complete "
+                             "crawl's): each finding new, still open or fixed, and the score's change.")(command)
+
+
+def compare_with_history(index: Path, kind: str, **run):
+    """Save this report run in the crawl history and compare it (reports.compare); a
+    --compare with no saved run is a usage error, an unreadable history only a warning."""
+    import sqlite3
+
+    from reports.compare import CompareError, save_and_compare
+
+    try:
+        return save_and_compare(index, kind, **run)
+    except CompareError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except sqlite3.Error as exc:
+        click.echo(f"warning: the crawl history could not be read ({exc}); no comparison", err=True)
+    return None

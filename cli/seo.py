@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
 from cli.common import (
-    EXIT_EMPTY, EXIT_INDEX, EXIT_USAGE, NO_INDEX, console, exit_help, index_option, index_required, name_value,
+    EXIT_EMPTY, EXIT_INDEX, EXIT_USAGE, NO_INDEX, compare_options, compare_with_history, console, exit_help,
+    index_option, index_required, name_value,
 )
 
 
@@ -52,8 +54,9 @@ def _threshold_help() -> str:
               help="Exit 1 when a finding of this severity or worse is reported (for CI).")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Table format: show only the first N findings.")
+@compare_options
 def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
-        limit: int | None) -> None:
+        limit: int | None, compare: int | None, no_compare: bool) -> None:
     """Check every post for what hurts search ranking, and the site as a whole.
 
     Per post: title, meta description, headings, canonical, robots, status and
@@ -64,6 +67,10 @@ def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
 
     Each finding names the page, the check, the value found, the threshold and
     why it matters. Findings are grouped as errors, warnings and opportunities.
+
+    Each run saves its findings in the crawl history; the next one marks each finding new
+    or still open against the previous complete crawl's run (or --compare's), lists the
+    fixed ones and shows the site score's change and trend.
     """
     from indexer.store import load_records
     from reports.seo import SEVERITIES, seo_report
@@ -72,6 +79,11 @@ def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
     with index_required():
         records = load_records(index)
     report = seo_report(records, thresholds=thresholds)
+    comparison = None if no_compare else compare_with_history(
+        index, "seo", findings=[{"url": f.url, "check": f.check, "evidence": f.evidence} for f in report.findings],
+        score=report.score, as_of=date.today(), against=compare)
+    if comparison is not None:
+        click.echo(comparison.line(), err=True)
 
     if fmt == "table":
         if output:
@@ -79,11 +91,11 @@ def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
 
             with output.open("w", encoding="utf-8") as fh:
                 print_summary(report, Console(file=fh, width=160, no_color=True, highlight=False),
-                              limit=limit)
+                              limit=limit, comparison=comparison)
         else:
-            print_summary(report, console(), limit=limit)
+            print_summary(report, console(), limit=limit, comparison=comparison)
     else:
-        text = render(report, fmt)
+        text = render(report, fmt, comparison)
         if output:
             output.write_text(text, encoding="utf-8")
             print_summary(report, console(), findings=False)

@@ -47,6 +47,15 @@ CREATE TABLE IF NOT EXISTS versions (
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS versions_url ON versions(url, crawl_id);
+CREATE TABLE IF NOT EXISTS reports (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,           -- audit, seo
+    made TEXT NOT NULL,
+    as_of TEXT,
+    score REAL NOT NULL,
+    findings TEXT NOT NULL,       -- JSON [{"url", "check", "evidence"}]
+    PRIMARY KEY (crawl_id, kind)
+);
 """
 
 
@@ -115,6 +124,27 @@ class History:
             self.db.execute("DELETE FROM crawls WHERE id NOT IN (SELECT id FROM crawls ORDER BY id DESC LIMIT ?)",
                             (self.keep,))
         return crawl_id
+
+    def latest_crawl(self) -> int | None:
+        return self.db.execute("SELECT MAX(id) FROM crawls").fetchone()[0]
+
+    def save_report(self, kind: str, crawl_id: int, *, as_of: date, score: float,
+                    findings: list[dict]) -> None:
+        """A report's findings and score as made over ``crawl_id`` (the last run of a kind
+        over a crawl replaces the one before)."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?)",
+                            (crawl_id, kind, utc_now().isoformat(), as_of.isoformat(), score,
+                             json.dumps(findings)))
+
+    def saved_reports(self, kind: str) -> list[dict]:
+        """Every saved run of ``kind``, oldest crawl first, with its crawl's start and
+        completeness (findings left as JSON text until asked for)."""
+        rows = self.db.execute(
+            "SELECT r.crawl_id, c.started, c.complete, r.as_of, r.score, r.findings FROM reports r "
+            "JOIN crawls c ON c.id = r.crawl_id WHERE r.kind = ? ORDER BY r.crawl_id", (kind,))
+        return [{"crawl": r[0], "started": r[1], "complete": bool(r[2]), "as_of": r[3], "score": r[4],
+                 "findings": r[5]} for r in rows]
 
     def crawls(self) -> list[dict]:
         rows = self.db.execute("SELECT id, started, finished, sites, complete, summary FROM crawls ORDER BY id")

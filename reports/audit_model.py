@@ -101,6 +101,9 @@ class PostAudit(BaseModel):
         return {f.check for f in self.findings}
 
 
+HEALTH_PER_WEIGHT = 10  # a broken link (5) halves a post's score; thin + old (4) takes 40
+
+
 class AuditReport(BaseModel):
     as_of: date
     thresholds: AuditThresholds
@@ -111,6 +114,20 @@ class AuditReport(BaseModel):
     @property
     def flagged(self) -> list[PostAudit]:
         return [p for p in self.posts if p.findings]
+
+    @property
+    def health(self) -> int:
+        """The site score out of 100: the mean of the posts' scores, each post starting at
+        100 and losing HEALTH_PER_WEIGHT per point of its findings' weight (never below 0),
+        so fixing any finding moves it."""
+        if not self.posts:
+            return 100
+        return round(sum(max(0.0, 100 - HEALTH_PER_WEIGHT * p.score) for p in self.posts) / len(self.posts))
+
+    def finding_rows(self) -> list[dict]:
+        """Every finding as (url, check, evidence): what a later audit compares with."""
+        return [{"url": entry.url, "check": f.check, "evidence": f.evidence}
+                for entry in self.flagged + self.sites for f in entry.findings]
 
     def by_signal(self) -> dict[str, int]:
         """Posts (or sites) per signal, most common first."""

@@ -46,3 +46,38 @@ def bar_chart_svg(data: Sequence[tuple[str, float]], title: str, *, color: str =
         parts.append(f'<text x="{LABEL_WIDTH}" y="44" font-size="12">no data</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+LINE_HEIGHT = 160
+
+
+def line_chart_svg(points: Sequence[tuple[str, float]], title: str, *, top: float = 100,
+                   color: str = PALETTE[0]) -> str:
+    """A small line chart (the score over the last crawls) as an inline <svg>, one
+    <g class="point" data-label data-value> per point, oldest first."""
+    rows = list(points)
+    top = max([top, *(v for _, v in rows)]) or 1
+    left, right, plot_top, plot_height = 40, CHART_WIDTH - 20, 28, LINE_HEIGHT - 60
+    step = (right - left) / max(len(rows) - 1, 1)
+    xy = [(left + i * step, plot_top + plot_height * (1 - v / top)) for i, (_, v) in enumerate(rows)]
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{CHART_WIDTH}" '
+        f'height="{LINE_HEIGHT}" viewBox="0 0 {CHART_WIDTH} {LINE_HEIGHT}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+        f'<text x="0" y="16" font-size="14" font-weight="bold">{escape(title)}</text>',
+        f'<line x1="{left}" y1="{plot_top + plot_height}" x2="{right}" y2="{plot_top + plot_height}" stroke="#d1d5db"/>',
+    ]
+    if len(xy) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+    for (label, value), (x, y) in zip(rows, xy):
+        parts.append(
+            f'<g class="point" data-label="{escape(str(label))}" data-value="{value:g}">'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{color}"/>'
+            f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="11" text-anchor="middle">{value:g}</text>'
+            f'<text x="{x:.1f}" y="{plot_top + plot_height + 16}" font-size="11" text-anchor="middle">'
+            f"{escape(str(label))}</text></g>")
+    if not rows:
+        parts.append(f'<text x="{left}" y="60" font-size="12">no data</text>')
+    parts.append("</svg>")
+    return "".join(parts)

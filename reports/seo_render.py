@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from reports.charts import PALETTE, bar_chart_svg
+from reports.compare import Comparison, trend_chart
 from reports.seo import (
     CHECKS, SCORE_PENALTY, SEVERITIES, WORD_BANDS, SeoReport, depth_counts, histogram,
 )
@@ -16,7 +17,7 @@ from reports.render import render_page
 from reports.safe_output import csv_text
 from reports.seo_thresholds import describe
 
-CSV_COLUMNS = ("severity", "check", "url", "value", "threshold", "why")
+CSV_COLUMNS = ("severity", "check", "url", "value", "threshold", "why", "state")
 # the terminal's colour of each severity (reports.findings keeps them with the bands)
 SEVERITY_COLOURS = {s: BAND_STYLES[s] for s in SEVERITIES}
 
@@ -33,26 +34,41 @@ def summary(report: SeoReport) -> dict[str, Any]:
     }
 
 
-def to_json(report: SeoReport, generated: datetime | None = None) -> str:
+def _rows(report: SeoReport, comparison: Comparison | None) -> list[dict]:
+    """Each finding's row, with its ``state`` (new, open) when compared with an earlier crawl."""
+    rows = [f.seo_row(CHECKS[f.check].why) for f in report.findings]
+    if comparison is not None:
+        for row in rows:
+            row["state"] = comparison.state(row["url"], row["check"])
+    return rows
+
+
+def to_json(report: SeoReport, generated: datetime | None = None, comparison: Comparison | None = None) -> str:
     generated = generated or datetime.now(timezone.utc)
     payload = {
         "generated": generated.isoformat(timespec="seconds"),
         "summary": summary(report),
         "thresholds": asdict(report.thresholds),
-        "findings": [f.seo_row(CHECKS[f.check].why) for f in report.findings],
+        "findings": _rows(report, comparison),
         "pages": [p.as_dict() for p in report.pages],
         "categories": report.categories,
     }
+    if comparison is not None:
+        payload["compare"] = comparison.as_dict()
     return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
 
 
-def to_csv(report: SeoReport) -> str:
-    """One row per finding, formula-like text neutralised (reports.safe_output)."""
-    rows = (f.seo_row(CHECKS[f.check].why) for f in report.findings)
+def to_csv(report: SeoReport, generated: datetime | None = None, comparison: Comparison | None = None) -> str:
+    """One row per finding (then the fixed ones when compared), formula-like text
+    neutralised (reports.safe_output)."""
+    rows = _rows(report, comparison)
+    if comparison is not None:
+        rows += [{"check": f["check"], "url": f["url"], "value": f["evidence"], "state": "fixed"}
+                 for f in comparison.fixed]
     return csv_text(CSV_COLUMNS, ({k: v for k, v in row.items() if k in CSV_COLUMNS} for row in rows))
 
 
-def to_html(report: SeoReport, generated: datetime | None = None) -> str:
+def to_html(report: SeoReport, generated: datetime | None = None, comparison: Comparison | None = None) -> str:
     from markupsafe import Markup
 
     generated = generated or datetime.now(timezone.utc)
@@ -72,16 +88,17 @@ def to_html(report: SeoReport, generated: datetime | None = None) -> str:
         "seo.html", script="sortable.js", report=report, summary=summary(report),
         checks=CHECKS, charts=charts, penalty=SCORE_PENALTY, severities=SEVERITIES,
         thresholds=describe(), current=asdict(report.thresholds),
-        generated=generated.isoformat(timespec="seconds"),
+        generated=generated.isoformat(timespec="seconds"), comparison=comparison,
+        trend_chart=trend_chart(comparison, "Site score over the last crawls"),
     )
 
 
-def render(report: SeoReport, fmt: str) -> str:
-    return {"json": to_json, "csv": to_csv, "html": to_html}[fmt](report)
+def render(report: SeoReport, fmt: str, comparison: Comparison | None = None) -> str:
+    return {"json": to_json, "csv": to_csv, "html": to_html}[fmt](report, None, comparison)
 
 
 def print_summary(report: SeoReport, console: Any, *, findings: bool = True,
-                  limit: int | None = None) -> None:
+                  limit: int | None = None, comparison: Comparison | None = None) -> None:
     """The coloured terminal report: score, counts by severity and check, then findings."""
     from rich.table import Table
 
@@ -103,11 +120,13 @@ def print_summary(report: SeoReport, console: Any, *, findings: bool = True,
         return
     shown = report.findings[:limit] if limit else report.findings
     table = Table(title="Findings", title_justify="left", show_lines=False)
-    for col in ("severity", "check", "page", "value", "threshold"):
+    columns = ("severity", "check", "page", "value", "threshold") + (("state",) if comparison else ())
+    for col in columns:
         table.add_column(col, overflow="fold")
     for f in shown:
+        state = (comparison.state(f.url, f.check),) if comparison else ()
         table.add_row(f"[{SEVERITY_COLOURS[f.severity]}]{f.severity}[/]", f.check,
-                      _path(f.url), f.evidence, f.threshold)
+                      _path(f.url), f.evidence, f.threshold, *state)
     console.print(table)
     if limit and len(report.findings) > limit:
         console.print(f"... {len(report.findings) - limit} more (use --format csv or json for all)")
