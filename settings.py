@@ -264,6 +264,13 @@ NEEDLE_AUDIT_REVIEW_MONTHS = knob("NEEDLE_AUDIT_REVIEW_MONTHS", "int", 12,
 NEEDLE_AUDIT_TRUST_SITE_SHARE = knob(
     "NEEDLE_AUDIT_TRUST_SITE_SHARE", "float", 0.5,
     "When this share of a site's posts lack a trust signal it is reported once for the site.")
+NEEDLE_AUDIT_REDATE_SHARE = knob(
+    "NEEDLE_AUDIT_REDATE_SHARE", "float", 0.1,
+    "A rewrite of this share of a post's words should move its shown updated date (edited_not_redated).")
+NEEDLE_AUDIT_EDITS = knob("NEEDLE_AUDIT_EDITS", "int", 3,
+                          "This many edits within NEEDLE_AUDIT_EDIT_DAYS is often_edited.")
+NEEDLE_AUDIT_EDIT_DAYS = knob("NEEDLE_AUDIT_EDIT_DAYS", "int", 30,
+                              "The window, in days before --as-of, in which edits are counted.")
 NEEDLE_AUDIT_CHECK_LINKS = knob("NEEDLE_AUDIT_CHECK_LINKS", "bool", True,
                                 "Check links the crawl did not fetch (HEAD then GET, cached).")
 NEEDLE_AUDIT_LINK_TIMEOUT = knob("NEEDLE_AUDIT_LINK_TIMEOUT", "float", 10.0,

@@ -146,6 +146,17 @@ class History:
         return [{"crawl": r[0], "started": r[1], "complete": bool(r[2]), "as_of": r[3], "score": r[4],
                  "findings": r[5]} for r in rows]
 
+    def post_edits(self) -> dict[str, list[dict]]:
+        """URL -> every recorded change of that post (crawl, started, fields), oldest first:
+        what the audit's history signals read."""
+        out: dict[str, list[dict]] = {}
+        rows = self.db.execute(
+            "SELECT v.url, v.crawl_id, c.started, v.fields FROM versions v JOIN crawls c ON c.id = v.crawl_id "
+            "WHERE v.change = 'changed' AND v.kind = 'post' ORDER BY v.crawl_id")
+        for url, crawl_id, started, fields in rows:
+            out.setdefault(url, []).append({"crawl": crawl_id, "started": started, "fields": json.loads(fields)})
+        return out
+
     def crawls(self) -> list[dict]:
         rows = self.db.execute("SELECT id, started, finished, sites, complete, summary FROM crawls ORDER BY id")
         return [{"id": r[0], "started": r[1], "finished": r[2], "sites": json.loads(r[3]),

@@ -21,6 +21,7 @@ from reports.audit_model import (
     SIGNALS, TRUST_SIGNALS, AuditReport, AuditThresholds, ClinicFacts, Context,
     PostAudit, anchor_date, local_date, make_finding, months_between, quote,
 )
+from reports.audit_history import HISTORY_DETECTORS
 from reports.audit_people import (
     CREDENTIAL_RE, detect_departed_staff, detect_stale_contacts, learn_former_authors,
     learn_site_facts, name_key, person_name,
@@ -230,7 +231,7 @@ def detect_overlap(posts: list[Post], ctx: Context) -> dict[str, list[Finding]]:
 POST_DETECTORS = (
     detect_age, detect_time_references, detect_stale_contacts, detect_departed_staff,
     detect_links, detect_dates_disagree, detect_sitemap_lastmod, detect_thin, detect_no_date,
-    detect_teaser_mismatch,
+    detect_teaser_mismatch, *HISTORY_DETECTORS,
 )
 
 
@@ -239,11 +240,13 @@ POST_DETECTORS = (
 
 def audit(records: Iterable[object], *, as_of: date, thresholds: AuditThresholds | None = None,
           facts: ClinicFacts | None = None,
-          link_results: dict[str, LinkState] | None = None) -> AuditReport:
+          link_results: dict[str, LinkState] | None = None,
+          edits: dict[str, list[dict]] | None = None) -> AuditReport:
     """Audit every post of ``records`` as of ``as_of``; the report ranks them by urgency.
 
     ``link_results`` are link checks of targets the crawl did not fetch (reports/links.py);
-    the crawl's own errors and redirects are read from ``records``.
+    the crawl's own errors and redirects are read from ``records``. ``edits``: each post's
+    recorded changes from the crawl history (reports.audit_history's signals read them).
     """
     crawl = Crawl.of(records)
     records = crawl.records
@@ -261,7 +264,8 @@ def audit(records: Iterable[object], *, as_of: date, thresholds: AuditThresholds
     ctx = Context(
         as_of=as_of, thresholds=thresholds, facts=facts, sites=sites,
         former_authors=learn_former_authors(posts, sites, facts),
-        sitemap=crawl.sitemap_as_written, teasers=teasers, links=links, inbound=inbound)
+        sitemap=crawl.sitemap_as_written, teasers=teasers, links=links, inbound=inbound,
+        edits=edits or {})
 
     overlap = detect_overlap(posts, ctx)
     by_site: dict[str, list[Post]] = defaultdict(list)

@@ -5,9 +5,11 @@ every setting comes in as an argument.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 from pathlib import Path
 
+from indexer.history import HISTORY_FILE, History
 from reports.audit import audit
 from reports.audit_model import AuditReport, AuditThresholds, ClinicFacts
 from reports.crawl_facts import crawled_hosts, links_to_check, load_index_records
@@ -32,4 +34,15 @@ def audit_index(index: Path, *, as_of: date, thresholds: AuditThresholds | None 
             link_results = check_links(urls, options=links, site_hosts=crawled_hosts(records),
                                        cache_path=Path(index) / LINK_CACHE)
     return audit(records, as_of=as_of, thresholds=thresholds, facts=facts,
-                 link_results=link_results)
+                 link_results=link_results, edits=recorded_edits(index))
+
+
+def recorded_edits(index: Path) -> dict[str, list[dict]]:
+    """Each post's changes from the crawl history beside the index (none without one)."""
+    if not (Path(index) / HISTORY_FILE).is_file():
+        return {}
+    try:
+        with History(index) as history:
+            return history.post_edits()
+    except sqlite3.Error:  # an unreadable history takes the history signals, not the audit
+        return {}

@@ -37,6 +37,8 @@ SIGNALS: dict[str, tuple[float, str]] = {
     "topic_overlap": (2, "competes with another post for the same topic"),
     "thin": (2, "too few words to be useful"),
     "no_date": (2, "shows no publication date"),
+    "edited_not_redated": (2, "its text changed but the updated date it shows did not"),
+    "redated_not_edited": (2, "its updated date moved but its text did not change"),
     "dates_disagree": (2, "its dates (byline, JSON-LD, meta, Last-Modified) disagree"),
     "sitemap_lastmod_disagrees": (1, "the sitemap's lastmod disagrees with the post's dates"),
     "teaser_mismatch": (1, "the listing card shows another title or date"),
@@ -48,6 +50,7 @@ SIGNALS: dict[str, tuple[float, str]] = {
     "no_references": (1, "no references to sources"),
     "no_review_date": (1, "no reviewed/updated date on an older post"),
     "copyright_past": (1, "the footer copyright year is long past"),
+    "often_edited": (1, "edited many times in a short while"),
 }
 TRUST_SIGNALS = ("no_author", "no_credentials", "no_references", "no_review_date")
 
@@ -74,6 +77,9 @@ class AuditThresholds(BaseModel):
     ephemeral_months: int = 6
     review_months: int = 12
     trust_site_share: float = 0.5
+    redate_share: float = 0.1  # a rewrite of this share of the words should move the updated date
+    edits: int = 3  # this many edits ...
+    edit_days: int = 30  # ... within this many days is often_edited
 
 
 class ClinicFacts(BaseModel):
@@ -235,3 +241,5 @@ class Context:
     inbound: Counter
     # per site, blog authors who are not on the team page: they have left
     former_authors: dict[str, list[str]] = field(default_factory=dict)
+    # post URL -> its recorded edits, oldest first (indexer.history.History.post_edits)
+    edits: dict[str, list[dict]] = field(default_factory=dict)

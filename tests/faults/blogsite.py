@@ -57,7 +57,7 @@ def post_html(n: int, site: "BlogSite") -> str:
         f"<p>Paragraph {p} about {topic} pain and physiotherapy for post {n}, edition {edition if p == 0 else 0}. "
         f"Gentle exercise, manual therapy and patience help most patients recover.</p>"
         for p in range(4)
-    )
+    ) + "".join(f"<p>{text}</p>" for text in site.added.get(n, []))
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title}</title>
 <meta name="description" content="What helps {topic} pain, post {n}.">
@@ -206,6 +206,7 @@ class BlogSite:
         self.titles: dict[int, str] = {}  # a post's new title
         self.dates: dict[int, date] = {}  # a post's new publication day
         self.alts: dict[int, str] = {}  # its image's new alt text
+        self.added: dict[int, list[str]] = {}  # paragraphs added at the end of a post
         self.archive: list[int] = []  # posts on /blog/archive/, which only posts link to
         self.conditional = True  # ETag / If-None-Match -> 304, as real servers do
         self.not_modified: list[str] = []  # paths answered 304
