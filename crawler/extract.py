@@ -91,8 +91,8 @@ def _post_fields(page: Page, *, fetched_at: datetime, timezone: str, languages: 
         warnings.append(RecordWarning(kind=WarningKind.MALFORMED_HTML,
                                       message=f"{page.parse_errors} tag errors repaired by the parser"))
     meta = page_meta(page, x_robots_tag)
-    title = post_title(page)
     main = container(page)
+    title = post_title(page, main)
     title_el = page.title_element
     skip = page.chrome | page.content_chrome
     if title_el is not None:
@@ -105,7 +105,9 @@ def _post_fields(page: Page, *, fetched_at: datetime, timezone: str, languages: 
         blocks = body_blocks(page, main, body)
     cards = card_elements(page)
     author = post_author(page, main, cards)
+    shown = norm_title(title_el.text_content()) if title_el is not None else ""
     while blocks and len(blocks) > 1 and (leading_meta_block(blocks[0], title)
+                                          or (shown and norm_title(blocks[0]) == shown)
                                           or (author and norm_title(blocks[0]) == norm_title(author))):
         blocks = blocks[1:]
     text = "\n\n".join(blocks)

@@ -31,12 +31,44 @@ def _strip_site_name(title: str, site_name: str | None) -> str:
 
 
 def norm_title(text: str) -> str:
-    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+    return re.sub(r"[\W_]+", " ", text.replace("\u00ad", "").lower()).strip()
 
 
-def post_title(page: Page) -> str | None:
+# an h1 that names a section of the site, not the post
+_SECTION_NAMES = frozenset((
+    "blog", "our blog", "the blog", "news", "latest news", "journal", "articles", "article", "resources",
+    "blogue", "actualités", "actualites", "nouvelles", "aktuelles", "magazin", "news events", "posts",
+))
+
+
+def _in_article(page: Page, element, main) -> bool:
+    """Is the heading part of the post: inside its container, or in an element that holds
+    both (an <article>, the post's wrapper), not a page banner or the site's header?"""
+    if main is None:
+        return any(a.tag in ("article", "main") for a in element.iterancestors())
+    if element is main or any(a is main for a in element.iterancestors()):
+        return True
+    # the element holding both must be close to the container: a page-wide wrapper holds
+    # every h1 of the page (hidden "Navigation" headings, popups) too
+    holders = {a: n for n, a in enumerate(main.iterancestors(), 1)}
+    for ancestor in element.iterancestors():
+        if ancestor in holders:
+            return holders[ancestor] <= 3 and ancestor.tag not in ("body", "html")
+    return False
+
+
+def _shown(element) -> str:
+    # soft hyphens are invisible: "Er\u00adin\u00adne\u00adrung" reads "Erinnerung"
+    return clean(element.text_content().replace("\u00ad", ""))
+
+
+def post_title(page: Page, main=None) -> str | None:
+    """The headline shown on the post: its h1 in the article, else og:title, else the
+    JSON-LD headline, else the <title> without " | Site name". The SEO title stays in
+    ``meta.title_tag``. An h1 elsewhere (a banner) counts when the head's titles agree
+    with it; an h1 that is the site's or a section's name ("Blog") never does."""
     element = page.title_element
-    heading = clean(element.text_content()) if element is not None else ""
+    heading = _shown(element) if element is not None else ""
     if page.site_selectors.get("title") and heading:
         return heading
     site_name = page.meta1("og:site_name", "application-name")
@@ -51,11 +83,24 @@ def post_title(page: Page) -> str | None:
     named = [t for t in (og_title, headline, title_tag) if t]
     if heading:
         norm = norm_title(heading)
-        # an h1 that is the site's name (logo) is no title
-        if site_name and norm == norm_title(site_name) and named:
+        if (site_name and norm == norm_title(site_name) and named) or norm in _SECTION_NAMES:
             heading = ""
         elif any(norm and norm in norm_title(t) for t in named) or not named:
             return heading
+        else:
+            for other in page.tree.iter("h1"):
+                # a later h1 the head's titles agree with: the first was a banner or a hidden label
+                text = _shown(other)
+                if other is not element and text and not page.in_chrome(other) and any(
+                        norm_title(text) in norm_title(t) for t in named):
+                    return text
+            for text in (_strip_site_name(t, site_name) for t in (og_title, headline) if t):
+                if len(norm_title(text)) >= 12 and norm_title(text) in norm:
+                    # an h1 with a kicker run into it ("Tunesien Große Aufgaben ..."): the headline
+                    return text
+            if element.tag == "h1" and _in_article(page, element, main):
+                # the reader's headline, where the SEO title says something else
+                return heading
     for text in (og_title, headline):
         if text:
             return _strip_site_name(text, site_name)
