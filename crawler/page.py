@@ -285,6 +285,20 @@ def matches(page: "Page", selectors: list[str]) -> set:
     return {el for _, el in ordered(page.tree, selectors, page)} if page.tree is not None else set()
 
 
+def declared_address(page: Page) -> str | None:
+    """The address the page gives itself: its canonical link, else og:url, when absolute
+    http(s) (a saved page whose origin is unknown has nothing else to go by)."""
+    if page.tree is None:
+        return None
+    hrefs = [link.get("href") for link in page.tree.iter("link")
+             if "canonical" in (link.get("rel") or "").lower().split()]
+    for href in [*hrefs, page.meta1("og:url")]:
+        href = (href or "").strip()
+        if href.lower().startswith(("http://", "https://")) and resolve(href, href):
+            return resolve(href, href)
+    return None
+
+
 def parse_page(html, url: str, *, encoding: str | None = None, selectors: dict[str, str] | None = None) -> Page:
     """Decode and parse once; pass the Page to ``page_kind`` and ``extract_*`` to share it."""
     if isinstance(html, Page):

@@ -319,6 +319,55 @@ def test_extract_command_matches_the_spider(crawl, sample_site, tmp_path):
     assert Post.model_validate_json(stdin.stdout).title == spec.title
 
 
+def test_extract_command_without_url_uses_the_pages_canonical(crawl, sample_site, tmp_path):
+    """A saved page needs no --url when it names its own address: the wp flavour's
+    canonical link gives the spider's record, link for link, and nothing is warned."""
+    from conftest import run_needle
+
+    spec = SITES["wp"].post("tmj-jaw-exercises")
+    url = url_of(sample_site, "wp", spec)
+    page = tmp_path / "saved.html"
+    page.write_bytes(urllib.request.urlopen(url, timeout=5).read())
+    crawled = crawl.posts[url]
+    proc = run_needle("extract", str(page), "--timezone", "America/Edmonton",
+                      "--fetched-at", crawled.fetch.fetched_at.isoformat())
+    post = Post.model_validate_json(proc.stdout)
+    assert post.url == crawled.url
+    assert (post.title, post.published, post.body) == (crawled.title, crawled.published, crawled.body)
+    assert post.links == crawled.links
+    assert proc.stderr == ""
+
+
+def test_extract_command_without_url_uses_og_url_then_the_files_uri(tmp_path):
+    """No canonical: og:url. Neither: the file's own URI, with a warning on stderr; from
+    stdin, /dev/stdin's. Every case exits 0 with a record."""
+    from conftest import run_needle
+
+    body = ("<p>Heel pain that lingers past six weeks deserves a proper assessment and a plan.</p>"
+            '<p><a href="/blog/plantar-fasciitis">Plantar fasciitis</a> is the usual cause.</p>')
+    with_og = tmp_path / "og.html"
+    with_og.write_text('<html><head><meta property="og:url" content="https://clinic.example/blog/heel-pain">'
+                       f"</head><body><article><h1>Heel Pain</h1>{body}</article></body></html>")
+    proc = run_needle("extract", str(with_og))
+    post = Post.model_validate_json(proc.stdout)
+    assert (post.url, post.site) == ("https://clinic.example/blog/heel-pain", "https://clinic.example")
+    assert "https://clinic.example/blog/plantar-fasciitis" in [link.href for link in post.links]
+    assert proc.stderr == ""
+
+    bare = tmp_path / "bare page.html"
+    bare.write_text(f"<html><body><article><h1>Heel Pain</h1>{body}</article></body></html>")
+    proc = run_needle("extract", str(bare))
+    post = Post.model_validate_json(proc.stdout)
+    assert post.url == bare.resolve().as_uri()
+    assert post.url.startswith("file:///") and "bare%20page.html" in post.url
+    assert post.title == "Heel Pain"
+    assert "no canonical link or og:url" in proc.stderr and bare.resolve().as_uri() in proc.stderr
+
+    proc = run_needle("extract", "-", input=bare.read_text())
+    assert Post.model_validate_json(proc.stdout).url == "file:///dev/stdin"
+    assert "file:///dev/stdin" in proc.stderr
+
+
 def test_extract_command_rejects_a_bad_fetch_time(tmp_path):
     from conftest import run_needle
 
