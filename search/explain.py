@@ -16,16 +16,17 @@ from search.models import Explanation, ScorePart, WordMatch
 _HOW_ORDER = {"exact": 0, "synonym": 1, "typo": 2}
 
 
-def explain_hits(impacts, p, q, searcher, docsets, docs: list[int], text: str | None,
-                 corrected_from: str | None, rules) -> list[Explanation]:
-    """One explanation per post number in ``docs`` (plan ``p`` of query ``q``)."""
+def explain_hits(impacts, p, q, searcher, docs: list[int], text: str | None,
+                 corrected_from: str | None, rules, together) -> list[Explanation]:
+    """One explanation per post number in ``docs`` (plan ``p`` of query ``q``);
+    ``together(post)`` counts its pairs of consecutive query words standing together."""
     units = ranking.query_words(q)
     nwords = len(units)
     labels = [_label(u, text) for u in units]
     own = [set(normalize_words(label)) for label in labels]
-    together = []
-    if "proximity" in rules and nwords > 1:
-        together = ranking.phrase_pairs(p, nwords, docsets, searcher)
+    words_as_typed = ranking.exact_words(p, nwords)
+    npairs = sum(1 for a, b in zip(words_as_typed, words_as_typed[1:])
+                 if a is not None and b is not None and a != b)
     out = []
     for doc in docs:
         parts = _contributions(impacts, p, searcher, doc) or []
@@ -44,7 +45,7 @@ def explain_hits(impacts, p, q, searcher, docsets, docs: list[int], text: str | 
                 if field not in match.fields:
                     match.fields.append(field)
         matched = [words[i] for i in sorted(words)]
-        pairs = sum(1 for docs_together in together if doc in docs_together)
+        pairs = together(doc) if npairs else 0
         rule_values = {}
         if "words" in rules:
             rule_values["words"] = len(matched)
@@ -55,7 +56,7 @@ def explain_hits(impacts, p, q, searcher, docsets, docs: list[int], text: str | 
             rules=rule_values,
             words=matched,
             missing=[labels[i] for i in range(nwords) if i not in words],
-            phrase=nwords > 1 and bool(together) and pairs == len(together),
+            phrase=npairs > 0 and pairs == npairs,
             typo=any(w.how == "typo" for w in matched) or corrected_from is not None,
             synonym=any(w.how == "synonym" for w in matched),
             corrected_from=corrected_from,

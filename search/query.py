@@ -23,7 +23,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from indexer.analysis import keyword_analyzer, load_synonyms
-from search import once, ranking
+from search import once, proximity, ranking
 from search.budget import DEFAULT as DEFAULT_BUDGET
 from search.budget import Budget
 from search.docsets import members
@@ -195,16 +195,25 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
     start = (page - 1) * per_page
     ranked = None
     p = None
+    together = None
+    stored: dict[int, dict] = {}  # post number -> stored fields, read once per search
     if sort == "relevance" and not isinstance(q, wq.Every):
         p = ranking.plan(q, SCORED_FIELDS, searcher.reader(), text)
         if p is not None:
             # words, ORs and ANDs: summed cached impacts (search.ranking), ordered by the
             # ranking rules first
             scores = handle.impacts.scores(p, searcher)
-            keys = ranking.apply_rules(handle.impacts, p, searcher, scores, len(ranking.query_words(q)),
-                                      docsets=docsets)
+            nwords = len(ranking.query_words(q))
             allowed = set(members(matching)) if len(parts) > 1 else None
-            ranked = [(d, scores[d]) for d, _ in ranking.top(keys, limit, allowed)[start:]]
+            best, step = ranking.rank(handle.impacts, p, searcher, scores, nwords,
+                                      max(limit, proximity.WINDOW), allowed)
+            if "proximity" in ranking.RULES and nwords > 1:
+                # the same window whatever the page, so pages never overlap
+                words = ranking.exact_words(p, nwords)
+                together = _together_counter(searcher, words, stored)
+                best[:proximity.WINDOW] = ranking.reorder_by_proximity(
+                    best[:proximity.WINDOW], scores, step, together)
+            ranked = [(d, scores[d]) for d, _ in best[start:limit]]
         else:
             results = searcher.search(full, limit=limit)
     else:
@@ -220,13 +229,15 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
         ]
     terms = _highlight_terms(q, searcher.reader()) if ranked else frozenset()
     hits = [
-        _hit(searcher.stored_fields(docnum), score, start + i + 1, terms, sort)
+        _hit(_stored(searcher, stored, docnum), score, start + i + 1, terms, sort)
         for i, (docnum, score) in enumerate(ranked)
     ]
     if explain and hits:
         if p is not None:
-            reasons = explain_hits(handle.impacts, p, q, searcher, docsets, [d for d, _ in ranked],
-                                   text, corrected_from, ranking.RULES)
+            words = ranking.exact_words(p, len(ranking.query_words(q)))
+            reasons = explain_hits(handle.impacts, p, q, searcher, [d for d, _ in ranked], text,
+                                   corrected_from, ranking.RULES,
+                                   _together_counter(searcher, words, stored))
         else:
             reasons = explain_whoosh([hit.score for hit in hits], corrected_from)
         for hit, reason in zip(hits, reasons):
@@ -235,6 +246,28 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
         query="", query_used="", total=total, hits=hits, facets=facet_counts,
         page=page, per_page=per_page, sort=sort,
     )
+
+
+def _stored(searcher, stored: dict[int, dict], docnum: int) -> dict:
+    fields = stored.get(docnum)
+    if fields is None:
+        fields = stored[docnum] = searcher.stored_fields(docnum)
+    return fields
+
+
+def _together_counter(searcher, words: list[str | None], stored: dict[int, dict]):
+    """post number -> pairs of consecutive query words standing together in its title or
+    body (``search.proximity``), each post read once."""
+    counts: dict[int, int] = {}
+
+    def together(docnum: int) -> int:
+        if docnum not in counts:
+            fields = _stored(searcher, stored, docnum)
+            counts[docnum] = proximity.pairs_together(
+                [fields.get("title") or "", fields.get("body") or ""], words)
+        return counts[docnum]
+
+    return together
 
 
 def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:

@@ -249,13 +249,17 @@ def top(scores: dict[int, float], n: int, allowed=None) -> list[tuple[int, float
 # Typesense dropping words only when too few posts have them all):
 # "words" - posts matching more of the query's distinct typed words first (a synonym or
 #   typo counts for the words it stands for);
-# "proximity" - then more pairs of consecutive typed words standing together;
 # "attribute" - then more of the words in the title;
-# "exactness" - then more of the words as typed (not through a synonym or typo).
-ALL_RULES = ("words", "proximity", "attribute", "exactness")
-# The rules Needle applies, in order; BM25F orders posts equal on all of them. Each was
-# measured on judged queries (bench/relevance.py --ablation) and kept only if it helped.
-RULES = ("words", "proximity")
+# "exactness" - then more of the words as typed (not through a synonym or typo);
+# "proximity" - then more pairs of consecutive typed words standing together. It is read
+#   from the stored text of the best few posts (search.proximity), so it always comes
+#   after the other rules.
+ALL_RULES = ("words", "attribute", "exactness", "proximity")
+# The rules Needle applies, in that order; BM25F orders posts equal on all of them. Each
+# was measured on judged queries (bench/relevance.py --ablation) and kept only if it
+# helped: "exactness" did not (the weights of synonyms and typos inside BM25F already
+# rank a word as typed above them).
+RULES = ("words", "attribute", "proximity")
 
 
 def only(p: Plan, keep) -> Plan | None:
@@ -321,35 +325,17 @@ def exact_words(p: Plan, nwords: int) -> list[str | None]:
     return out
 
 
-# Two typed words count as together when at most this many words lie between them.
-PROXIMITY_SLOP = 2
-
-
-def phrase_pairs(p: Plan, nwords: int, docsets, searcher) -> list[set]:
-    """For each pair of consecutive typed words, the posts where they stand together
-    (in that order, at most ``PROXIMITY_SLOP`` words apart) in the title or the text."""
-    from search.docsets import members
-
-    words = exact_words(p, nwords)
-    out = []
-    for a, b in zip(words, words[1:]):
-        if a is None or b is None or a == b:
-            continue
-        q = wq.Or([wq.Phrase(field, [a, b], slop=PROXIMITY_SLOP) for field in ("title", "text")])
-        out.append(set(members(docsets.of(q, searcher))))
-    return out
-
-
-def apply_rules(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords: int,
-                rules=None, docsets=None) -> dict[int, float]:
-    """``scores`` with the rules' tiers added above BM25F: a post's key is its count of
-    words (then title words, then exact words) times a step larger than any BM25F score,
-    plus its score, so one top-N pass orders by the rules and then by BM25F."""
+def rank(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords: int, n: int,
+         allowed=None, rules=None) -> tuple[list[tuple[int, float]], float]:
+    """The ``n`` best posts of ``scores`` by the rules, then BM25F, as (post, key), and
+    the step of the lowest rule's tier. A post's key is its count of words (then of title
+    words, then of exact words) times a step larger than any BM25F score, plus its score,
+    so one top-N pass orders by the rules and then by BM25F. Proximity is applied
+    afterwards, to the best few (``reorder_by_proximity``). ``allowed``: the posts the
+    filters keep (None: all)."""
     rules = RULES if rules is None else rules
-    if not scores or not rules:
-        return scores
     layers = []
-    for rule in rules:
+    for rule in rules if scores else ():
         if rule == "words":
             if nwords > 1:
                 layers.append(per_word(word_sets(impacts, p, searcher), nwords))
@@ -358,8 +344,7 @@ def apply_rules(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float],
             if titled is not None:
                 layers.append(per_word(word_sets(impacts, titled, searcher), nwords))
         elif rule == "proximity":
-            if nwords > 1 and docsets is not None:
-                layers.append(phrase_pairs(p, nwords, docsets, searcher))
+            continue  # on the best few only: reorder_by_proximity
         elif rule == "exactness":
             exact = only(p, lambda t: t[5] == "exact")
             if exact is not None and exact != p:
@@ -367,9 +352,21 @@ def apply_rules(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float],
         else:
             raise ValueError(f"unknown ranking rule {rule!r}")
     if not layers:
-        return scores
-    keys = dict(scores)
-    step = max(scores.values()) + 1.0
+        return top(scores, n, allowed), 0.0
+    pool = scores
+    if rules and rules[0] == "words" and nwords > 1:
+        # When n posts have every word, only those can be among the n best: rank them
+        # alone (sets intersected in C), not every post having any of the words.
+        every = set.intersection(*layers[0])
+        if allowed is not None:
+            every &= allowed
+        if len(every) >= n:
+            pool, allowed = {d: scores[d] for d in every}, None
+            layers = layers[1:]
+    if not layers:
+        return top(pool, n, allowed), 0.0
+    keys = dict(pool)
+    lowest = step = max(pool.values()) + 1.0
     get = keys.get
     # the last layer gets the smallest step: each step exceeds everything below it
     for layer in reversed(layers):
@@ -379,4 +376,15 @@ def apply_rules(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float],
                 if v is not None:
                     keys[d] = v + step
         step *= nwords + 1
-    return keys
+    return top(keys, n, allowed), lowest
+
+
+def reorder_by_proximity(best: list[tuple[int, float]], scores: dict[int, float], step: float,
+                         together) -> list[tuple[int, float]]:
+    """``best`` ((post, key), best first) reordered: within posts equal on the rules
+    before proximity, more pairs of consecutive words standing together first
+    (``together(post)`` counts them), then BM25F."""
+    def tier(d: int, key: float) -> int:
+        return round((key - scores[d]) / step) if step else 0
+
+    return sorted(best, key=lambda dk: (-tier(*dk), -together(dk[0]), -scores[dk[0]], dk[0]))
