@@ -210,8 +210,9 @@ class IndexWriter:
         return sorted(k for k, kind in self._kinds.items() if kind == "post")
 
     def validators(self) -> dict[str, dict[str, Any]]:
-        """URL -> the stored kind, ETag, Last-Modified, body hash and internal links of every
-        post and site page the index holds: what a conditional recrawl asks with, and
+        """URL -> the stored kind, ETag, Last-Modified, body hash, when it was last fetched
+        and the internal links of every post and site page the index holds: what a
+        conditional recrawl asks with (unless the sitemap says it changed since), and
         follows from a page it does not read again. A post marked missing
         is left out (it is fetched and read afresh), and a post wins over a site page
         stored for the same address."""
@@ -227,7 +228,7 @@ class IndexWriter:
                     record = json.loads(zlib.decompress(stored["record"]))
                     fetch = record.get("fetch") or {}
                     out[url] = {"kind": kind, **{name: fetch.get(name)
-                                                 for name in ("etag", "last_modified", "body_sha256")},
+                                                 for name in ("etag", "last_modified", "body_sha256", "fetched_at")},
                                 # what the crawl follows from the page when it is not read again
                                 "links": [link if isinstance(link, str) else link["href"]
                                           for link in record.get("links", [])

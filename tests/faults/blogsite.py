@@ -9,6 +9,8 @@ The test edits the attributes, then crawls again:
         site.redirects["/blog/post-2/"] = "/blog/post-4/"
         site.sitemap_extra.append("http://127.0.0.1:99999/x/")  # a raw <loc>
         site.lastmod = "2024-05-01"                  # a raw <lastmod> on every post's entry
+        site.lastmods["/blog/post-2/"] = "2026-11-30T10:00:00Z"  # one post's own
+        site.wrong_304 = True                        # 304 to every conditional GET, as a bad cache does
         site.sitemap_index = ["sitemap-more.xml"]     # /sitemap.xml becomes an index of these
         site.robots_extra.append("Sitemap: http://[oops")  # raw lines before robots.txt's own
         site.raw["/sitemap-x.xml.gz"] = (200, {"Content-Type": "application/gzip"}, gz)  # served as is
@@ -105,10 +107,14 @@ class _Handler(BaseHTTPRequestHandler):
                               f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}'
                               "</sitemapindex>", "application/xml")
         if site.sitemap and path == ("/sitemap.xml" if site.sitemap_index is None else "/sitemap-posts.xml"):
-            lastmod = f"<lastmod>{site.lastmod}</lastmod>" if site.lastmod is not None else ""
+            def lastmod(loc: str) -> str:
+                if not loc.startswith(site.root + "/blog/post-"):
+                    return ""
+                raw = site.lastmods.get(loc[len(site.root):], site.lastmod)
+                return f"<lastmod>{raw}</lastmod>" if raw is not None else ""
+
             locs = [f"{site.root}/blog/post-{n}/" for n in site.listed()] + site.sitemap_extra
-            urls = "".join(f"<url><loc>{loc}</loc>{lastmod if loc.startswith(site.root + '/blog/post-') else ''}"
-                           "</url>" for loc in locs)
+            urls = "".join(f"<url><loc>{loc}</loc>{lastmod(loc)}</url>" for loc in locs)
             return self._send(200, '<?xml version="1.0" encoding="UTF-8"?>'
                               f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
                               "application/xml")
@@ -143,7 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
         whose ETag still matches with 304 (unless ``site.conditional`` is off)."""
         body = post_html(n, site).encode("utf-8")
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if site.conditional and self.headers.get("If-None-Match") == etag:
+        asked = self.headers.get("If-None-Match")
+        if site.conditional and (asked == etag or (site.wrong_304 and asked)):
             with site.lock:
                 site.not_modified.append(self.path)
             self.send_response(304)
@@ -212,6 +219,8 @@ class BlogSite:
         self.not_modified: list[str] = []  # paths answered 304
         self.sitemap_extra: list[str] = []
         self.lastmod: str | None = None  # raw <lastmod> of every post's sitemap entry
+        self.lastmods: dict[str, str] = {}  # path -> raw <lastmod> of that post's entry
+        self.wrong_304 = False  # answer 304 to every conditional GET, changed or not
         self.sitemap_index: list[str] | None = None  # raw <loc>s: /sitemap.xml becomes an index
         self.robots_extra: list[str] = []  # raw lines, before robots.txt's own Sitemap: line
         self.raw: dict[str, tuple[int, dict[str, str], bytes]] = {}  # path -> (status, headers, body)

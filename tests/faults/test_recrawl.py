@@ -108,3 +108,28 @@ def test_a_recrawl_of_the_unchanged_sample_site_extracts_nothing_and_keeps_every
     assert again["pages"] == first["pages"]
     assert kinds[1] == kinds[0] and kinds[0]["teaser"] > 0 and kinds[0]["post"] > 0
     assert again["index_removed"] == {} and again["index_posts"]["unchanged"] == kinds[0]["post"]
+
+
+def test_a_wrong_304_does_not_hide_a_change_the_sitemap_announces(tmp_path):
+    """A cache in front of the site answers 304 to every conditional GET. A post whose
+    sitemap <lastmod> is later than its last fetch is asked for without validators and
+    read again; an edit nothing announces stays hidden until `needle crawl --full`."""
+    from datetime import datetime, timezone
+
+    index = tmp_path / "index"
+    with BlogSite(posts=4) as site:
+        site.lastmod = "2024-01-01"  # every post's entry: long before the first crawl
+        crawl(site, index)
+        site.wrong_304 = True
+        site.added[2] = ["A new section on returning to running after a knee injury, step by step."]
+        site.lastmods["/blog/post-2/"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        site.added[3] = ["A silent edit: nothing tells a crawler about it."]
+        second = crawl(site, index)
+        after_second = {p.url: p for p in load_posts(index)}
+        full = crawl(site, index, "--full")
+        after_full = {p.url: p for p in load_posts(index)}
+
+    assert second["extracted"] == 1 and second["not_modified"] == 3, second  # post 2 read, the rest trusted
+    assert "A new section on returning" in after_second[site.post_url(2)].body
+    assert "A silent edit" not in after_second[site.post_url(3)].body  # the wrong 304 hid it
+    assert full["not_modified"] == 0 and "A silent edit" in after_full[site.post_url(3)].body
