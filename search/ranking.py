@@ -102,7 +102,7 @@ def _plan(q, scorable, reader, text, units, stems) -> Plan | None:
              "exact" if w == q.text else "typo")
             for w in words
         ]
-        return ("or", terms) if terms else None
+        return ("or", terms)  # no words in this field: matches nothing here
     if isinstance(q, wq.Term):
         if q.fieldname in scorable and isinstance(q.text, str):
             return ("term", q.fieldname, q.text, q.boost, _mask(q, units), _how(q, text, stems))
