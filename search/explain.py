@@ -46,11 +46,13 @@ def explain_hits(impacts, p, q, searcher, docs: list[int], text: str | None,
                     match.fields.append(field)
         matched = [words[i] for i in sorted(words)]
         pairs = together(doc) if npairs else 0
-        rule_values = {}
-        if "words" in rules:
-            rule_values["words"] = len(matched)
-        if "proximity" in rules:
-            rule_values["proximity"] = pairs
+        values = {
+            "words": len(matched),
+            "attribute": sum(1 for w in matched if "title" in w.fields),
+            "exactness": sum(1 for w in matched if w.how == "exact"),
+            "proximity": pairs,
+        }
+        rule_values = {rule: values[rule] for rule in rules}
         out.append(Explanation(
             ranker="rules",
             rules=rule_values,
