@@ -31,11 +31,14 @@ from cli.common import (
 )
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--per-page", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--explain", is_flag=True,
+              help="Show why each post ranks where it does: the ranking rules' values, the words "
+                   "it matches (exact, synonym or typo) and where, and the parts of its score.")
 @format_option("table", "json", json_help="Print results as JSON")
 def search(
     query: str, index: Path, year: int | None, since: datetime | None,
     until: datetime | None, category: str | None, sort: str, page: int, per_page: int,
-    fmt: str,
+    explain: bool, fmt: str,
 ) -> None:
     """Search the indexed posts: QUERY words, "phrases", AND/OR/NOT, title:word,
     category:knee, year:2024, published:[2023 to 2024], word~ (fuzzy), neck* (prefix).
@@ -50,6 +53,7 @@ def search(
             results = run_search(
                 index, query, year=year, since=_day(since), until=_day(until),
                 category=category, sort=sort, page=page, per_page=per_page, budget=query_budget(),
+                explain=explain,
             )
         except QuerySyntaxError as exc:
             fail(f"{exc} (query: {query!r})", EXIT_USAGE)
@@ -163,7 +167,11 @@ def print_results(results) -> None:
         if results.sort == "relevance":
             post.append(f"  score {hit.score:.1f}")
         post.append(f"\n{hit.url}", style="cyan")
-        table.add_row(str(hit.rank), post, snippet_text(hit.spans))
+        snippet = snippet_text(hit.spans)
+        if hit.explain is not None:
+            snippet.append("\n\n")
+            snippet.append(explanation_text(hit.explain), style="dim")
+        table.add_row(str(hit.rank), post, snippet)
     console.print(table)
     years = ", ".join(f"{y}: {n}" for y, n in results.facets.get("year", {}).items())
     cats = ", ".join(f"{c}: {n}" for c, n in list(results.facets.get("category", {}).items())[:8])
@@ -171,6 +179,26 @@ def print_results(results) -> None:
         console.print(f"By year: {years}", highlight=False)
     if cats:
         console.print(f"By category: {cats}", highlight=False)
+
+
+def explanation_text(e) -> str:
+    """A hit's explanation (search.models.Explanation) in a few plain lines."""
+    if e.ranker == "whoosh":
+        lines = [f"ranked by Whoosh (a quoted phrase, wildcard, NOT or date order): score {e.score:.2f}"]
+    else:
+        rules = ", ".join(f"{name} {value}" for name, value in e.rules.items())
+        lines = [f"rules: {rules}" + ("; every pair of words together" if e.phrase else "")]
+        for w in e.words:
+            lines.append(f"{w.word}: {w.how} ({', '.join(w.terms)}) in {', '.join(w.fields)}")
+        if e.missing:
+            lines.append(f"missing: {', '.join(e.missing)}")
+        parts = " + ".join(f"{p.score:.2f} {p.field}:{p.term}" + (f" ({p.how})" if p.how != "exact" else "")
+                           for p in e.score_parts[:6])
+        more = f" + {len(e.score_parts) - 6} more" if len(e.score_parts) > 6 else ""
+        lines.append(f"BM25F {e.score:.2f} = {parts}{more}")
+    if e.corrected_from:
+        lines.append(f"typo: the query was corrected from {e.corrected_from!r}")
+    return "\n".join(lines)
 
 
 def _esc(text: str) -> str:
