@@ -65,7 +65,9 @@ def make_router(limits: Limits) -> APIRouter:
     async def search(request: Request, params: Annotated[SearchParams, Depends(params_dependency)]) -> SearchResults:
         """Posts matching ``q``: one page of hits with HTML snippets (text escaped,
         matches in ``<mark>``), facet counts over all matches, and the corrected query
-        when the typed one had typos. The same JSON as ``needle search --json``."""
+        when the typed one had typos. The same JSON as ``needle search --json``; with
+        ``explain=1`` each hit's ``explain`` says why it ranks there (``needle search
+        --explain``), else it is null."""
         return await request.app.state.pool.call("search", params)
 
     @router.get("/facets", response_model=dict[str, dict[str, int]], responses=_ERRORS)

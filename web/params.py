@@ -52,6 +52,7 @@ class SearchParams:
     sort: Sort = "relevance"
     page: int = 1
     per_page: int = 10
+    explain: bool = False
 
     def filters(self) -> dict[str, Any]:
         """The narrowing options as query parameters, without the query and the page."""
@@ -80,12 +81,14 @@ def search_params(limits: Limits):
         sort: Annotated[Sort, Query(description="relevance, newest or oldest.")] = "relevance",
         page: Annotated[int, Query(ge=1, le=limits.max_page)] = 1,
         per_page: Annotated[int, Query(ge=1, le=limits.max_per_page)] = 10,
+        explain: Annotated[bool, Query(description="1: each hit also says why it ranks where it does "
+                                                   "(ranking rules, matched words, score parts).")] = False,
     ) -> SearchParams:
         if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in q):
             raise BadRequest("q: the query contains control characters")
         if since and until and since > until:
             raise BadRequest(f"since ({since}) is after until ({until})")
-        return SearchParams(q, year, since, until, category, sort, page, per_page)
+        return SearchParams(q, year, since, until, category, sort, page, per_page, explain)
 
     return dependency
 
@@ -97,7 +100,7 @@ def search_index(index_dir: str | os.PathLike, params: SearchParams,
     results = run_search(
         index_dir, params.q, year=params.year, since=params.since, until=params.until,
         category=params.category, sort=params.sort, page=params.page, per_page=params.per_page,
-        budget=budget,
+        budget=budget, explain=params.explain,
     )
     if params.page > results.pages:
         raise BadRequest(f"page {params.page} is past the last page ({results.pages}) of {results.total} results")
