@@ -94,6 +94,24 @@ def test_search_json_is_the_cli_json(api, ix, params, cli_args):
     assert data["hits"] or data["total"] == 0
 
 
+def test_explain(api, ix):
+    explained = api.get("/api/search", params={"q": "neck pain", "explain": "1"}).json()
+    assert explained == cli_json(ix, "neck pain", "--explain")
+    first = explained["hits"][0]["explain"]
+    assert first["ranker"] == "rules" and first["rules"]["words"] == 2
+    assert [w["word"] for w in first["words"]] == ["neck", "pain"]
+    assert first["score"] == pytest.approx(explained["hits"][0]["score"])
+    assert {"field", "term", "how", "boost", "score"} <= set(first["score_parts"][0])
+    # words are counted per post: a post with one of them says which it lacks
+    one = [h["explain"] for h in explained["hits"] if h["explain"]["rules"]["words"] == 1]
+    assert one and all(e["missing"] for e in one)
+    plain = api.get("/api/search", params={"q": "neck pain"}).json()
+    assert [h["url"] for h in plain["hits"]] == [h["url"] for h in explained["hits"]]
+    assert all(h["explain"] is None for h in plain["hits"])
+    bad = api.get("/api/search", params={"q": "neck", "explain": "maybe"})
+    assert bad.status_code == 400 and "explain: Input should be a valid boolean" in bad.json()["error"]
+
+
 def test_search_highlights_and_escapes(api):
     data = api.get("/api/search", params={"q": "posture"}).json()
     hit = data["hits"][0]
