@@ -61,14 +61,18 @@ class Generation:
                 self._docsets = DocSets(searcher, self.impacts(searcher), scored)
             return self._docsets
 
-    def column(self, searcher, name: str) -> list:
-        """A column as a list indexed by document number."""
+    def column(self, searcher, name: str, translate: bool = True) -> list:
+        """A column as a list indexed by document number; ``translate=False``: the stored
+        values (a date column's numbers, which an undated post's maximum cannot be turned
+        into a date)."""
 
         def read() -> list:
             reader = searcher.reader()
-            return list(reader.column_reader(name)) if reader.has_column(name) else []
+            if not reader.has_column(name):
+                return []
+            return list(reader.column_reader(name, translate=translate))
 
-        return self._columns.get(name, read)
+        return self._columns.get(name if translate else (name, "raw"), read)
 
 
 _generations: dict[str, Generation] = {}

@@ -45,9 +45,9 @@ class Handle:
         """Matching-document bitsets of this generation (see search.docsets)."""
         return self.shared.docsets(self.searcher, SCORED_FIELDS)
 
-    def column(self, name: str) -> list:
+    def column(self, name: str, translate: bool = True) -> list:
         """A column as a list indexed by document number (read once per generation)."""
-        return self.shared.column(self.searcher, name)
+        return self.shared.column(self.searcher, name, translate)
 
 
 _local = threading.local()

@@ -71,6 +71,7 @@ def search(
     facets: bool = True,
     budget: Budget | None = None,
     explain: bool = False,
+    recency: bool = False,
 ) -> SearchResults:
     """Posts matching ``query``, best first (or by date), one page of them.
 
@@ -79,7 +80,9 @@ def search(
     query lists every post. A query whose words are unknown to the index but close to
     known ones is corrected: ``suggestion`` says how, and ``query_used`` is what ran.
     ``budget`` bounds what the query may cost (``search.budget``; default ``Budget()``).
-    ``explain`` adds to each hit why it ranks there (``SearchHit.explain``).
+    ``explain`` adds to each hit why it ranks there (``SearchHit.explain``). ``recency``
+    breaks near ties among the best posts: of posts equal on the ranking rules whose
+    BM25F scores are within ~10% of each other, the newest first.
     Raises ``QuerySyntaxError`` for a malformed query (``QueryBudgetError`` for one over
     the budget), ``IndexNotFoundError`` when there is no index, ``ValueError`` for bad options.
     """
@@ -93,16 +96,16 @@ def search(
         sort = "newest"  # nothing to rank by: every post, newest first
     with once.busy():  # the background warm-up (search.warmup) gives way
         return _search(index_dir, query, year, since, until, category, sort, page, per_page, facets,
-                       budget if budget is not None else DEFAULT_BUDGET, explain)
+                       budget if budget is not None else DEFAULT_BUDGET, explain, recency)
 
 
 def _search(index_dir, query, year, since, until, category, sort, page, per_page, facets, budget,
-            explain=False):
+            explain=False, recency=False):
     handle = index_handle(index_dir)
     synonyms = load_synonyms()
     cache_key = (
         handle.path, handle.generation, handle.token, id(synonyms), query, year, since, until, category,
-        sort, page, per_page, facets, budget, explain, ranking.RULES,
+        sort, page, per_page, facets, budget, explain, recency, ranking.RULES,
     )
     cached = _results_cache.get(cache_key)
     if cached is not None:
@@ -119,7 +122,8 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
         query_used = suggestion
     filters = _filters(year, since, until, category)
     results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets,
-                   text=query_used, explain=explain, corrected_from=query if suggestion else None)
+                   text=query_used, explain=explain, corrected_from=query if suggestion else None,
+                   recency=recency)
     results = results.model_copy(
         update={"query": query, "query_used": query_used, "suggestion": suggestion}
     )
@@ -172,7 +176,7 @@ _NEWEST = sorting.TranslateFacet(
 
 
 def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None, explain=False,
-         corrected_from=None) -> SearchResults:
+         corrected_from=None, recency=False) -> SearchResults:
     searcher = handle.searcher
     if is_null_query(q):
         q = wq.Every()
@@ -195,7 +199,6 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
     start = (page - 1) * per_page
     ranked = None
     p = None
-    together = None
     stored: dict[int, dict] = {}  # post number -> stored fields, read once per search
     if sort == "relevance" and not isinstance(q, wq.Every):
         p = ranking.plan(q, SCORED_FIELDS, searcher.reader(), text)
@@ -207,12 +210,14 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
             allowed = set(members(matching)) if len(parts) > 1 else None
             best, step = ranking.rank(handle.impacts, p, searcher, scores, nwords,
                                       max(limit, proximity.WINDOW), allowed)
+            together = None
             if "proximity" in ranking.RULES and nwords > 1:
+                together = _together_counter(searcher, ranking.exact_words(p, nwords), stored)
+            dates = handle.column("published", translate=False).__getitem__ if recency else None
+            if together is not None or dates is not None:
                 # the same window whatever the page, so pages never overlap
-                words = ranking.exact_words(p, nwords)
-                together = _together_counter(searcher, words, stored)
-                best[:proximity.WINDOW] = ranking.reorder_by_proximity(
-                    best[:proximity.WINDOW], scores, step, together)
+                best[:proximity.WINDOW] = ranking.reorder_window(
+                    best[:proximity.WINDOW], scores, step, together, dates)
             ranked = [(d, scores[d]) for d, _ in best[start:limit]]
         else:
             results = searcher.search(full, limit=limit)

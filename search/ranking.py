@@ -379,12 +379,38 @@ def rank(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords
     return top(keys, n, allowed), lowest
 
 
-def reorder_by_proximity(best: list[tuple[int, float]], scores: dict[int, float], step: float,
-                         together) -> list[tuple[int, float]]:
+# With the recency tie-break, posts whose BM25F scores are within this ratio of the best
+# of their group count as equal, and the newer goes first among them.
+RECENCY_RATIO = 1.1
+_UNDATED = 2**64 - 1  # the published column's value for a post without a date
+
+
+def reorder_window(best: list[tuple[int, float]], scores: dict[int, float], step: float,
+                   together=None, published=None) -> list[tuple[int, float]]:
     """``best`` ((post, key), best first) reordered: within posts equal on the rules
     before proximity, more pairs of consecutive words standing together first
-    (``together(post)`` counts them), then BM25F."""
-    def tier(d: int, key: float) -> int:
-        return round((key - scores[d]) / step) if step else 0
+    (``together(post)`` counts them, when given), then BM25F. With ``published`` (post ->
+    the published column's value), posts equal on the rules whose scores are within
+    ``RECENCY_RATIO`` of the best of their group go newest first."""
+    def level(d: int, key: float) -> tuple:
+        tier = round((key - scores[d]) / step) if step else 0
+        return (-tier, -together(d) if together else 0)
 
-    return sorted(best, key=lambda dk: (-tier(*dk), -together(dk[0]), -scores[dk[0]], dk[0]))
+    ordered = sorted(best, key=lambda dk: (level(*dk), -scores[dk[0]], dk[0]))
+    if published is None:
+        return ordered
+
+    def newest_first(group):
+        def when(dk):
+            value = published(dk[0])
+            return -1 if value == _UNDATED else value  # undated posts last
+        return sorted(group, key=when, reverse=True)
+
+    out, group = [], []
+    for dk in ordered:
+        if group and (level(*dk) != level(*group[0])
+                      or scores[dk[0]] * RECENCY_RATIO < scores[group[0][0]]):
+            out += newest_first(group)
+            group = []
+        group.append(dk)
+    return out + newest_first(group)
