@@ -34,11 +34,14 @@ from cli.common import (
 @click.option("--explain", is_flag=True,
               help="Show why each post ranks where it does: the ranking rules' values, the words "
                    "it matches (exact, synonym or typo) and where, and the parts of its score.")
+@click.option("--recency", is_flag=True,
+              help="Break near ties by date: of posts the ranking rules put level whose scores are "
+                   "within ~10%, the newest first.")
 @format_option("table", "json", json_help="Print results as JSON")
 def search(
     query: str, index: Path, year: int | None, since: datetime | None,
     until: datetime | None, category: str | None, sort: str, page: int, per_page: int,
-    explain: bool, fmt: str,
+    explain: bool, recency: bool, fmt: str,
 ) -> None:
     """Search the indexed posts: QUERY words, "phrases", AND/OR/NOT, title:word,
     category:knee, year:2024, published:[2023 to 2024], word~ (fuzzy), neck* (prefix).
@@ -53,7 +56,7 @@ def search(
             results = run_search(
                 index, query, year=year, since=_day(since), until=_day(until),
                 category=category, sort=sort, page=page, per_page=per_page, budget=query_budget(),
-                explain=explain,
+                explain=explain, recency=recency,
             )
         except QuerySyntaxError as exc:
             fail(f"{exc} (query: {query!r})", EXIT_USAGE)

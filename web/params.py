@@ -53,6 +53,7 @@ class SearchParams:
     page: int = 1
     per_page: int = 10
     explain: bool = False
+    recency: bool = False
 
     def filters(self) -> dict[str, Any]:
         """The narrowing options as query parameters, without the query and the page."""
@@ -83,12 +84,14 @@ def search_params(limits: Limits):
         per_page: Annotated[int, Query(ge=1, le=limits.max_per_page)] = 10,
         explain: Annotated[bool, Query(description="1: each hit also says why it ranks where it does "
                                                    "(ranking rules, matched words, score parts).")] = False,
+        recency: Annotated[bool, Query(description="1: break near ties by date (of posts the ranking "
+                                                   "rules put level, scores within ~10%: newest first).")] = False,
     ) -> SearchParams:
         if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in q):
             raise BadRequest("q: the query contains control characters")
         if since and until and since > until:
             raise BadRequest(f"since ({since}) is after until ({until})")
-        return SearchParams(q, year, since, until, category, sort, page, per_page, explain)
+        return SearchParams(q, year, since, until, category, sort, page, per_page, explain, recency)
 
     return dependency
 
@@ -100,7 +103,7 @@ def search_index(index_dir: str | os.PathLike, params: SearchParams,
     results = run_search(
         index_dir, params.q, year=params.year, since=params.since, until=params.until,
         category=params.category, sort=params.sort, page=params.page, per_page=params.per_page,
-        budget=budget, explain=params.explain,
+        budget=budget, explain=params.explain, recency=params.recency,
     )
     if params.page > results.pages:
         raise BadRequest(f"page {params.page} is past the last page ({results.pages}) of {results.total} results")
