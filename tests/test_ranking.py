@@ -112,6 +112,21 @@ def test_exact_word_above_its_typo_neighbours(tmp_path):
     assert results.hits[1].explain.typo
 
 
+def test_recency_breaks_near_ties_only(tmp_path):
+    ix = build(tmp_path / "ix", [
+        post("old", "Knee Pain Basics", "Knee pain eases with strength work.", published="2019-05-01T09:00"),
+        post("new", "Knee Pain Guide", "Knee pain eases with strength work, daily.",
+             published="2025-05-01T09:00"),
+        post("far", "Knee Exercises", FILLER * 4 + "Knee.", published="2026-01-01T09:00"),
+    ])
+    plain = titles(search(ix, "knee pain"))
+    assert plain[:2] == ["Knee Pain Basics", "Knee Pain Guide"]  # a little shorter
+    recent = titles(search(ix, "knee pain", recency=True))
+    assert recent[:2] == ["Knee Pain Guide", "Knee Pain Basics"]
+    # a newer post with fewer of the words, or a much lower score, stays below
+    assert recent[-1] == plain[-1] == "Knee Exercises"
+
+
 def test_explain_names_words_fields_synonyms_and_score_parts(tmp_path):
     ix = build(tmp_path / "ix", [
         post("physio", "Physiotherapy for Runners", "Physiotherapy keeps runners on the road.",
@@ -178,4 +193,5 @@ def test_needle_search_explain_in_a_child_process(tmp_path):
         "word": "knee", "how": "exact", "terms": ["knee"], "fields": ["text"]}
     plain = json.loads(run_needle("search", "knee pain", "--index", str(ix), "--json").stdout)
     assert all(h["explain"] is None for h in plain["hits"])
-    assert "--explain" in run_needle("search", "--help").stdout
+    help_text = run_needle("search", "--help").stdout
+    assert "--explain" in help_text and "--recency" in help_text

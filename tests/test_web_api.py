@@ -108,6 +108,8 @@ def test_explain(api, ix):
     plain = api.get("/api/search", params={"q": "neck pain"}).json()
     assert [h["url"] for h in plain["hits"]] == [h["url"] for h in explained["hits"]]
     assert all(h["explain"] is None for h in plain["hits"])
+    recent = api.get("/api/search", params={"q": "neck pain", "recency": "1"}).json()
+    assert recent == cli_json(ix, "neck pain", "--recency")
     bad = api.get("/api/search", params={"q": "neck", "explain": "maybe"})
     assert bad.status_code == 400 and "explain: Input should be a valid boolean" in bad.json()["error"]
 
