@@ -94,8 +94,9 @@ def build_bare_whoosh(posts, path: Path):
     return run
 
 
-def needle_runner(index: Path, rules: tuple[str, ...] | None = None):
-    """Needle's search; ``rules``: the ranking rules to apply (default: Needle's own)."""
+def needle_runner(index: Path, rules: tuple[str, ...] | None = None, recency: bool = False):
+    """Needle's search; ``rules``: the ranking rules to apply (default: Needle's own);
+    ``recency``: with the recency tie-break."""
     from search import close_searchers, ranking, search
 
     def run(q: str) -> list[str]:
@@ -104,7 +105,7 @@ def needle_runner(index: Path, rules: tuple[str, ...] | None = None):
             ranking.RULES = rules
             close_searchers()  # no cached results of other rules
         try:
-            return [hit.url for hit in search(index, q, per_page=K).hits]
+            return [hit.url for hit in search(index, q, per_page=K, recency=recency).hits]
         finally:
             ranking.RULES = saved
 
@@ -289,6 +290,8 @@ def main() -> None:
             subsets += [(f"only {r}", (r,)) for r in rules[1:]]
             for name, subset in subsets:
                 variants.append((name, subset, evaluate(name, needle_runner(index, subset), qrels, check)))
+            name = "Needle's rules + recency tie-break"
+            variants.insert(0, (name, None, evaluate(name, needle_runner(index, recency=True), qrels, check)))
     print(f"{len(qrels)} judged queries, {len(posts)} posts ({args.qrels.relative_to(ROOT)})\n")
     print_table(results)
     if variants:
