@@ -232,9 +232,9 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
             (results.docnum(i), results.score(i) or 0.0)
             for i in range(start, min(limit, results.scored_length()))
         ]
-    terms = _highlight_terms(q, searcher.reader()) if ranked else frozenset()
+    terms, typed = _highlight_terms(q, searcher.reader()) if ranked else (frozenset(), {})
     hits = [
-        _hit(_stored(searcher, stored, docnum), score, start + i + 1, terms, sort)
+        _hit(_stored(searcher, stored, docnum), score, start + i + 1, terms, sort, typed)
         for i, (docnum, score) in enumerate(ranked)
     ]
     if explain and hits:
@@ -275,12 +275,16 @@ def _together_counter(searcher, words: list[str | None], stored: dict[int, dict]
     return together
 
 
-def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
+def _highlight_terms(q: wq.Query, reader) -> tuple[frozenset[str], dict[str, int]]:
     """The index terms of ``q`` worth marking in a snippet: text words (fuzzy and prefix
     words expanded to the terms they matched), not filters or keys. At most
-    ``snippets.MAX_TERMS``: the words as typed first, then what patterns matched."""
+    ``snippets.MAX_TERMS``: the words as typed first, then what patterns matched. And
+    each term's typed words (``search.ranking.word_mask``), so that a snippet counts a
+    word and its synonyms once."""
     words: dict[str, None] = {}
     expanded: dict[str, None] = {}
+    typed: dict[str, int] = {}
+    units = ranking.query_words(q)
     for node in walk(q):
         if not node.is_leaf() or getattr(node, "fieldname", None) not in HIGHLIGHT_FIELDS:
             continue
@@ -291,13 +295,19 @@ def _highlight_terms(q: wq.Query, reader) -> frozenset[str]:
             texts = (text for _, text in node.iter_all_terms(phrases=True))
             into = words
         for t in texts:
-            into.setdefault(t.decode("utf-8") if isinstance(t, bytes) else t, None)
-    return frozenset(islice((*words, *expanded), MAX_HIGHLIGHT_TERMS))
+            t = t.decode("utf-8") if isinstance(t, bytes) else t
+            into.setdefault(t, None)
+            # a term in several places stands for the fewest words it is found for
+            mask = ranking.word_mask(node, units)
+            typed[t] = typed[t] & mask if t in typed else mask
+    terms = frozenset(islice((*words, *expanded), MAX_HIGHLIGHT_TERMS))
+    return terms, {t: typed[t] for t in terms}
 
 
-def _hit(stored: dict, score: float, rank: int, terms: frozenset[str], sort: str) -> SearchHit:
+def _hit(stored: dict, score: float, rank: int, terms: frozenset[str], sort: str,
+         typed: dict[str, int] | None = None) -> SearchHit:
     meta = json.loads(stored["hit"])
-    html, spans = snippet(stored, terms)
+    html, spans = snippet(stored, terms, typed)
     return SearchHit(
         url=stored["url"],
         title=meta["title"],
@@ -313,12 +323,14 @@ def _hit(stored: dict, score: float, rank: int, terms: frozenset[str], sort: str
     )
 
 
-def snippet(stored: dict, terms: frozenset[str]) -> tuple[str, list[Span]]:
+def snippet(stored: dict, terms: frozenset[str], typed: dict[str, int] | None = None,
+            ) -> tuple[str, list[Span]]:
     """The best passage of the body (or summary) with matches marked, on one line, as HTML
     (escaped) and as spans; the start of the summary when no passage matches (a title-only
-    match)."""
+    match). ``typed``: term -> bit mask of the typed words it stands for (the passage
+    with the most distinct typed words wins)."""
     for name in ("body", "summary"):
-        html, spans = excerpt(stored.get(name) or "", terms)
+        html, spans = excerpt(stored.get(name) or "", terms, words=typed)
         if html:
             return html, spans
     text = stored.get("summary") or stored.get("body") or ""

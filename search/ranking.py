@@ -70,7 +70,8 @@ def _range(node: wq.Query) -> tuple:
     return (start, end)
 
 
-def _mask(node: wq.Query, units: list[tuple]) -> int:
+def word_mask(node: wq.Query, units: list[tuple]) -> int:
+    """Bit mask of the typed words (``query_words``) the term ``node`` stands for."""
     r = _range(node)
     if r[0] == "text":
         return 1 << units.index(r)
@@ -95,7 +96,7 @@ def _plan(q, scorable, reader, text, units, stems) -> Plan | None:
     if isinstance(q, wq.FuzzyTerm):
         if reader is None or q.fieldname not in scorable:
             return None
-        mask = _mask(q, units)
+        mask = word_mask(q, units)
         words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in expanded_terms(q, reader)]
         terms = [
             ("term", q.fieldname, w, q.boost * (1.0 if w == q.text else TYPO_WEIGHT), mask,
@@ -105,7 +106,7 @@ def _plan(q, scorable, reader, text, units, stems) -> Plan | None:
         return ("or", terms)  # no words in this field: matches nothing here
     if isinstance(q, wq.Term):
         if q.fieldname in scorable and isinstance(q.text, str):
-            return ("term", q.fieldname, q.text, q.boost, _mask(q, units), _how(q, text, stems))
+            return ("term", q.fieldname, q.text, q.boost, word_mask(q, units), _how(q, text, stems))
         return None
     if isinstance(q, (wq.Or, wq.And)) and type(q) in (wq.Or, wq.And) and q.boost == 1.0:
         children = [_plan(sub, scorable, reader, text, units, stems) for sub in q.subqueries]

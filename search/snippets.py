@@ -5,7 +5,7 @@ every hit and returns several fragments with the body's line breaks kept. Here t
 stored text is scanned with one regular expression of the query's stems, each candidate
 word is analysed once per process (a cache: clinic vocabulary is small), and the
 excerpt is the window of at most ``SNIPPET_CHARS`` characters holding the most distinct
-query words.
+query words (a synonym counts for the word it stands for).
 """
 
 from __future__ import annotations
@@ -68,16 +68,27 @@ _FOLD_1TO1 = {
 }
 
 
-def _best_window(matches: list[tuple[int, int, str]], width: int) -> tuple[int, int]:
+def _best_window(matches: list[tuple[int, int, str]], width: int,
+                 words: dict[str, int] | None = None) -> tuple[int, int]:
     """Indices [i, j) of the run of matches fitting in ``width`` characters that holds
-    the most distinct terms (then the most matches; the earliest on ties)."""
-    best, best_score = (0, 1), (-1, -1)
+    the most distinct query words (``words``: term -> bit mask of the typed words it
+    stands for, so a word and its synonyms count once; a term not in it is a word of its
+    own), then the most distinct terms, then the most matches; the earliest on ties."""
+    words = words or {}
+    best, best_score = (0, 1), (-1, -1, -1)
     j = 0
     for i, (start, _, _) in enumerate(matches):
         j = max(j, i + 1)
         while j < len(matches) and matches[j][1] - start <= width - LEAD_CHARS:
             j += 1
-        score = (len({t for _, _, t in matches[i:j]}), j - i)
+        found = {t for _, _, t in matches[i:j]}
+        mask, alone = 0, 0
+        for t in found:
+            if t in words:
+                mask |= words[t]
+            else:
+                alone += 1
+        score = (mask.bit_count() + alone, len(found), j - i)
         if score > best_score:
             best, best_score = (i, j), score
     return best
@@ -105,14 +116,15 @@ Span = tuple[str, bool]
 _Piece = tuple[str, "int | None"]
 
 
-def _pieces(text: str, terms: frozenset[str], width: int) -> list[_Piece]:
+def _pieces(text: str, terms: frozenset[str], width: int,
+            words: dict[str, int] | None = None) -> list[_Piece]:
     """The best excerpt of ``text`` as pieces, on one line; [] when no term occurs."""
     if not text or not terms:
         return []
     matches = _matches(text, terms)
     if not matches:
         return []
-    i, j = _best_window(matches, width)
+    i, j = _best_window(matches, width, words)
     first_start = matches[i][0]
     start = _clip_start(text, max(0, first_start - LEAD_CHARS), first_start)
     end = _clip_end(text, start + width, matches[j - 1][1])
@@ -146,10 +158,13 @@ def _html(pieces: list[_Piece]) -> str:
     )
 
 
-def excerpt(text: str, terms: frozenset[str], width: int = SNIPPET_CHARS) -> tuple[str, list[Span]]:
+def excerpt(text: str, terms: frozenset[str], width: int = SNIPPET_CHARS,
+            words: dict[str, int] | None = None) -> tuple[str, list[Span]]:
     """The best excerpt of ``text`` with ``terms`` (index terms) marked, on one line: as
-    HTML (escaped, matches in ``<mark>``) and as spans; ("", []) when no term occurs."""
-    pieces = _pieces(text, terms, width)
+    HTML (escaped, matches in ``<mark>``) and as spans; ("", []) when no term occurs.
+    ``words`` (term -> bit mask of the typed words it stands for) makes the passage the
+    one with the most distinct typed words, a synonym counting for its word."""
+    pieces = _pieces(text, terms, width, words)
     return _html(pieces), [(piece, number is not None) for piece, number in pieces]
 
 
