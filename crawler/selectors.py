@@ -76,6 +76,8 @@ SITE_CHROME = [
     ".header", ".footer", ".navbar", ".menu", ".breadcrumb", ".breadcrumbs", "#breadcrumbs",
     ".yoast-breadcrumbs", ".rank-math-breadcrumb",
     ".sidebar", "#sidebar", "#secondary", ".widget-area", ".widget:not(.Blog)",
+    # page builders' sidebar modules, nested inside the post's own container
+    ".et_pb_widget_area", ".elementor-widget-sidebar", ".fl-module-sidebar", ".wp-block-template-part.sidebar",
     # cookie and consent banners
     "#cookie-notice", ".cookie-notice", ".cookie-banner", "#cookie-banner", ".cookie-consent",
     ".cc-window", "#CybotCookiebotDialog", "#onetrust-banner-sdk", "#onetrust-consent-sdk",

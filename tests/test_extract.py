@@ -45,6 +45,21 @@ CASES = {
                   "Recent Posts", "Winter Slips and Falls", "We use cookies", "All rights reserved",
                   "Monday - Friday", "Posted on", "Tagged", "Subscribe to our newsletter", "Previous:"],
     ),
+    # Divi: the lead is loose <span>s in a text module, no <p>; the sidebar module sits
+    # in the same builder row, inside the post's .entry-content
+    "divi_builder.html": dict(
+        url="https://airdriemotionphysio.ca/frozen-shoulder-stages/",
+        title="Frozen Shoulder: The Three Stages and What Helps in Each",
+        published=(datetime(2024, 10, 8, 14, 20, tzinfo=UTC), DateSource.META),
+        author="Dr. Julie Martel, PT",
+        kind="post",
+        must=["A frozen shoulder creeps up slowly", "more common in people living with diabetes",
+              "The good news is that it nearly always gets better", "Stage one: freezing",
+              "most people get back to the activities they love"],
+        must_not=["Book an Assessment", "Direct billing", "Topics", "Back Pain", "0 Comments",
+                  "Submit a Comment", "All rights reserved", "403-555-0150", "Posts by"],
+        min_words=60,
+    ),
     "duda_sitebuilder.html": dict(
         url="https://www.northgatephysio.ca/blog/shockwave-therapy-explained",
         title="Shockwave Therapy Explained",
@@ -194,6 +209,17 @@ def test_body_keeps_content_and_drops_chrome(posts, name):
         assert snippet not in post.body, snippet
     assert "\n\n" in post.body
     assert post.word_count > case.get("min_words", 100)
+
+
+def test_a_sidebar_inside_the_posts_container_gives_no_headings_links_or_contacts(posts):
+    """Needle's own reading of the container (headings, body links, contacts) leaves a
+    page builder's sidebar module out, as the body text does."""
+    post = posts["divi_builder.html"]
+    assert [h.text for h in post.headings] == [
+        "Frozen Shoulder: The Three Stages and What Helps in Each",
+        "Stage one: freezing", "Stage two: frozen", "Stage three: thawing"]
+    assert not [link.href for link in post.links if link.in_body]
+    assert post.body_contacts.phones == []
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
