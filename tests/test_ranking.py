@@ -127,6 +127,19 @@ def test_recency_breaks_near_ties_only(tmp_path):
     assert recent[-1] == plain[-1] == "Knee Exercises"
 
 
+def test_snippet_shows_the_passage_with_the_most_distinct_words(tmp_path):
+    # the first passage has three terms for one word (physio and its synonyms), the
+    # last one two words
+    ix = build(tmp_path / "ix", [
+        post("physio", "Clinic Notes", "Physiotherapy, physiotherapists and physio sessions. "
+             + FILLER * 3 + "Physio for a sore knee works.", published="2024-01-01T09:00"),
+    ])
+    hit = search(ix, "physio knee").hits[0]
+    marked = [text.lower() for text, is_match in hit.spans if is_match]
+    assert "knee" in marked and "physio" in marked
+    assert "physiotherapists" not in marked
+
+
 def test_explain_names_words_fields_synonyms_and_score_parts(tmp_path):
     ix = build(tmp_path / "ix", [
         post("physio", "Physiotherapy for Runners", "Physiotherapy keeps runners on the road.",
