@@ -7,8 +7,12 @@ query scored ~1,900 posts x 6 postings that way. Yet a term's BM25F contribution
 post depends only on the term, the post and the index generation. So each term's
 impacts (post -> score at weight 1) are computed once per generation with Whoosh's own
 scorer (same idf, average field length, B and K1) and kept; a query's ranking is a sum
-of those arrays. Queries made of words, ORs and ANDs (what people type, synonyms
-included) take this path; phrases, wildcards, fuzzy words and NOT go through Whoosh.
+of those arrays. Queries made of words, ORs, ANDs and fuzzy words (what people type,
+synonyms included) take this path; phrases, wildcards and NOT go through Whoosh.
+
+Before BM25F, the ranking rules (``RULES``) order the posts: more of the query's words
+first, then more of them in the title, then (among the best few) words standing
+together; ``rank`` applies them, ``search.proximity`` reads the last.
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ def _plan(q, scorable, reader, text, units, stems) -> Plan | None:
              "exact" if w == q.text else "typo")
             for w in words
         ]
-        return ("or", terms)  # no words in this field: matches nothing here
+        return ("or", terms)  # empty when no word of this field is near: nothing matches here
     if isinstance(q, wq.Term):
         if q.fieldname in scorable and isinstance(q.text, str):
             return ("term", q.fieldname, q.text, q.boost, word_mask(q, units), _how(q, text, stems))
