@@ -112,6 +112,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16 if NEEDLE_POLITE else 64
 CONCURRENT_REQUESTS_PER_DOMAIN = 4 if NEEDLE_POLITE else 64
 DOWNLOAD_DELAY = 0.25 if NEEDLE_POLITE else 0
+# Scrapy starts this many tasks for every response's output; the pipelines are synchronous
+# (one index writer), so the default 100 only costs a hundred asyncio tasks a page.
+CONCURRENT_ITEMS = 4
 
 DOWNLOAD_TIMEOUT = knob("NEEDLE_DOWNLOAD_TIMEOUT", "int", 20, "Seconds before a page fetch times out.")
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a blog post is never 10 MiB; a video or dump is

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from whoosh import columns
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from crawler.records import CrawlError, Post, SitemapEntry, Teaser, content_hash, parse_record
+from crawler.records import CrawlError, FetchInfo, Post, SitemapEntry, Teaser, content_hash, parse_record
 from indexer.analysis import keyword_analyzer, spelling_analyzer, text_analyzer
 
 Record = Post | Teaser | CrawlError | SitemapEntry
@@ -97,7 +97,9 @@ def record_hash(record: Record) -> str:
     if isinstance(record, Post):
         facts = record.fetch.model_dump_json(exclude=VOLATILE_FETCH_FACTS).encode()
         return (record.content_hash or content_hash(record)) + zlib.crc32(facts).to_bytes(4, "big").hex()
-    return zlib.crc32(record.model_dump_json().encode()).to_bytes(4, "big").hex()
+    # a listing or site page fetched again unchanged is not rewritten for its fetch time
+    exclude = {"fetch": VOLATILE_FETCH_FACTS} if isinstance(getattr(record, "fetch", None), FetchInfo) else None
+    return zlib.crc32(record.model_dump_json(exclude=exclude).encode()).to_bytes(4, "big").hex()
 
 
 def encode_record(record: Record) -> bytes:

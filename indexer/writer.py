@@ -28,6 +28,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ from whoosh.util.filelock import FileLock, try_for
 from crawler.records import CrawlError, Post, Redirect, Revalidated, SitePage
 from indexer.changes import page_changes, post_changes
 from indexer.history import History, Version, utc_now
-from indexer.schema import Record, build_schema, decode_record, record_hash, record_key, to_document
+from indexer.schema import (
+    VOLATILE_FETCH_FACTS, Record, build_schema, decode_record, record_hash, record_key, to_document,
+)
 from indexer.state import (
     STATE_KIND,
     Missing,
@@ -203,6 +206,8 @@ class IndexWriter:
         self._doomed: list[str] = []  # keys to delete in the next commit
         self._versions: dict[str, Version] = {}  # post URL -> this session's history row
         self._before = None  # a searcher of the index as the session found it (old versions)
+        self._cards_by_listing: dict[str, list[str]] | None = None  # _cards()
+        self._stored_fetch: dict[str, tuple[dict, dict]] = {}  # key -> (fetch, record) as JSON, from validators()
         self._closed = False
 
     def known_posts(self) -> list[str]:
@@ -227,6 +232,8 @@ class IndexWriter:
                         continue
                     record = json.loads(zlib.decompress(stored["record"]))
                     fetch = record.get("fetch") or {}
+                    # what _revalidated needs, kept so it need not read the record again
+                    self._stored_fetch[stored["key"]] = (fetch, record)
                     out[url] = {"kind": kind, **{name: fetch.get(name)
                                                  for name in ("etag", "last_modified", "body_sha256", "fetched_at")},
                                 # what the crawl follows from the page when it is not read again
@@ -412,11 +419,18 @@ class IndexWriter:
         self._forget_error(found.url)
         self._seen.add(key)
         if kind == "listing":  # its cards stand as stored
-            prefix = f"teaser {found.url}#"
-            self._seen.update(k for k, kind in self._kinds.items() if kind == "teaser" and k.startswith(prefix))
+            self._seen.update(self._cards().get(found.url, ()))
         self._sites.add(site)
         self._kinds_written.add(kind)
         self.stats.revalidated[found.how] += 1
+        cached = self._stored_fetch.pop(key, None)
+        if cached is not None and _lasting(_refreshed(found, cached[0])) == _lasting(cached[0]):
+            # the usual case: nothing lasting moved, so the stored record is not even read
+            if kind == "post":
+                self._posts_seen[site] += 1
+                self.stats.posts["unchanged"] += 1
+                self._versions[key] = _unchanged_version(cached[1], site)
+            return "unchanged"
         if self._before is None:
             self._before = self.ix.searcher()
         record = decode_record(self._before.document(key=key)["record"])
@@ -441,6 +455,16 @@ class IndexWriter:
         if len(self._pending) >= self.batch_size:
             self.flush()
         return outcome
+
+    def _cards(self) -> dict[str, list[str]]:
+        """Listing URL -> the keys of its stored cards (built once: a recrawl revalidates
+        hundreds of listings, and a scan of every key for each would be quadratic)."""
+        if self._cards_by_listing is None:
+            self._cards_by_listing = {}
+            for key, kind in self._kinds.items():
+                if kind == "teaser":  # "teaser {listing URL}#{position}"
+                    self._cards_by_listing.setdefault(key[len("teaser "):key.rindex("#")], []).append(key)
+        return self._cards_by_listing
 
     def _forget_error(self, url: str) -> None:
         """A page that now yields its post is no longer a crawl error."""
@@ -529,6 +553,32 @@ class IndexWriter:
         if not self._closed:
             self._closed = True
             self._lock.release()
+
+
+def _refreshed(found: Revalidated, stored: dict[str, Any]) -> dict[str, Any]:
+    """The fetch facts of a revalidated page as JSON, as _revalidated stores them: a 304
+    has no body, so what the body was stays as stored."""
+    fetch = found.fetch.model_dump(mode="json")
+    if found.how == "not_modified":
+        fetch.update({name: stored.get(name) for name in ("status", "bytes", "content_type", "encoding", "body_sha256")})
+        fetch["etag"] = fetch["etag"] or stored.get("etag")
+        fetch["last_modified"] = fetch["last_modified"] or stored.get("last_modified")
+    return fetch
+
+
+def _lasting(fetch: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in fetch.items() if name not in VOLATILE_FETCH_FACTS}
+
+
+def _unchanged_version(record: dict[str, Any], site: str) -> Version:
+    """The history row of a stored post that stands unchanged, from its stored JSON."""
+    def iso(value: str | None) -> str | None:  # as Post.published.isoformat() writes it
+        return datetime.fromisoformat(value).isoformat() if value else None
+
+    return Version(url=record["url"], site=site, change="unchanged", content_hash=record.get("content_hash"),
+                   title=record.get("title"), published=iso(record.get("published")),
+                   modified=iso(record.get("modified")), word_count=record.get("word_count"),
+                   status=(record.get("fetch") or {}).get("status"))
 
 
 def _url_of(key: str, kind: str) -> str:

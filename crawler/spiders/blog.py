@@ -91,6 +91,7 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
         # sitemaps on other hosts that a site's robots.txt names: theirs may be fetched
         self.vouched_sitemaps: set[str] = set()
         self.seen: set[str] = set()  # canonical URLs requested
+        self._canonical: dict[str, str] = {}  # link as written -> canonical URL
         self.sitemap_pending: dict[str, SitemapEntry] = {}
         self.sitemap_lastmod: dict[str, datetime] = {}
         self._held: dict[str, list[str]] = {}  # robots.txt URL -> start pages waiting for sitemaps
@@ -217,7 +218,9 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
 
     def _follow(self, url: str, referrer: Response, *, trusted: bool = False) -> Iterator[Request]:
         """A request for url unless it was seen, is out of scope, or is not a page."""
-        canonical = canonicalize(url, self.tracking_params)
+        canonical = self._canonical.get(url)
+        if canonical is None:  # every page links the same menus: each address is read once
+            canonical = self._canonical[url] = canonicalize(url, self.tracking_params)
         if canonical in self.seen:
             return
         path = urlsplit(canonical).path.lower()

@@ -133,3 +133,18 @@ def test_a_wrong_304_does_not_hide_a_change_the_sitemap_announces(tmp_path):
     assert "A new section on returning" in after_second[site.post_url(2)].body
     assert "A silent edit" not in after_second[site.post_url(3)].body  # the wrong 304 hid it
     assert full["not_modified"] == 0 and "A silent edit" in after_full[site.post_url(3)].body
+
+
+def test_a_revalidated_post_keeps_its_text_and_takes_its_new_depth(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=4) as site:
+        site.unlisted.add(4)  # first only on the archive page: three clicks deep
+        site.archive = [4]
+        crawl(site, index)
+        before = {p.url: p for p in load_posts(index)}[site.post_url(4)]
+        site.unlisted.clear()  # now on the blog's front page too
+        again = crawl(site, index)
+        after = {p.url: p for p in load_posts(index)}[site.post_url(4)]
+    assert again["not_modified"] == 4 and again["extracted"] == 1  # only the blog page, which changed
+    assert (before.fetch.depth, after.fetch.depth) == (3, 1)
+    assert after.content_hash == before.content_hash and after.body == before.body
