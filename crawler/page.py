@@ -92,6 +92,8 @@ class Page:
     warnings: list[RecordWarning] = field(default_factory=list)
     parse_errors: int = 0
     site_selectors: dict[str, str] = field(default_factory=dict)
+    # the decoded HTML, comments included (the tree drops them): htmldate's last resort
+    source: str | None = field(default=None, repr=False)
 
     @cached_property
     def canonical_url(self) -> str:
@@ -307,4 +309,5 @@ def parse_page(html, url: str, *, encoding: str | None = None, selectors: dict[s
         return Page(url=url, tree=html, site_selectors=dict(selectors or {}))
     text, warnings = decode_html(html if html is not None else "", encoding)
     tree, errors = _parse_tree(text)
-    return Page(url=url, tree=tree, warnings=warnings, parse_errors=errors, site_selectors=dict(selectors or {}))
+    return Page(url=url, tree=tree, warnings=warnings, parse_errors=errors, site_selectors=dict(selectors or {}),
+                source=text)

@@ -189,3 +189,76 @@ def test_heuristic_ranks_below_the_page_and_its_url():
     assert finding.published.source is DateSource.URL
     heuristic = next(c for c in finding.candidates if c.source is DateSource.HEURISTIC)
     assert heuristic.value == datetime(2023, 2, 1, tzinfo=EDMONTON) and heuristic.raw == "2023-02-01"
+
+
+def _page(head: str, byline: str = "") -> str:
+    return (f"<html><head>{head}</head><body><article><h1>Knee pain on the stairs</h1>{byline}"
+            "<p>Knee pain on the stairs is one of the most common complaints we hear in the clinic.</p>"
+            "</article></body></html>")
+
+
+def test_a_utc_stamp_yields_to_the_local_day_the_url_and_byline_show():
+    """JSON-LD in UTC (03:28Z on the 9th) for a post the page dates 22:28 on the 8th and
+    files under /2023/11/08/: the candidate on the URL's day is the publication date."""
+    html = _page('<script type="application/ld+json">{"@type": "NewsArticle", '
+                 '"datePublished": "2023-11-09T03:28:35Z"}</script>',
+                 "<p class='byline'>Nov. 8, 2023, 10:28 p.m.</p>")
+    post = extract_post(html, "https://news.example/2023/11/08/knee-stairs/", fetched_at=FETCHED,
+                        timezone="America/New_York")
+    assert post.published.date().isoformat() == "2023-11-08"
+    assert post.published_source is DateSource.TEXT
+    assert post.published_raw == "Nov. 8, 2023, 10:28 p.m."
+
+
+def test_a_later_editions_structured_date_yields_to_the_urls_day():
+    """A structured date two years after the day the URL files the post under (a later
+    edition, a migration) is not the publication date: the URL's day is, and they disagree."""
+    html = _page('<script type="application/ld+json">{"@type": "BlogPosting", '
+                 '"datePublished": "2019-06-17T18:28:00+0200"}</script>')
+    post = extract_post(html, "https://blog.example/home/2017/7/12/knee-stairs", fetched_at=FETCHED,
+                        timezone="Europe/Berlin")
+    assert (post.published.date().isoformat(), post.published_source) == ("2017-07-12", DateSource.URL)
+    assert WarningKind.DATES_DISAGREE in [w.kind for w in post.warnings]
+
+
+def test_the_url_judges_the_day_only_when_it_is_a_full_path_date():
+    """'/2023/10/3-fragen-an' is a month folder and a slug starting with a number, not
+    the 3rd; a structured date within a day of the URL's, with no candidate on the URL's
+    day, stays (the site's zone gives its day)."""
+    html = _page('<script type="application/ld+json">{"@type": "BlogPosting", '
+                 '"datePublished": "2023-10-31T10:00:00+01:00"}</script>')
+    post = extract_post(html, "https://blog.example/2023/10/3-fragen-an-tina/", fetched_at=FETCHED,
+                        timezone="Europe/Berlin")
+    assert (post.published.date().isoformat(), post.published_source) == ("2023-10-31", DateSource.JSONLD)
+    near = _page('<script type="application/ld+json">{"@type": "BlogPosting", '
+                 '"datePublished": "2020-07-09T01:30:00+02:00"}</script>')
+    post = extract_post(near, "https://news.example/2020/07/08/story/", fetched_at=FETCHED, timezone="UTC")
+    assert (post.published.date().isoformat(), post.published_source) == ("2020-07-09", DateSource.JSONLD)
+
+
+def test_a_utc_serialised_instant_on_another_day_than_the_url_yields_to_it():
+    """'2020-02-18T02:18:11Z' is the server's clock; the post was filed under /2020/02/17/."""
+    html = _page('<script type="application/ld+json">{"@type": "NewsArticle", '
+                 '"datePublished": "2020-02-18T02:18:11Z"}</script>')
+    post = extract_post(html, "https://news.example/2020/02/17/story/", fetched_at=FETCHED,
+                        timezone="America/New_York")
+    assert (post.published.date().isoformat(), post.published_source) == ("2020-02-17", DateSource.URL)
+
+
+def test_dotted_dates_are_day_first_whatever_the_page_language():
+    html = _page('', "<p class='date'>02.11.2021</p>").replace("<html>", '<html lang="en">')
+    post = extract_post(html, "https://clinic.example/blog/knee", fetched_at=FETCHED, timezone="Europe/Berlin")
+    assert post.published.date().isoformat() == "2021-11-02"
+
+
+def test_a_date_only_in_an_html_comment_is_found_by_the_fallback():
+    """Blog engines keep an RDF trackback block with dc:date inside a comment; the parsed
+    tree has no comments, so htmldate reads the page's text for it."""
+    rdf = ('<!-- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Description '
+           'rdf:about="https://blog.example/e/5d8c" dc:title="Knee" dc:date="2020-07-03T10:00:00+09:00" />'
+           '</rdf:RDF> -->')
+    post = extract_post(_page("").replace("</body>", rdf + "</body>"), "https://blog.example/e/5d8c",
+                        fetched_at=FETCHED, timezone="Asia/Tokyo")
+    assert post.published_source is DateSource.HEURISTIC
+    assert post.published.date().isoformat() == "2020-07-03"

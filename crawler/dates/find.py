@@ -111,11 +111,15 @@ def _heuristic_date(page: Page, dc: DateCollector, container, cards: set) -> Non
     footers hold the right date on many real-world pages (bench/eval_extraction.py)."""
     from htmldate import find_date
 
+    bounds = dict(url=page.url, original_date=True, extensive_search=False, outputformat="%Y-%m-%d",
+                  min_date=dc.earliest.replace(tzinfo=None), max_date=dc.latest.replace(tzinfo=None))
     try:
         with swapped_out(cards - {page.body, container, page.tree}):
-            found = find_date(page.tree, url=page.url, original_date=True, extensive_search=False,
-                              outputformat="%Y-%m-%d", min_date=dc.earliest.replace(tzinfo=None),
-                              max_date=dc.latest.replace(tzinfo=None))
+            found = find_date(page.tree, **bounds)
+        if not found and page.source and "<!--" in page.source:
+            # the tree has no comments; blogs (Movable Type, goo) keep an RDF trackback
+            # block with dc:date in one, which htmldate reads from the page's text
+            found = find_date(page.source, **bounds)
     except Exception:  # the fallback never costs the record
         return
     if found:

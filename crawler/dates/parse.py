@@ -72,7 +72,8 @@ _MODIFIED_CUE = re.compile(
     r"(?:last\s+)?(?:updated|modified|revised|reviewed)|mis\s+[àa]\s+jour|modifi[ée]|r[ée]vis[ée]",
     re.IGNORECASE,
 )
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
+# the day is a whole path segment: "/2023/10/3-fragen-an" is a month folder and a slug
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$)")
 _ISO_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -184,6 +185,14 @@ def parse_human(
     text = text.strip()
     if not text or len(text) > 80:
         return None
+    dotted = _DOTTED.match(text)
+    if dotted:
+        # 18.07.2025 is day first in every language that writes dates with dots
+        day, month, year = (int(g) for g in dotted.groups())
+        try:
+            return localize(datetime(year + 2000 if year < 100 else year, month, day), tz)
+        except ValueError:
+            return None
     text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"\b1er\b", "1", text, flags=re.IGNORECASE)
     langs = _languages(languages)
@@ -203,6 +212,9 @@ def parse_human(
     if value.tzinfo is not None:
         return value
     return localize(value, tz)
+
+
+_DOTTED = re.compile(r"^([0-3]?\d)\.([01]?\d)\.((?:19|20)\d\d|\d\d)$")
 
 
 def find_snippets(text: str, limit: int = 6) -> list[str]:
@@ -227,6 +239,40 @@ def url_date(url: str, tz: str = "UTC") -> tuple[datetime, str] | None:
     except ValueError:
         return None
     return localize(value, tz), m.group(0).strip("/-_")
+
+
+# "...Z", "+00:00": a server's serialisation, not the site's clock
+_UTC_WRITTEN = re.compile(r"(?:\d(?:Z|z)|[+-]00:?00|\bUTC|\bGMT)\s*$")
+
+
+def _has_time(raw: str) -> bool:
+    return bool(re.search(r"\d:\d\d|\dT\d|\d\s?h\s?\d", raw))
+
+
+def _corroborated_by_url(published: list[DateCandidate]) -> list[DateCandidate]:
+    """Candidates in trust order, with the URL's day as the judge of the day.
+
+    A CMS files a post under its local publication day (/2023/11/08/slug); on public
+    real-world sets (bench/eval_extraction.py) that day is the right one on 95 % of the
+    pages that have it, where the top structured date is sometimes the same instant in
+    UTC (03:28Z on the 9th for a post of 22:28 on the 8th in New York) or a later
+    edition's date. So the most trusted candidate on the URL's day comes first; when
+    none is and the most trusted one is more than DISAGREE_AFTER away, the URL's date does.
+    A structured instant within that window stays: the site's zone then gives its day.
+    """
+    url = next((c for c in published if c.source is DateSource.URL), None)
+    if url is None or not published or published[0].value.date() == url.value.date():
+        return published
+    same_day = [c for c in published if c.value.date() == url.value.date() and c is not url]
+    top = published[0]
+    # an instant near the URL's day is that day seen from another zone; a day without a
+    # time ("19.05.2007" under /2007/05/20/) is another day
+    shifted = (_has_time(top.raw) and not _UTC_WRITTEN.search(top.raw)
+               and abs(top.value - url.value) <= DISAGREE_AFTER)
+    first = same_day[0] if same_day else None if shifted else url
+    if first is None:
+        return published
+    return [first] + [c for c in published if c is not first]
 
 
 class DateCollector:
@@ -344,6 +390,7 @@ class DateCollector:
             (c for c in usable if c.kind is DateKind.PUBLISHED and c.source not in NEVER_PUBLISHED),
             key=lambda c: SOURCE_RANK[c.source],
         )
+        published = _corroborated_by_url(published)
         finding.published = published[0] if published else None
         modified = sorted(
             (c for c in usable if c.kind is DateKind.MODIFIED and c.source is not DateSource.HTTP),
