@@ -68,8 +68,11 @@ def _needle(html: bytes, url: str):
 
 
 def _day(post) -> str | None:
-    # the day as the site's readers see it (Needle keeps the instant; the sets give the day)
-    return post.published.astimezone(TZ).date().isoformat() if post and post.published else None
+    """The publication day as the page writes it, which is what the sets and htmldate give:
+    Needle keeps the instant with the offset the page wrote (a New York post of
+    22:28-05:00 is of the 8th, not of the 9th in Berlin); a date written without an offset
+    is local to TZ."""
+    return post.published.date().isoformat() if post and post.published else None
 
 
 def _ms(values: list[float]) -> str:
