@@ -199,6 +199,11 @@ def detect_overlap(posts: list[Post], ctx: Context) -> dict[str, list[Finding]]:
     out: dict[str, list[Finding]] = defaultdict(list)
     position = {id(p): i for i, p in enumerate(posts)}
     dup = topics.similar_pairs([p.body for p in posts], ctx.thresholds.duplicate_similarity)
+    # rewritten rather than copied (and short posts, which have few shingles): by sentences
+    reworded = {k: v for k, v in topics.reworded_pairs([p.body for p in posts],
+                                                       ctx.thresholds.duplicate_similarity).items()
+                if k not in dup}
+    dup.update(reworded)
     topic = {k: v for k, v in topics.topic_pairs([(p.site, p.language or "") for p in posts],
                                   [topics.title_terms(p.title) for p in posts],
                                   ctx.thresholds.topic_similarity).items()
@@ -211,9 +216,9 @@ def detect_overlap(posts: list[Post], ctx: Context) -> dict[str, list[Finding]]:
             for post in members:
                 rest = [p for p in members if p is not post]
                 idx = position[id(post)]
-                sims = [v for (i, j), v in pairs.items() if idx in (i, j)]
-                how = f"{max(sims):.0%} shared text" if signal == "near_duplicate" else \
-                    f"title topics {max(sims):.0%} alike"
+                best, sim = max(((k, v) for k, v in pairs.items() if idx in k), key=lambda kv: kv[1])
+                how = (f"title topics {sim:.0%} alike" if signal == "topic_overlap" else
+                       f"{sim:.0%} of sentences alike" if best in reworded else f"{sim:.0%} shared text")
                 evidence = f"{how} with " + "; ".join(
                     f"{quote(p.title or p.url)} ({anchor_date(p) or 'no date'})" for p in rest)
                 if post is keep:

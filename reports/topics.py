@@ -59,6 +59,68 @@ def similar_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, int
     return out
 
 
+# -- near-duplicates rewritten: sentence by sentence ---------------------------------------
+
+# A short post has few 5-word shingles, and one rewritten with small changes in every
+# sentence keeps fewer still (one new word breaks five); its sentences still match one by
+# one. So short posts are also compared by sentences: the share of the shorter post's
+# sentences that have a counterpart with most of the same words. Long posts keep enough
+# verbatim runs for the shingles, and comparing them all by sentences would cost more than
+# the rest of the audit.
+SHORT_POST_WORDS = 400
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+MIN_SENTENCE_WORDS = 4
+SENTENCE_ALIKE = 0.5  # word-set Jaccard of two sentences that say the same thing
+MIN_SENTENCES = 3
+MAX_SENTENCE_POSTS = 3  # a sentence in more posts than this is the site's boilerplate
+
+
+def sentence_sets(text: str) -> list[frozenset[str]]:
+    """The content words of each sentence of ``text`` (sentences of a few words left out)."""
+    out = []
+    for sentence in SENTENCE_END.split(text):
+        words = frozenset(w for w in WORD_RE.findall(sentence.lower()) if w not in STOP_WORDS)
+        if len(words) >= MIN_SENTENCE_WORDS:
+            out.append(words)
+    return out
+
+
+def reworded_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, int], float]:
+    """(i, j) -> the share of the shorter text's sentences that have a like sentence in the
+    other, for pairs of short texts at or above ``threshold``. Candidates come from shared word pairs
+    (rare ones: in at most MAX_SHINGLE_POSTS texts), so a large site costs what is shared."""
+    sentences = [sentence_sets(t) if len(t.split()) < SHORT_POST_WORDS else [] for t in texts]
+    # boilerplate sentences ("Book an assessment today.") match across posts without copying
+    spread = Counter(s for post in sentences for s in set(post))
+    sentences = [[s for s in post if spread[s] <= MAX_SENTENCE_POSTS] for post in sentences]
+    postings: dict[int, list[int]] = defaultdict(list)
+    sizes = []
+    for i, post in enumerate(sentences):
+        # pairs of a sentence's words, in word order of the alphabet: reworded or
+        # reordered sentences keep most of them
+        grams = {zlib.crc32(f"{a} {b}".encode()) for s in map(sorted, post) for a, b in zip(s, s[1:])}
+        sizes.append(len(grams))
+        for h in grams:
+            postings[h].append(i)
+    shared: Counter = Counter()
+    for ids in postings.values():
+        if 1 < len(ids) <= MAX_SHINGLE_POSTS:
+            for a in range(len(ids)):
+                for b in range(a + 1, len(ids)):
+                    shared[ids[a], ids[b]] += 1
+    out = {}
+    for (i, j), n in shared.items():
+        if n < threshold * min(sizes[i], sizes[j]) / 2:  # too little in common to be a rewrite
+            continue
+        short, long_ = sorted((sentences[i], sentences[j]), key=len)
+        if len(short) < MIN_SENTENCES:
+            continue
+        alike = sum(1 for s in short if any(len(s & t) >= SENTENCE_ALIKE * len(s | t) for t in long_))
+        if alike / len(short) >= threshold:
+            out[i, j] = alike / len(short)
+    return out
+
+
 def clusters(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
     """Connected groups (union-find) of the items ``pairs`` join; singletons left out."""
     parent = list(range(n))
