@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from urllib.request import urlopen
 
 from sample_site.description import SITES, TZ
+from sample_site.model import SiteSpec
 from sample_site.render import Response, not_found, render_outbound, render_site
 
 SITE_KEYS = tuple(SITES)  # ("builder", "wp", "plain")
@@ -145,6 +146,14 @@ class SampleSite:
             self._threads.clear()
         elif self._proc is not None:
             self._stop_process()
+
+    def edit(self, key: str, spec: SiteSpec) -> None:
+        """Serve ``spec`` as site ``key`` from now on (thread mode): a test edits a blog
+        between two crawls, as its editors would."""
+        if self.mode != "thread":
+            raise RuntimeError("a site is edited in thread mode only")
+        server = next(s for s in self._servers if s.key == key)
+        server.routes = render_site(spec, self.base[key], self.base[OUTBOUND_KEY], self.started_at)
 
     def __enter__(self) -> "SampleSite":
         return self.start()

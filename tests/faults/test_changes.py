@@ -111,3 +111,62 @@ def test_changes_shows_the_clinics_phone_and_staff(tmp_path):
     assert shown[f"{site.root}/team/"][0] == "page" and "+Priya Raman, PT" in shown[f"{site.root}/team/"][1]
     assert "body (" in shown[site.post_url(1)][1]
     assert counts == {"changed": "3"} and struck == "line-through" and errors == []
+
+
+def test_changes_on_the_sample_site_after_its_editors_worked(tmp_path):
+    """The hand-written sample blog, crawled, edited as its editors would (a title, a date,
+    a paragraph, an image's alt text, a post deleted, a post added), crawled again."""
+    from dataclasses import replace
+
+    from sample_site.description import SITES
+    from sample_site.model import img, local, p
+    from sample_site.server import SampleSite
+
+    index = tmp_path / "index"
+    spec = SITES["plain"]
+    by_slug = {post.slug: post for post in spec.posts}
+    posture = by_slug["posture-at-work"]
+    edited = {
+        "chiropractic-adjustment-cracking": replace(by_slug["chiropractic-adjustment-cracking"],
+                                                    title="What Is That Popping Sound?"),
+        "whiplash-car-accident": replace(by_slug["whiplash-car-accident"], date_text="Nov. 15, 2023",
+                                         published_raw="Nov. 15, 2023", published=local(2023, 11, 15, 0)),
+        "orthotics-myths": replace(by_slug["orthotics-myths"], body=(
+            *by_slug["orthotics-myths"].body,
+            p("Since we wrote this, custom orthotics have become lighter and thinner; ask us about the new designs."))),
+        "posture-at-work": replace(posture, body=tuple(
+            img(b.image.src, "A chiropractor adjusting a desk chair for a patient", b.image.caption)
+            if b.kind == "img" else b for b in posture.body)),
+    }
+    added = replace(by_slug["chiropractic-adjustment-cracking"], slug="knee-pain-running",
+                    path="/articles/knee-pain.html", title="Knee Pain When Running",
+                    body=(p("Runners' knee pain usually comes from load, not damage: we look at training, "
+                            "shoes and hip strength before anything else."),))
+    posts = [edited.get(post.slug, post) for post in spec.posts if post.slug != "sciatica-relief"] + [added]
+
+    with SampleSite(mode="thread", slow_seconds=2) as site:
+        root = site.base["plain"]
+        start = site.urls["plain"]
+        crawl_args = ["crawl", start, "--index", str(index)]
+        for name, value in LOCAL_CRAWL_SETTINGS.items():
+            crawl_args += ["-s", f"{name}={value}"]
+        run_needle(*crawl_args, timeout=180)
+        site.edit("plain", replace(spec, posts=posts))
+        run_needle(*crawl_args, timeout=180)
+        found = changes(index)
+        run_needle(*crawl_args, timeout=180)
+        again = changes(index)
+
+    url = {slug: root + post.path for slug, post in by_slug.items()}
+    assert {c["url"]: (c["change"], sorted(c["fields"]), c["reason"]) for c in found if c["kind"] == "post"} == {
+        url["chiropractic-adjustment-cracking"]: ("changed", ["title"], None),
+        url["whiplash-car-accident"]: ("changed", ["modified", "published"], None),
+        url["orthotics-myths"]: ("changed", ["body"], None),
+        url["posture-at-work"]: ("changed", ["images"], None),
+        url["sciatica-relief"]: ("gone", [], "http_404"),
+        root + "/articles/knee-pain.html": ("new", [], None),
+    }
+    by_url = {c["url"]: c for c in found}
+    assert by_url[url["whiplash-car-accident"]]["fields"]["published"]["new"].startswith("2023-11-15"), by_url[url["whiplash-car-accident"]]
+    assert "lighter and thinner" in by_url[url["orthotics-myths"]]["fields"]["body"]["excerpt"]["new"]
+    assert again == []  # an unchanged recrawl reports nothing
