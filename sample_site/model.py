@@ -116,6 +116,9 @@ class Head:
     """What goes in <head> and the response headers beyond the flavour's defaults."""
 
     title_tag: str | None = AUTO  # None: no <title>
+    # og:title, twitter:title and the JSON-LD headline as an SEO plugin writes them (RankMath's
+    # default is the SEO title); AUTO: the post's title. The record's title stays the h1.
+    social_title: str | None = AUTO
     meta_description: str | None = AUTO  # None: none; AUTO: the summary (wp, builder)
     canonical: str | None = AUTO  # a path or None; AUTO: self on wp, none elsewhere
     robots: str | None = None  # <meta name="robots">

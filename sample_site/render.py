@@ -375,7 +375,7 @@ def _wp_jsonld(site: SiteSpec, post: PostSpec, base: str) -> str:
         "@id": f"{canonical}#article",
         "isPartOf": {"@id": canonical},
         "author": {"name": post.author, "@id": person_id},
-        "headline": post.title,
+        "headline": _social_title(post),
         "datePublished": published,
         "dateModified": modified,
         "mainEntityOfPage": {"@id": canonical},
@@ -409,6 +409,10 @@ def _wp_jsonld(site: SiteSpec, post: PostSpec, base: str) -> str:
     return text.replace("</", "<\\/")  # never end the <script> early
 
 
+def _social_title(post: PostSpec) -> str:
+    return post.title if post.head.social_title == AUTO else post.head.social_title
+
+
 def _wp_canonical(post: PostSpec, base: str) -> str | None:
     if post.head.canonical is None:
         return None
@@ -425,7 +429,7 @@ def _wp_head(site: SiteSpec, post: PostSpec, base: str) -> str:
              f'<meta name="robots" content="{escape(robots)}">']
     if canonical:
         lines.append(f'<link rel="canonical" href="{escape(canonical)}">')
-    title = post.title
+    title = _social_title(post)
     og_all = [
         ("og:locale", "fr_CA" if post.lang == "fr" else "en_CA"),
         ("og:type", "article"), ("og:title", title), ("og:description", desc or ""),

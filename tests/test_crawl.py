@@ -44,7 +44,9 @@ def test_every_post_is_recorded_with_its_title_and_dates(case, crawl, sample_sit
     key, spec = case
     post = crawl.posts.get(url_of(sample_site, key, spec))
     assert post is not None, f"{spec.slug} not recorded; got {sorted(crawl.posts)}"
+    # the headline shown on the post; the SEO <title> as served stays in meta.title_tag
     assert post.title == spec.title
+    assert post.meta.title_tag == SITES[key].title_tag(spec)
     assert post.site == sample_site.base[key].rstrip("/")
 
     if spec.published is None:

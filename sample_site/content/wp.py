@@ -434,7 +434,10 @@ POSTS = [
         title="New for 2023! Shockwave Therapy",
         summary="Shockwave therapy is here.",
         **_dates(local(2023, 4, 11, 10, 0)),
-        head=Head(title_tag="Shockwave Therapy | Summit Sports Physiotherapy"),
+        # an SEO plugin's title everywhere in the head (og:title, JSON-LD headline too):
+        # the record's title is still the headline on the page
+        head=Head(title_tag="Shockwave Therapy | Summit Sports Physiotherapy",
+                  social_title="Shockwave Therapy | Summit Sports Physiotherapy"),
         author=KEVIN, categories=("Clinic News",), tags=("shockwave",),
         hero=_hero("shockwave-device", "A shockwave therapy device on a treatment cart."),
         body=(
@@ -459,7 +462,8 @@ POSTS = [
         ),
         audit=("old_post", "past_time_reference"),
         seo=("title_duplicate", "meta_description_too_short"),
-        notes="'New for 2023!', 'starting this May'; title tag shared with shockwave-therapy-plantar-fasciitis",
+        notes="'New for 2023!', 'starting this May'; title tag shared with shockwave-therapy-plantar-fasciitis; "
+              "og:title and JSON-LD headline are the SEO title, the h1 the headline",
     ),
     PostSpec(
         slug="shockwave-therapy-plantar-fasciitis",
