@@ -15,6 +15,7 @@ import click
 COMMANDS = {
     "crawl": "cli.crawl:crawl",
     "changes": "cli.changes:changes",
+    "sites": "cli.sites:sites",
     "extract": "cli.extract:extract",
     "demo": "cli.demo:demo",
     "index": "cli.index:index",

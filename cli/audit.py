@@ -9,7 +9,7 @@ import click
 
 from cli.common import (
     EXIT_INDEX, EXIT_USAGE, NO_INDEX, compare_options, compare_with_history, console, exit_help, fail,
-    index_option, index_required, require_index,
+    index_option, index_required, require_index, site_option,
 )
 
 
@@ -107,11 +107,13 @@ def load_clinic_facts(path: Path | None):
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Show only the N most urgent posts.")
 @compare_options
+@site_option
 def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_months: int | None,
           thin_words: int | None, duplicate_similarity: float | None,
           topic_similarity: float | None, copyright_years: int | None, check_links: bool | None,
           link_timeout: float | None, link_phase_timeout: float | None, max_links: int | None,
-          clinic_facts: Path | None, limit: int | None, compare: int | None, no_compare: bool) -> None:
+          clinic_facts: Path | None, limit: int | None, compare: int | None, no_compare: bool,
+          site: str | None) -> None:
     """Rank the posts that most need a refresh, with each finding's evidence and a
     suggested action: age, dated wording, stale contact details and staff, broken and
     redirected links, near-duplicates, disagreeing dates, thin or undated posts, listing
@@ -138,11 +140,14 @@ def audit(index: Path, fmt: str, output: Path | None, as_of: date, max_age_month
         links = link_options_from_settings(timeout=link_timeout, phase_timeout=link_phase_timeout,
                                            max_links=max_links)
     try:
-        report = audit_index(index, as_of=as_of, thresholds=thresholds, facts=facts, links=links)
+        report = audit_index(index, as_of=as_of, thresholds=thresholds, facts=facts, links=links, site=site)
     except IndexUnreadable as exc:
         fail(f"cannot read the index at {index}: {exc}", EXIT_INDEX)
+    if site and not report.posts and not report.sites:
+        fail(f"no post of site {site!r} in {index}: `needle sites` lists the sites", EXIT_USAGE)
     comparison = None if no_compare else compare_with_history(
-        index, "audit", findings=report.finding_rows(), score=report.health, as_of=as_of, against=compare)
+        index, f"audit {site}" if site else "audit", findings=report.finding_rows(), score=report.health,
+        as_of=as_of, against=compare)
     if comparison is not None:
         click.echo(comparison.line(), err=True)
     if fmt == "table":

@@ -164,3 +164,10 @@ def compare_with_history(index: Path, kind: str, **run):
     except sqlite3.Error as exc:
         click.echo(f"warning: the crawl history could not be read ({exc}); no comparison", err=True)
     return None
+
+
+def site_option(command):
+    """``--site HOST``: one site of an index that holds several."""
+    return click.option("--site", metavar="HOST",
+                        help="Only this site (a host such as www.clinic.example, or scheme://host); "
+                             "`needle sites` lists them.")(command)

@@ -19,7 +19,10 @@ from cli.common import (
     EXIT_BREAKER: "the circuit breaker kept the index from shrinking (nothing was removed or "
                   "marked missing)",
 }))
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1)
+@click.option("--sites", "sites_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Crawl the sites of FILE: TOML ([[site]] tables: label, start, hosts, timezone, "
+                   "max_pages, delay, concurrency, selectors) or one start URL a line.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write every record (posts, teasers, errors, sitemap entries) as JSON Lines.")
 @index_option
@@ -38,10 +41,11 @@ from cli.common import (
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy or NEEDLE_* setting (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: bool,
+def crawl(urls: tuple[str, ...], sites_file: Path | None, output: Path | None, index: Path, no_index: bool,
           max_pages: int | None, jobdir: Path | None, tz: str | None, full: bool,
           summary_json: Path | None, overrides: tuple[str, ...], verbose: bool) -> None:
-    """Crawl the blogs at URLS (front page, listing page or sitemap) into records.
+    """Crawl the blogs at URLS (front page, listing page or sitemap), and those of a
+    sites file, into records.
 
     Posts are indexed as they arrive (unless --no-index) and every record goes to
     --output as JSON Lines. A live progress line runs on a terminal; a summary follows.
@@ -54,6 +58,10 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
     """
     from crawler.run import run_crawl
 
+    sites = _load_sites(sites_file) if sites_file else []
+    urls = (*urls, *(url for site in sites for url in site.start))
+    if not urls:
+        raise click.UsageError("give the blogs' addresses (URLS), or a sites file (--sites FILE)")
     settings: dict[str, Any] = {
         "LOG_LEVEL": "INFO" if verbose else "CRITICAL",
         "NEEDLE_PROGRESS": "auto",
@@ -72,6 +80,10 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
         settings["NEEDLE_TIMEZONE"] = tz
     if full:
         settings["NEEDLE_RECRAWL_FULL"] = True
+    if sites:
+        from crawler.sites import crawl_settings
+
+        settings.update(crawl_settings(sites))
     for item in overrides:
         name, value = parse_setting(item)
         settings[name] = value
@@ -86,6 +98,8 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
     summary = run_crawl(list(urls), settings)
     if summary.index_locked:  # another writer took the lock since the check above
         fail(summary.index_locked, EXIT_INDEX)
+    if sites and not no_index:
+        _label_sites(index, sites)
     show_summary(summary, output=output, index=None if no_index else index)
     if summary_json:
         summary_json.write_text(summary.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -95,6 +109,30 @@ def crawl(urls: tuple[str, ...], output: Path | None, index: Path, no_index: boo
         sys.exit(EXIT_BREAKER)
     if summary.pages == 0:
         sys.exit(EXIT_EMPTY)
+
+
+def _load_sites(path: Path) -> list:
+    from crawler.sites import SitesFileError, load_sites
+
+    try:
+        return load_sites(path)
+    except SitesFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sites") from None
+
+
+def _label_sites(index: Path, sites: list) -> None:
+    """Keep the sites file's labels with the crawl history, for `needle sites` and the reports."""
+    import sqlite3
+
+    from indexer.history import History
+
+    labels = {f"{scheme}://{host}": site.label for site in sites if site.label
+              for host in site.all_hosts() for scheme in ("http", "https")}
+    try:
+        with History(index) as history:
+            history.label_sites(labels)
+    except sqlite3.Error as exc:
+        click.echo(f"warning: the site labels were not saved ({exc})", err=True)
 
 
 def _check_zone(name: Any) -> None:

@@ -10,7 +10,7 @@ import click
 
 from cli.common import (
     EXIT_EMPTY, EXIT_INDEX, EXIT_USAGE, NO_INDEX, compare_options, compare_with_history, console, exit_help,
-    index_option, index_required, name_value,
+    index_option, index_required, name_value, site_option,
 )
 
 
@@ -55,8 +55,9 @@ def _threshold_help() -> str:
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Table format: show only the first N findings.")
 @compare_options
+@site_option
 def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
-        limit: int | None, compare: int | None, no_compare: bool) -> None:
+        limit: int | None, compare: int | None, no_compare: bool, site: str | None) -> None:
     """Check every post for what hurts search ranking, and the site as a whole.
 
     Per post: title, meta description, headings, canonical, robots, status and
@@ -78,9 +79,16 @@ def seo(index: Path, fmt: str, output: Path | None, thresholds, fail_on: str,
 
     with index_required():
         records = load_records(index)
+    if site:
+        from reports.crawl_facts import of_site
+
+        records = of_site(records, site)
+        if not records:
+            click.echo(f"error: no record of site {site!r} in {index}: `needle sites` lists the sites", err=True)
+            sys.exit(EXIT_USAGE)
     report = seo_report(records, thresholds=thresholds)
     comparison = None if no_compare else compare_with_history(
-        index, "seo", findings=[{"url": f.url, "check": f.check, "evidence": f.evidence} for f in report.findings],
+        index, f"seo {site}" if site else "seo", findings=[{"url": f.url, "check": f.check, "evidence": f.evidence} for f in report.findings],
         score=report.score, as_of=date.today(), against=compare)
     if comparison is not None:
         click.echo(comparison.line(), err=True)

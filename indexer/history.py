@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS versions (
     PRIMARY KEY (crawl_id, url)
 );
 CREATE INDEX IF NOT EXISTS versions_url ON versions(url, crawl_id);
+CREATE TABLE IF NOT EXISTS labels (
+    site TEXT PRIMARY KEY,        -- scheme://host
+    label TEXT NOT NULL           -- the sites file's name for it
+);
 CREATE TABLE IF NOT EXISTS reports (
     crawl_id INTEGER NOT NULL REFERENCES crawls(id) ON DELETE CASCADE,
     kind TEXT NOT NULL,           -- audit, seo
@@ -124,6 +128,21 @@ class History:
             self.db.execute("DELETE FROM crawls WHERE id NOT IN (SELECT id FROM crawls ORDER BY id DESC LIMIT ?)",
                             (self.keep,))
         return crawl_id
+
+    def label_sites(self, labels: dict[str, str]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO labels VALUES (?, ?)", labels.items())
+
+    def labels(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT site, label FROM labels"))
+
+    def last_crawls(self) -> dict[str, dict]:
+        """Each site's latest crawl: id, start, end, complete."""
+        out: dict[str, dict] = {}
+        for crawl in self.crawls():
+            for site in crawl["sites"]:
+                out[site] = {k: crawl[k] for k in ("id", "started", "finished", "complete")}
+        return out
 
     def latest_crawl(self) -> int | None:
         return self.db.execute("SELECT MAX(id) FROM crawls").fetchone()[0]

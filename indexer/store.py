@@ -6,10 +6,12 @@ Every document keeps its whole record, so nothing here re-parses HTML.
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 from crawler.records import Post
 from indexer.schema import Record, decode_record
-from indexer.writer import open_index
+from indexer.state import site_of_key
+from indexer.writer import _stored_state, open_index
 
 _KIND_ORDER = {"post": 0, "teaser": 1, "error": 2, "sitemap": 3, "redirect": 4, "page": 5, "listing": 6}
 
@@ -41,3 +43,20 @@ def get_post(index_dir: str | os.PathLike, url: str) -> Post | None:
     if stored is None or stored["kind"] != "post":
         return None
     return decode_record(stored["record"])  # type: ignore[return-value]
+
+
+def sites_overview(index_dir: str | os.PathLike) -> dict[str, dict]:
+    """Per site (scheme://host) of the index: its posts, site pages and crawl errors, its
+    last complete crawl and the posts marked missing (from its state document)."""
+    ix = open_index(index_dir)
+    _, kinds, states = _stored_state(ix)
+    counts = Counter((site_of_key(key, kind), kind) for key, kind in kinds.items())
+    sites = sorted({site for site, _ in counts} | set(states))
+    out = {}
+    for site in sites:
+        state = states.get(site)
+        out[site] = {"posts": counts[site, "post"], "pages": counts[site, "page"], "errors": counts[site, "error"],
+                     "last_complete_crawl": state.last_complete_crawl.isoformat()
+                     if state and state.last_complete_crawl else None,
+                     "missing": len(state.missing) if state else 0}
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 from indexer.history import HISTORY_FILE, History
 from reports.audit import audit
 from reports.audit_model import AuditReport, AuditThresholds, ClinicFacts
-from reports.crawl_facts import crawled_hosts, links_to_check, load_index_records
+from reports.crawl_facts import crawled_hosts, links_to_check, load_index_records, of_site
 from reports.links import LinkCheckOptions
 
 LINK_CACHE = "linkcache.json"  # beside the index: a second audit re-checks nothing fresh
@@ -20,10 +20,13 @@ LINK_CACHE = "linkcache.json"  # beside the index: a second audit re-checks noth
 
 def audit_index(index: Path, *, as_of: date, thresholds: AuditThresholds | None = None,
                 facts: ClinicFacts | None = None,
-                links: LinkCheckOptions | None = None) -> AuditReport:
+                links: LinkCheckOptions | None = None, site: str | None = None) -> AuditReport:
     """Audit the posts of the index at ``index`` as of ``as_of``. ``links`` None: no link
-    checks (the crawl's own failures and redirects still count)."""
+    checks (the crawl's own failures and redirects still count). ``site``: only that
+    site's records (a host, or scheme://host)."""
     records = load_index_records(index)
+    if site:
+        records = of_site(records, site)
     link_results = None
     if links is not None:
         from reports.links import check_links

@@ -185,3 +185,15 @@ def load_index_records(index: Path) -> list:
         return list(load_records(index))
     except Exception as exc:  # Whoosh raises its own types for a folder that is no index
         raise IndexUnreadable(str(exc)) from exc
+
+
+def of_site(records: Iterable[object], site: str) -> list:
+    """The records of one site: ``site`` is a host (www.clinic.example, with :port if it has
+    one) or scheme://host; a teaser belongs to its listing's site."""
+    want = (urlsplit(site).netloc if "://" in site else site).lower()
+    out = []
+    for record in records:
+        url = getattr(record, "site", None) or getattr(record, "listing_url", None) or getattr(record, "url", "")
+        if urlsplit(url).netloc.lower() == want:
+            out.append(record)
+    return out

@@ -42,6 +42,7 @@ from crawler.dates import EARLIEST_DATE
 from crawler.decode import looks_like_html
 from crawler.middlewares import SiteGuardMiddleware, UsableCharsetMiddleware
 from crawler.records import CrawlError, FetchInfo, ListingPage, Redirect, Revalidated, SitemapEntry
+from crawler.sites import SiteConfig
 from crawler.spiders.addresses import (
     header,
     import_path,
@@ -104,6 +105,7 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
         self.known_urls: list[str] = []
         self.validators: dict[str, dict[str, Any]] = {}
         self.recrawl_full = False
+        self.site_options: dict[str, SiteConfig] = {}  # host -> its sites-file entry
         self._sitemap_limit_told = False
         self._zone_problem_told = False
         self._stopping = False
@@ -148,6 +150,7 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
         spider.tracking_params = list(settings.getlist("NEEDLE_TRACKING_PARAMS"))
         spider.site_selectors = settings.getdict("NEEDLE_SITE_SELECTORS")
         spider.max_pages_per_site = settings.getint("NEEDLE_MAX_PAGES_PER_SITE", 5000)
+        spider._adopt_sites([SiteConfig.model_validate(site) for site in settings.getlist("NEEDLE_SITES")])
         spider.extractor = Extractor(
             worker_count(settings.get("NEEDLE_EXTRACT_WORKERS", "auto")),
             max_restarts=settings.getint("NEEDLE_EXTRACT_MAX_RESTARTS", 10),
@@ -238,13 +241,34 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
         """The per-site page limit: a site that reached it gets no more requests, and the
         crawl counts as partial (the index then removes nothing)."""
         host = urlsplit(url).netloc
-        if self.pages_per_site.get(host, 0) < self.max_pages_per_site:
+        site = self.site_options.get(host.lower())
+        limit = site.max_pages if site and site.max_pages else self.max_pages_per_site
+        if self.pages_per_site.get(host, 0) < limit:
             return True
         if host not in self.sites_at_limit:
             self.sites_at_limit.add(host)
-            self.logger.warning("%s reached the page limit (%d pages)", host, self.max_pages_per_site)
+            self.logger.warning("%s reached the page limit (%d pages)", host, limit)
         self.crawler.stats.inc_value("needle/site_page_limit/skipped")
         return False
+
+    def _adopt_sites(self, sites: list[SiteConfig]) -> None:
+        """A sites file's options, by host; a site's other hosts (www, a blog subdomain)
+        are in scope whole."""
+        for site in sites:
+            for host in site.all_hosts():
+                self.site_options[host] = site
+                if host not in self.site_hosts:
+                    self.site_hosts.add(host)
+                    self.scopes += [f"http://{host}/", f"https://{host}/"]
+
+    def timezone_of(self, url: str) -> str:
+        """The time zone of the site ``url`` is on: its sites-file entry's, else NEEDLE_TIMEZONE."""
+        site = self.site_options.get(urlsplit(url).netloc.lower())
+        return site.timezone if site and site.timezone else self.timezone
+
+    def zone_of(self, url: str):
+        name = self.timezone_of(url)
+        return self.zone if name == self.timezone else site_zone(name)[0]
 
     def _in_scope(self, url: str) -> bool:
         return any(url.startswith(scope) for scope in self.scopes)
@@ -346,7 +370,7 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
                 response.body, response.url,
                 encoding=response.meta.get("declared_charset") or getattr(response, "encoding", None),
                 selectors=self.site_selectors.get(urlsplit(response.url).netloc),
-                fetched_at=fetched_at, timezone=self.timezone, languages=self.languages,
+                fetched_at=fetched_at, timezone=self.timezone_of(response.url), languages=self.languages,
                 fetch=self._fetch_info(response, fetched_at), x_robots_tag=x_robots(response),
                 earliest_date=self.earliest_date,
             )

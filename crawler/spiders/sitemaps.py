@@ -240,7 +240,7 @@ class SitemapReading:
                 elsewhere["hosts"].add(urlsplit(url).netloc)
             return []
         found: list[Any] = []
-        lastmod, zone_guessed = w3c_date(entry.get("lastmod") or "", self.zone)
+        lastmod, zone_guessed = w3c_date(entry.get("lastmod") or "", self.zone_of(url))
         if lastmod is None and (entry.get("lastmod") or "").strip():
             self.crawler.stats.inc_value("needle/sitemap/bad_lastmod")  # the entry is kept, undated
         if zone_guessed and not self._zone_problem_told:

@@ -1,0 +1,104 @@
+"""Many clinics in one index: a sites file crawled at once, `needle sites`, and the reports
+of one site; a bad sites file crawls nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from blogsite import BlogSite
+from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+
+from crawler.sites import SitesFileError, load_sites
+from indexer.store import load_posts
+
+
+def _settings() -> list[str]:
+    return [arg for name, value in LOCAL_CRAWL_SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+
+
+def test_a_sites_file_crawls_every_clinic_with_its_own_options(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=4) as north, BlogSite(posts=6) as south:
+        north.lastmod = south.lastmod = "2024-05-01"  # date-only: read in each site's zone
+        sites = tmp_path / "sites.toml"
+        sites.write_text(f"""
+[[site]]
+label = "North Physio"
+start = "{north.url}"
+timezone = "America/Halifax"
+
+[[site]]
+label = "South Physio"
+start = ["{south.url}"]
+max_pages = 4
+delay = 0
+""", encoding="utf-8")
+        records = tmp_path / "records.jsonl"
+        crawled = run_needle("crawl", "--sites", str(sites), "--index", str(index), "-o", str(records),
+                             *_settings(), timeout=180)
+        listed = json.loads(run_needle("sites", "--index", str(index), "--format", "json", timeout=60).stdout)
+        table = run_needle("sites", "--index", str(index), timeout=60).stdout
+        north_audit = json.loads(run_needle("audit", "--index", str(index), "--site", north.root,
+                                            "--no-check-links", "--format", "json", timeout=120).stdout)
+        south_seo = json.loads(run_needle("seo", "--index", str(index), "--site", south.root.split("//")[1],
+                                          "--format", "json", timeout=120).stdout)
+        nowhere = run_needle("audit", "--index", str(index), "--site", "elsewhere.example", "--no-check-links",
+                             check=False, timeout=60)
+
+    posts = load_posts(index)
+    assert crawled.returncode == 0
+    assert sorted(p.url for p in posts if p.site == north.root) == [north.post_url(n) for n in range(1, 5)]
+    # south's page limit (4 pages: robots.txt and sitemaps aside) left some posts out
+    assert 0 < len([p for p in posts if p.site == south.root]) < 6
+    lastmods = {row["url"].split("/blog/")[0]: row["lastmod"] for row in map(json.loads, records.read_text().splitlines())
+                if row["type"] == "sitemap" and row.get("lastmod")}
+    # a date without a zone is read in the site's own: north's file entry, south's the setting's
+    assert lastmods[north.root] == "2024-05-01T00:00:00-03:00" and lastmods[south.root] == "2024-05-01T00:00:00-06:00"
+    by_site = {row["site"]: row for row in listed}
+    assert by_site[north.root]["label"] == "North Physio" and by_site[south.root]["label"] == "South Physio"
+    assert by_site[north.root]["posts"] == 4 and by_site[north.root]["last_crawl"]["complete"] is True
+    assert "North Physio" in table and "South Physio" in table
+    assert {row["url"].split("/blog/")[0] for row in north_audit if row["scope"] == "post"} == {north.root}
+    assert {f["url"].split("/blog/")[0] for f in south_seo["findings"] if "/blog/" in f["url"]} == {south.root}
+    assert nowhere.returncode == 2 and "needle sites" in nowhere.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[[site]]\nlabel = "North"\nstart = "ftp://x.example/"\n', "site 1 ('North'): start: 'ftp://x.example/' is not an http(s) address"),
+    ('[[site]]\nstart = "https://a.example/blog/"\ntimezone = "Mars/Base"\n', "site 1: timezone: 'Mars/Base' is not a time zone name"),
+    ('[[site]]\nstart = "https://a.example/"\n[[site]]\nlabel = "B"\nstart = "https://b.example/"\nmax_pages = 0\n',
+     "site 2 ('B'): max_pages: Input should be greater than 0"),
+    ('[[site]]\nstart = "https://a.example/"\nproxy = "x"\n', "site 1: proxy: not a site option"),
+    ('[[site]]\nstart = "https://a.example/"\nselectors = { price = ".p" }\n', "selectors: 'price' is not one of"),
+    ('[[site]]\nlabel = "A"\nstart = "https://a.example/"\n[[site]]\nlabel = "B"\nstart = "https://a.example/x/"\n',
+     "host 'a.example' is in two sites ('A' and 'B')"),
+    ('[[site]\n', "not valid TOML"),
+])
+def test_a_bad_sites_file_names_the_site_and_the_field(tmp_path, text, message):
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SitesFileError) as caught:
+        load_sites(path)
+    assert message in str(caught.value)
+
+
+def test_a_plain_list_of_start_urls_is_a_sites_file(tmp_path):
+    path = tmp_path / "sites.txt"
+    path.write_text("# our clinics\nhttps://a.example/blog/\n\nhttps://b.example/news/  # the new one\n", encoding="utf-8")
+    assert [s.start for s in load_sites(path)] == [["https://a.example/blog/"], ["https://b.example/news/"]]
+    path.write_text("https://a.example/blog/\nnot a url\n", encoding="utf-8")
+    with pytest.raises(SitesFileError, match="line 2: start: 'not a url' is not an http"):
+        load_sites(path)
+
+
+def test_a_bad_sites_file_crawls_nothing(tmp_path):
+    index = tmp_path / "index"
+    with BlogSite(posts=2) as site:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(f'[[site]]\nstart = "{site.url}"\n[[site]]\nlabel = "Bad"\nstart = "{site.url}x/"\ndelay = -1\n',
+                         encoding="utf-8")
+        proc = run_needle("crawl", "--sites", str(sites), "--index", str(index), *_settings(), check=False, timeout=60)
+        hits = list(site.hits)
+    assert proc.returncode == 2 and "site 2 ('Bad'): delay" in proc.stderr
+    assert hits == [] and not index.exists()
