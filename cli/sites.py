@@ -12,11 +12,14 @@ from cli.common import EXIT_INDEX, NO_INDEX, console, exit_help, format_option, 
 
 @click.command(epilog=exit_help({EXIT_INDEX: NO_INDEX}))
 @index_option
-@format_option("table", "json")
-def sites(index: Path, fmt: str) -> None:
+@format_option("table", "json", "html")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output.")
+def sites(index: Path, fmt: str, output: Path | None) -> None:
     """List the sites of the index: label (from a sites file), posts, site pages and crawl
     errors held, posts marked missing, the last crawl (when, complete or not) and the last
-    complete one."""
+    complete one. --format html: every site side by side, with its content audit (no link
+    checks) and SEO summaries: scores, findings and the most common ones."""
     from indexer.history import HISTORY_FILE, History
     from indexer.store import sites_overview
 
@@ -30,6 +33,24 @@ def sites(index: Path, fmt: str) -> None:
             for site, facts in overview.items()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
+        return
+    if fmt == "html":
+        from datetime import date
+
+        from indexer.store import load_records
+        from reports.agency import site_rows, to_html
+
+        from cli.audit import thresholds_from_settings as audit_thresholds
+        from cli.seo import thresholds_from_settings as seo_thresholds
+
+        rows = site_rows(load_records(index), list(overview), as_of=date.today(),
+                         thresholds=audit_thresholds(), seo_thresholds=seo_thresholds())
+        text = to_html(rows, as_of=date.today(), labels=labels, last=last)
+        if output:
+            output.write_text(text, encoding="utf-8")
+            click.echo(f"html: {output} ({len(overview)} sites)", err=True)
+        else:
+            click.echo(text, nl=False)
         return
     from rich.table import Table
 

@@ -102,3 +102,28 @@ def test_a_bad_sites_file_crawls_nothing(tmp_path):
         hits = list(site.hits)
     assert proc.returncode == 2 and "site 2 ('Bad'): delay" in proc.stderr
     assert hits == [] and not index.exists()
+
+
+def test_the_agency_page_shows_every_site_side_by_side(tmp_path):
+    from browser import chrome
+    from selenium.webdriver.common.by import By
+
+    index = tmp_path / "index"
+    with BlogSite(posts=3) as north, BlogSite(posts=5) as south:
+        sites = tmp_path / "sites.txt"
+        sites.write_text(f"{north.url}\n{south.url}\n", encoding="utf-8")
+        run_needle("crawl", "--sites", str(sites), "--index", str(index), *_settings(), timeout=180)
+        page = tmp_path / "agency.html"
+        run_needle("sites", "--index", str(index), "--format", "html", "-o", str(page), timeout=120)
+        south_seo = json.loads(run_needle("seo", "--index", str(index), "--site", south.root, "--format", "json",
+                                          "--no-compare", timeout=120).stdout)
+
+    with chrome() as driver:
+        driver.get(page.as_uri())
+        rows = {r.get_attribute("data-site"): r for r in driver.find_elements(By.CSS_SELECTOR, "tr.site-row")}
+        posts = {site: int(r.find_elements(By.CSS_SELECTOR, "td.num")[0].text) for site, r in rows.items()}
+        seo_scores = {site: int(r.get_attribute("data-seo-score")) for site, r in rows.items()}
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert posts == {north.root: 3, south.root: 5}
+    assert seo_scores[south.root] == south_seo["summary"]["score"]  # the same figure as the site's own report
+    assert errors == []
