@@ -1,18 +1,19 @@
 """The proximity rule: do the query's consecutive words stand together in a post?
 
-Read from the stored title and body of the best few posts only (``WINDOW``): one regular
-expression per pair of words finds them together in C (by their stems' prefixes, as the
-snippets do, ``search.snippets``), and only the words it found are analysed. Whoosh's phrase queries
-over the index were tried first: they decode the positions of every post holding both
-words, and tripled the median query time of the first searches after a commit.
+Read from the stored title and body of the best few posts only (``WINDOW``): the first
+word's stem is looked for with ``str.find`` (in C; a stem is a prefix of its words, as the
+snippets find them, ``search.snippets``), and only the few words after each occurrence
+are analysed. Tried before: Whoosh's phrase queries over the index (they decode the
+positions of every post holding both words, and tripled the median time of the first
+searches after a commit), then a regular expression per pair of words (~0.5 ms to compile
+for each new pair).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
-from indexer.analysis import STOP_WORDS, WORD_PATTERN
+from indexer.analysis import STOP_WORDS
 from search.snippets import _FOLD_1TO1, _index_term
 
 # The best posts (by the rules above proximity, then BM25F) that proximity reorders.
@@ -20,50 +21,62 @@ WINDOW = 10
 # Two words stand together when at most this many words (stop words aside) lie between
 # them, in the order typed.
 SLOP = 2
-# Stop words between the two ("pain between the shoulder blades") do not count: the
-# pattern lets this many more words lie between, and the gap's own words are counted.
+# Stop words between the two ("pain between the shoulder blades") do not count: up to
+# this many of them more are read past.
 _STOP_ALLOWANCE = 2
-_WORD = re.compile(WORD_PATTERN)
+_WORD_AT = re.compile(r"\w*")
+_NEXT_WORD = re.compile(r"[^\w]+(\w+)")
 
 
 def pairs_together(texts: list[str], words: list[str | None]) -> int:
     """How many pairs of consecutive typed words (their index terms, None for a word no
     term stands for as typed) stand together in one of ``texts``."""
-    count = 0
-    for a, b in zip(words, words[1:]):
-        if a is None or b is None or a == b:
-            continue
-        pattern = _pair_pattern(a, b)
-        if any(_together(text, pattern, a, b) for text in texts if text):
-            count += 1
-    return count
+    pairs = [(a, b) for a, b in zip(words, words[1:]) if a is not None and b is not None and a != b]
+    if not pairs:
+        return 0
+    folded = [_fold(text) for text in texts if text]
+    kept = [text for text in texts if text]
+    return sum(1 for a, b in pairs if any(_together(t, f, a, b) for t, f in zip(kept, folded)))
 
 
-@functools.lru_cache(maxsize=4096)
-def _pair_pattern(a: str, b: str) -> re.Pattern:
-    """Word a, at most SLOP words (and some stop words), word b: by the stems' prefixes,
-    as the snippets find words (a Porter stem is a prefix of its word but for its last
-    letter at most). Literal first, over lowercased text, so the engine scans for it in C."""
-    def word(term: str) -> str:
-        return rf"({re.escape(term[:-1] if len(term) > 2 else term)}\w*)"
-
-    between = rf"(?:\W+\w+){{0,{SLOP + _STOP_ALLOWANCE}}}?"
-    return re.compile(rf"{word(a)}{between}\W+{word(b)}")
+def _fold(text: str) -> str:
+    """Lowercased, accents folded, every character in place."""
+    return (text if text.isascii() else text.translate(_FOLD_1TO1)).lower()
 
 
-def _together(text: str, pattern: re.Pattern, a: str, b: str) -> bool:
-    """Do a and b (index terms) stand together in ``text``? The words the pattern found
-    are confirmed by the analyzer, and the words between them counted."""
-    folded = (text if text.isascii() else text.translate(_FOLD_1TO1)).lower()
-    for m in pattern.finditer(folded):
-        start = m.start(1)
-        if start and (folded[start - 1].isalnum() or folded[start - 1] in "._"):
-            continue  # inside another word
-        if (_index_term(text[start:m.end(1)]) == a and _index_term(text[m.start(2):m.end(2)]) == b
-                and _gap_words(text[m.end(1):m.start(2)]) <= SLOP):
-            return True
+def _prefix(term: str) -> str:
+    # a Porter stem is a prefix of its word but for its last letter at most (as the
+    # snippets find words)
+    return term[:-1] if len(term) > 2 else term
+
+
+def _together(text: str, folded: str, a: str, b: str) -> bool:
+    """Is a word of term ``a`` followed, at most SLOP words later (stop words aside), by
+    a word of term ``b``? Occurrences of a's prefix are found with str.find (in C); only
+    the words right after them are analysed."""
+    first, second = _prefix(a), _prefix(b)
+    i = folded.find(first)
+    while i >= 0:
+        if i == 0 or not (folded[i - 1].isalnum() or folded[i - 1] in "._"):
+            word = _WORD_AT.match(folded, i)
+            if _index_term(text[i:word.end()]) == a and _followed_by(text, folded, word.end(), second, b):
+                return True
+        i = folded.find(first, i + 1)
     return False
 
 
-def _gap_words(gap: str) -> int:
-    return sum(1 for w in _WORD.findall(gap) if w.lower() not in STOP_WORDS)
+def _followed_by(text: str, folded: str, pos: int, prefix: str, term: str) -> bool:
+    counted = 0
+    for _ in range(SLOP + _STOP_ALLOWANCE + 1):
+        m = _NEXT_WORD.match(folded, pos)
+        if m is None:
+            return False
+        start, pos = m.start(1), m.end(1)
+        word = text[start:pos]
+        if folded.startswith(prefix, start) and _index_term(word) == term:
+            return True
+        if word.lower() not in STOP_WORDS:
+            counted += 1
+            if counted > SLOP:
+                return False
+    return False
