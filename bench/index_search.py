@@ -21,6 +21,9 @@ the top 10 with a highlighted body snippet each.
   per index generation (term impacts, match bitsets, facet sets): what the first queries
   after each commit cost, without warm-up
 
+"CPU p50/p95" are the querying thread's CPU time per query, beside the wall times: on a
+machine other jobs share they move much less with the load.
+
 ``--needle-index DIR`` queries an existing Needle index of the same generated posts (e.g.
 bench/out/web-index-50000, which bench/web.py keeps) instead of building one; its build
 columns are then empty.
@@ -220,18 +223,22 @@ def query_phase(engine: str, path: Path) -> dict:
         assert warmer.wait(timeout=600), "the warm-up did not finish"
         warm = {"warmup_s": round(time.perf_counter() - t0, 2)}
         warmer.stop()
-    latencies = []
+    latencies, cpu = [], []
     for q in queries:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         run(q)
         latencies.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.thread_time() - c) * 1000)
     latencies.sort()
+    cpu.sort()
 
-    def pct(p):
-        return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 2)
+    def pct(p, values=latencies):
+        return round(values[min(len(values) - 1, int(p / 100 * len(values)))], 2)
 
+    # CPU time of the querying thread: on a machine other jobs share, wall times swing
+    # with the load; CPU time much less (the warm-up thread is not counted)
     return {"cold_first_ms": round(cold_ms, 1), "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
-            **warm, **_rss_mb()}
+            "cpu_p50_ms": pct(50, cpu), "cpu_p95_ms": pct(95, cpu), **warm, **_rss_mb()}
 
 
 def build_phase(engine: str, path: Path, posts_count: int, procs: int) -> dict:
@@ -322,7 +329,8 @@ def main() -> None:
     print(f"\n{args.posts} posts, {args.runs} run(s), medians; builds with {args.procs} processes/threads; "
           f"{os.cpu_count()} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     header = f"{'engine':<16}{'build posts/s':>14}{'size MB':>9}{'build RSS MB':>14}" \
-             f"{'cold first ms':>15}{'warm-up s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'query RSS MB':>14}"
+             f"{'cold first ms':>15}{'warm-up s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}" \
+             f"{'CPU p50':>9}{'CPU p95':>9}{'query RSS MB':>14}"
     print(header)
     for e in engines:
         build_rss = med(e, "build", "rss_mb")
@@ -330,7 +338,9 @@ def main() -> None:
         rss = f"{build_rss:.0f}" + (f"+{kids:.0f}" if kids and kids > 1 else "")
         print(f"{e:<16}{med(e, 'build', 'posts_per_s'):>14.0f}{med(e, 'build', 'size_mb'):>9.1f}{rss:>14}"
               f"{med(e, 'query', 'cold_first_ms'):>15.1f}{med(e, 'query', 'warmup_s'):>11.2f}{med(e, 'query', 'p50_ms'):>9.2f}"
-              f"{med(e, 'query', 'p95_ms'):>9.2f}{med(e, 'query', 'p99_ms'):>9.2f}{med(e, 'query', 'rss_mb'):>14.0f}")
+              f"{med(e, 'query', 'p95_ms'):>9.2f}{med(e, 'query', 'p99_ms'):>9.2f}"
+              f"{med(e, 'query', 'cpu_p50_ms'):>9.2f}{med(e, 'query', 'cpu_p95_ms'):>9.2f}"
+              f"{med(e, 'query', 'rss_mb'):>14.0f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"posts": args.posts, "runs": raw}, indent=2))
 
