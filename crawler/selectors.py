@@ -18,7 +18,9 @@ _WIDGET_HEADING = (
     "^(articles|publications) (r\u00e9cent|similaires|connexes)|^you (may|might) also like|"
     "^read (next|more)$|^vous aimerez aussi', 'i')"
 )
+# ... and holds no prose: a "Read more" heading inside the post's own wrapper is no widget
 _HEADED_WIDGET = " | ".join(f"//{h}[{_WIDGET_HEADING}]/parent::*[self::section or self::div or self::aside]"
+                            "[not(.//p[string-length(normalize-space(.)) > 300])]"
                             for h in ("h2", "h3", "h4"))
 
 # Main content of a single post, most specific first.
