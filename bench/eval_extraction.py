@@ -219,7 +219,7 @@ def eval_trafilatura(folder: Path, limit: int | None) -> None:
         row.update(traf_title=getattr(doc, "title", None), traf_author=getattr(doc, "author", None),
                    traf_date=getattr(doc, "date", None))
     print(f"{name}: {pages} pages (trafilatura's evaluation set)")
-    print(f"  main text         {"precision":>9} {'recall':>7} {'F1':>6} {'crashes':>8} {'CPU ms/page':>12}")
+    print(f"  main text         {'precision':>9} {'recall':>7} {'F1':>6} {'crashes':>8} {'CPU ms/page':>12}")
     scores = {}
     for who, (tp, fn, fp) in text.items():
         scores[who] = _prf(tp, fn, fp)
