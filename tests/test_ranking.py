@@ -83,6 +83,19 @@ def test_phrase_above_scattered_words(tmp_path, monkeypatch):
     assert results.hits[0].explain.phrase and not results.hits[1].explain.phrase
 
 
+def test_pages_follow_one_order(tmp_path):
+    # proximity reorders a window of the best posts: the same window on every page
+    posts = [
+        post(f"p{i}", f"Post {i}", FILLER * (i % 3 + 1) + ("An ice bath helps. " if i % 2 else
+             "Ice first. " + FILLER + "A bath later. "), published=f"2024-01-{i + 1:02d}T09:00")
+        for i in range(14)
+    ]
+    ix = build(tmp_path / "ix", posts)
+    whole = [h.url for h in search(ix, "ice bath", per_page=14).hits]
+    paged = [h.url for page in (1, 2, 3, 4, 5) for h in search(ix, "ice bath", page=page, per_page=3).hits]
+    assert paged == whole and len(set(whole)) == 14
+
+
 def test_title_above_body(tmp_path):
     ix = build(tmp_path / "ix", [
         post("body", "What We Treat", FILLER + "Shockwave, shockwave and more shockwave: "
