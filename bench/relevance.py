@@ -3,6 +3,7 @@
     .venv/bin/python bench/relevance.py                  # crawl the sample site, judge both
     .venv/bin/python bench/relevance.py --index DIR      # an index already crawled from it
     .venv/bin/python bench/relevance.py --show           # also each query's top 10, graded
+    .venv/bin/python bench/relevance.py --ablation       # also Needle with each ranking rule off
 
 The judged queries (qrels, ``bench/qrels/sample.toml``) were written from the sample site's
 posts; a post is named by its URL path, so the servers' ports do not matter. The sample
