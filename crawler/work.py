@@ -91,9 +91,44 @@ def worker_count(setting: Any) -> int:
     return max(int(setting), 0)
 
 
-def _warm_up() -> None:
+PARENT_CHECK_S = 1.0
+
+
+def _warm_up(crawler_pid: int | None = None) -> None:
     # import-time work (dateparser's data, trafilatura) happens once per worker, up front
     import crawler.extract  # noqa: F401
+
+    if crawler_pid is not None:
+        import threading
+
+        threading.Thread(target=_exit_with, args=(crawler_pid,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with(crawler_pid: int) -> None:
+    """End this worker when the crawl's process is gone. A pool's workers hold both ends
+    of its task pipe, so a crawl killed with SIGKILL never closes it for them: without
+    this they would wait for tasks forever (and keep the forkserver alive)."""
+    import time
+
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if not _running(crawler_pid):
+            os._exit(0)
+
+
+def _running(pid: int) -> bool:
+    """``pid`` is a live process (a killed one stays a zombie until its parent reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
 
 
 class Extractor:
@@ -125,7 +160,8 @@ class Extractor:
         # forkserver: never fork the crawler's process, whose reactor and threads
         # a forked child would inherit half-alive
         return ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_warm_up)
+            self.workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_warm_up,
+            initargs=(os.getpid(),))
 
     async def run(self, body: bytes, url: str, **options: Any) -> Extracted:
         call = partial(self.function, body, url, **options)

@@ -253,3 +253,37 @@ def test_extraction_stops_after_too_many_worker_restarts() -> None:
     assert isinstance(died, WorkerDied)
     assert isinstance(after, WorkersFailed) and "NEEDLE_EXTRACT_MAX_RESTARTS=1" in str(after)
     assert extractor.restarts == 1
+
+
+def test_a_killed_crawl_leaves_no_extraction_worker_behind(tmp_path: Path) -> None:
+    """SIGKILL gives the crawl no chance to stop its pool: the pool's processes notice the
+    crawl is gone and end, so nothing keeps running (nor holds the crawl's output pipes)."""
+    from crawler.work import _running
+
+    with BlogSite(posts=20) as site:
+        site.delay = 0.3
+        args = [sys.executable, "-m", "cli", "crawl", site.url, "--no-index", "-s", "NEEDLE_EXTRACT_WORKERS=1"]
+        for name, value in LOCAL_CRAWL_SETTINGS.items():
+            args += ["-s", f"{name}={value}"]
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while sum(1 for _, p in site.hits if p.startswith("/blog/post-")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        descendants = _descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)  # returns only once no process holds its pipes
+    assert descendants, "the crawl had started its extraction pool"
+    deadline = time.monotonic() + 15
+    while any(_running(pid) for pid in descendants) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in descendants if _running(pid)] == []
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout.split()
+        out += [int(c) for c in children]
+        todo += [int(c) for c in children]
+    return out
