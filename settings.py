@@ -160,6 +160,8 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "crawler.pipelines.DedupePipeline": 200,
     "crawler.pipelines.CrawlStatsPipeline": 300,
+    # With --redis: every record onto the shared frontier's list (`needle index --from-redis`).
+    "crawler.pipelines.RecordsToRedis": 700,
     # Writes into the Whoosh index when NEEDLE_INDEX_ON_CRAWL is true (needle crawl sets it).
     "indexer.pipeline.IndexPipeline": 800,
 }
@@ -178,6 +180,10 @@ NEEDLE_TRACKING_PARAMS = knob(
 # Optional per-site selectors for sites generic extraction gets wrong (settings.py only):
 # {"host": {"title": "css", "body": "css", "date": "css", "author": "css"}}
 NEEDLE_SITE_SELECTORS: dict[str, dict[str, str]] = {}
+NEEDLE_REDIS_HEARTBEAT = knob(
+    "NEEDLE_REDIS_HEARTBEAT", "float", 5.0,
+    "With --redis: seconds between a worker's heartbeats; one silent for three is dead, and its "
+    "requests go back to the shared queue.")
 NEEDLE_EARLIEST_DATE = knob("NEEDLE_EARLIEST_DATE", "date", "1995-01-01",
                             "Dates before this (or after the fetch) are implausible: kept, with a warning.")
 NEEDLE_EXTRACT_WORKERS = knob(

@@ -171,3 +171,13 @@ def site_option(command):
     return click.option("--site", metavar="HOST",
                         help="Only this site (a host such as www.clinic.example, or scheme://host); "
                              "`needle sites` lists them.")(command)
+
+
+def check_redis(url: str) -> None:
+    """A Redis that answers at ``url``, or a usage error before any work starts."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise click.BadParameter(f"{url}: {exc}", param_hint="--redis / --from-redis") from None

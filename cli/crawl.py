@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli.common import (
-    EXIT_BREAKER, EXIT_EMPTY, EXIT_INDEX, console, exit_help, fail, index_option, index_required,
+    EXIT_BREAKER, EXIT_EMPTY, EXIT_INDEX, check_redis, console, exit_help, fail, index_option, index_required,
     parse_setting,
 )
 
@@ -36,13 +36,17 @@ from cli.common import (
 @click.option("--full", is_flag=True,
               help="Fetch and extract every page again; by default the pages the index holds are "
                    "asked for conditionally and skipped when unchanged (304, or the same bytes).")
+@click.option("--redis", "redis_url", metavar="redis://HOST:PORT/DB",
+              help="Share the crawl's frontier through this Redis (scrapy-redis): run the same "
+                   "command in several terminals or machines and they split the work; records go "
+                   "to Redis for `needle index --from-redis` instead of the index.")
 @click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the crawl summary as JSON to this file.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy or NEEDLE_* setting (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(urls: tuple[str, ...], sites_file: Path | None, output: Path | None, index: Path, no_index: bool,
-          max_pages: int | None, jobdir: Path | None, tz: str | None, full: bool,
+          max_pages: int | None, jobdir: Path | None, tz: str | None, full: bool, redis_url: str | None,
           summary_json: Path | None, overrides: tuple[str, ...], verbose: bool) -> None:
     """Crawl the blogs at URLS (front page, listing page or sitemap), and those of a
     sites file, into records.
@@ -80,6 +84,14 @@ def crawl(urls: tuple[str, ...], sites_file: Path | None, output: Path | None, i
         settings["NEEDLE_TIMEZONE"] = tz
     if full:
         settings["NEEDLE_RECRAWL_FULL"] = True
+    if redis_url:
+        if jobdir:
+            raise click.UsageError("--redis keeps the frontier in Redis: --jobdir does not apply")
+        check_redis(redis_url)
+        from crawler.frontier import redis_settings
+
+        settings.update(redis_settings(redis_url, list(urls)))
+        no_index = True
     if sites:
         from crawler.sites import crawl_settings
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from cli.common import (
-    EXIT_BREAKER, EXIT_EMPTY, EXIT_INDEX, exit_help, fail, format_option, index_option,
+    EXIT_BREAKER, EXIT_EMPTY, EXIT_INDEX, check_redis, exit_help, fail, format_option, index_option,
     index_required,
 )
 
@@ -21,8 +21,14 @@ from cli.common import (
     EXIT_INDEX: "another writer holds the index, or it is of an older version of Needle",
     EXIT_BREAKER: "the circuit breaker kept the index from shrinking (--complete)",
 }))
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @index_option
+@click.option("--from-redis", "redis_url", metavar="redis://HOST:PORT/DB",
+              help="Read the records that `needle crawl --redis` workers push to this Redis, until "
+                   "none is left and no worker has been alive for --wait seconds (the one writer of a "
+                   "distributed crawl).")
+@click.option("--wait", "wait_s", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="With --from-redis: seconds to wait for a worker before stopping.")
 @click.option(
     "--complete",
     is_flag=True,
@@ -32,8 +38,10 @@ from cli.common import (
     "--rebuild", is_flag=True, help="Replace the whole index (all cores), instead of updating it."
 )
 @format_option("text", "json", json_help="Print the counts as JSON")
-def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, fmt: str) -> None:
-    """Build or update the index from JSON Lines exports of a crawl (FILE may be -).
+def index(files: tuple[str, ...], index: Path, redis_url: str | None, wait_s: float, complete: bool,
+          rebuild: bool, fmt: str) -> None:
+    """Build or update the index from JSON Lines exports of a crawl (FILE may be -), or
+    from the records a distributed crawl pushes to Redis (--from-redis).
 
     Unchanged posts are skipped, changed ones replaced by URL. Lines that are not
     records are reported and skipped (and then nothing is removed). With --complete,
@@ -45,8 +53,23 @@ def index(files: tuple[str, ...], index: Path, complete: bool, rebuild: bool, fm
 
     target = index
     bad: list[str] = []
+    if not files and not redis_url:
+        raise click.UsageError("give the JSON Lines files of a crawl (FILE ... or -), or --from-redis URL")
+    if redis_url and rebuild:
+        raise click.UsageError("--rebuild needs the whole crawl at once: index from files")
+    if redis_url:
+        check_redis(redis_url)
 
     def records():
+        if redis_url:
+            from crawler.frontier import drain
+
+            for batch in drain(redis_url, grace_s=wait_s):
+                for line in batch:
+                    try:
+                        yield parse_record(line)
+                    except ValueError as exc:
+                        bad.append(f"{redis_url}: {str(exc).splitlines()[0]}")
         for name in files:
             stream = sys.stdin if name == "-" else open(name, encoding="utf-8")
             # stdin stays open for whoever reads it next

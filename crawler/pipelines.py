@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.records import CrawlError, Post, Teaser
 
@@ -68,4 +68,27 @@ class CrawlStatsPipeline:
                 self.stats.inc_value(f"needle/warnings/{warning.kind.value}")
         elif isinstance(item, CrawlError):
             self.stats.inc_value(f"needle/errors/{item.reason}")
+        return item
+
+
+class RecordsToRedis:
+    """Every record onto the frontier's Redis list, for the one index writer (a crawl
+    without --redis has no frontier, and Scrapy leaves this pipeline out)."""
+
+    def __init__(self, crawler):
+        if not crawler.settings.get("NEEDLE_FRONTIER"):
+            raise NotConfigured("no shared frontier")
+        from scrapy_redis.connection import get_redis_from_settings
+
+        self.server = get_redis_from_settings(crawler.settings)
+        self.key = f"{crawler.settings.get('NEEDLE_FRONTIER')}:items"
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not hasattr(item, "model_dump_json"):
+            raise DropItem(f"not a record: {type(item).__name__}")
+        self.server.rpush(self.key, item.model_dump_json())
         return item

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -147,6 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self, n: int, site: "BlogSite") -> None:
         """A post, with the validators a real server sends, answering a conditional GET
         whose ETag still matches with 304 (unless ``site.conditional`` is off)."""
+        if site.delay:
+            time.sleep(site.delay)
         body = post_html(n, site).encode("utf-8")
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         asked = self.headers.get("If-None-Match")
@@ -220,7 +223,8 @@ class BlogSite:
         self.sitemap_extra: list[str] = []
         self.lastmod: str | None = None  # raw <lastmod> of every post's sitemap entry
         self.lastmods: dict[str, str] = {}  # path -> raw <lastmod> of that post's entry
-        self.wrong_304 = False  # answer 304 to every conditional GET, changed or not
+        self.wrong_304 = False
+        self.delay = 0.0  # seconds before each post is answered (a slow site keeps a crawl going)  # answer 304 to every conditional GET, changed or not
         self.sitemap_index: list[str] | None = None  # raw <loc>s: /sitemap.xml becomes an index
         self.robots_extra: list[str] = []  # raw lines, before robots.txt's own Sitemap: line
         self.raw: dict[str, tuple[int, dict[str, str], bytes]] = {}  # path -> (status, headers, body)

@@ -1,0 +1,197 @@
+"""A crawl frontier shared through Redis: scrapy-redis's scheduler and dupefilter, and the
+little they lack for Needle.
+
+``needle crawl URL --redis redis://HOST:PORT/DB`` may run in several processes, on one
+machine or many: they share one queue of requests and one set of fingerprints
+(scrapy-redis), so no URL is fetched twice, and each record goes to one Redis list that a
+single index writer drains (``needle index --from-redis``). The frontier's keys are named
+after the start URLs, so the same command run twice joins the same crawl.
+
+scrapy-redis takes a request off the queue for good when a worker asks for it; a worker
+killed before it handled the page would lose it. So this adapter keeps each request a
+worker took under that worker's name until the page's callback (or errback) has finished
+and its records and links are in Redis, and every worker keeps a heartbeat key alive. A
+worker that finds another's heartbeat gone puts its requests back on the queue. The last
+worker out clears the frontier, so the next crawl starts afresh.
+
+"Finished" is the end of Scrapy's Scraper._scrape for the page (the one place that covers
+callbacks and errbacks both, after the items went through the pipelines): that private
+method is wrapped when the engine starts. Should a Scrapy release rename it, the frontier
+says so in the log and marks a page done when its response arrives instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import time
+import uuid
+from typing import Any
+
+from scrapy import signals
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+logger = logging.getLogger(__name__)
+
+FP_META = "needle_frontier_fp"
+HEARTBEAT_S = 5.0  # a worker is dead when its heartbeat key has not been renewed for 3 beats
+FRONTIERS_KEY = "needle:frontiers"  # every frontier prefix: where `needle index --from-redis` looks
+
+
+def frontier_prefix(start_urls: list[str]) -> str:
+    """The Redis key prefix of the crawl of these start URLs (the same command, the same crawl)."""
+    digest = hashlib.sha1("\n".join(sorted(start_urls)).encode()).hexdigest()[:12]
+    return f"needle:{digest}"
+
+
+def redis_settings(url: str, start_urls: list[str]) -> dict[str, Any]:
+    """The Scrapy settings of a crawl whose frontier is in the Redis at ``url``."""
+    prefix = frontier_prefix(start_urls)
+    return {
+        "REDIS_URL": url,
+        "SCHEDULER": "crawler.frontier.SharedFrontier",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,  # the frontier outlives a worker; the last one out clears it
+        "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
+        "NEEDLE_FRONTIER": prefix,
+        "NEEDLE_INDEX_ON_CRAWL": False,  # one writer drains the records: no worker holds the lock
+    }
+
+
+class SharedFrontier(Scheduler):
+    """scrapy-redis's scheduler, with each taken request kept until its page is handled."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        instance = super().from_crawler(crawler)
+        instance.crawler = crawler
+        instance.prefix = crawler.settings.get("NEEDLE_FRONTIER")
+        instance.worker = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        instance.heartbeat_s = crawler.settings.getfloat("NEEDLE_REDIS_HEARTBEAT", HEARTBEAT_S)
+        instance._beat = None
+        crawler.signals.connect(instance._engine_started, signal=signals.engine_started)
+        crawler.signals.connect(instance._response_received, signal=signals.response_received)
+        return instance
+
+    # -- keys --------------------------------------------------------------------------
+
+    def _inflight(self, worker: str | None = None) -> str:
+        return f"{self.prefix}:inflight:{worker or self.worker}"
+
+    def _alive(self, worker: str | None = None) -> str:
+        return f"{self.prefix}:alive:{worker or self.worker}"
+
+    # -- life --------------------------------------------------------------------------
+
+    def open(self, spider):
+        super().open(spider)
+        self.server.sadd(FRONTIERS_KEY, self.prefix)
+        self._heartbeat()
+        self._beat = task.LoopingCall(self._heartbeat)
+        self._beat.start(self.heartbeat_s, now=False)
+        self._wrapped = False
+
+    def close(self, reason):
+        if self._beat is not None and self._beat.running:
+            self._beat.stop()
+        # a clean exit handled every page it took
+        self.server.delete(self._inflight(), self._alive())
+        if not self._others_alive() and not len(self.queue):
+            # the last worker out: the next crawl of these sites starts afresh
+            self.server.delete(self.queue.key, self.df.key)
+        super().close(reason)
+
+    def _heartbeat(self) -> None:
+        self.server.set(self._alive(), self.worker, px=int(self.heartbeat_s * 3000))
+        self._recover()
+
+    def _workers(self) -> set[str]:
+        """Workers with requests in flight (alive or not)."""
+        start = len(f"{self.prefix}:inflight:")
+        return {key.decode()[start:] for key in self.server.scan_iter(f"{self.prefix}:inflight:*")}
+
+    def _others_alive(self) -> bool:
+        start = len(f"{self.prefix}:alive:")
+        return any(key.decode()[start:] != self.worker for key in self.server.scan_iter(f"{self.prefix}:alive:*"))
+
+    def _recover(self) -> None:
+        """Put back on the queue the requests of workers whose heartbeat stopped."""
+        for worker in self._workers() - {self.worker}:
+            if self.server.exists(self._alive(worker)):
+                continue
+            taken = self.server.hgetall(self._inflight(worker))
+            for encoded in taken.values():
+                # pushed as is: the dupefilter already holds its fingerprint
+                self.server.zadd(self.queue.key, {encoded: 0})
+            self.server.delete(self._inflight(worker))
+            if taken:
+                logger.warning("worker %s stopped answering: %d of its requests went back to the queue",
+                               worker, len(taken))
+                self.stats.inc_value("needle/frontier/recovered", len(taken))
+
+    # -- requests ----------------------------------------------------------------------
+
+    def next_request(self):
+        request = super().next_request()
+        if request is not None:
+            fp = request.meta.setdefault(FP_META, hashlib.sha1(request.url.encode()).hexdigest())
+            self.server.hset(self._inflight(), fp, self.queue._encode_request(request))
+        return request
+
+    def has_pending_requests(self) -> bool:
+        # another worker's pages may still add links, and a dead one's come back
+        return len(self) > 0 or bool(self._workers() - {self.worker})
+
+    def done(self, request) -> None:
+        fp = request.meta.get(FP_META)
+        if fp:
+            self.server.hdel(self._inflight(), fp)
+
+    def _engine_started(self) -> None:
+        scraper = getattr(self.crawler.engine, "scraper", None)
+        original = getattr(scraper, "_scrape", None)
+        if original is None:
+            logger.warning("this Scrapy has no Scraper._scrape: pages are marked done when their "
+                           "response arrives, so a worker killed while handling one loses it")
+            return
+
+        async def scrape_then_done(result, request):
+            await original(result, request)
+            self.done(request)  # its links are queued and its records pushed
+
+        scraper._scrape = scrape_then_done
+        self._wrapped = True
+
+    def _response_received(self, response, request, spider) -> None:
+        if not self._wrapped:
+            self.done(request)
+
+
+def drain(url: str, *, grace_s: float = 10.0, poll_s: float = 0.5, batch: int = 500):
+    """The records of every Needle frontier in the Redis at ``url``, popped in batches of
+    JSON texts, until every list is empty and no worker has been alive for ``grace_s``
+    (so a writer started before its workers waits for them)."""
+    import redis
+
+    server = redis.Redis.from_url(url)
+    quiet_since = time.monotonic()
+    while True:
+        prefixes = [p.decode() for p in server.smembers(FRONTIERS_KEY)]
+        got = False
+        for prefix in prefixes:
+            texts = server.lpop(f"{prefix}:items", batch)
+            if texts:
+                got = True
+                yield [t.decode() for t in texts]
+        if got:
+            quiet_since = time.monotonic()
+            continue
+        if any(True for prefix in prefixes for _ in server.scan_iter(f"{prefix}:alive:*", count=100)):
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= grace_s:
+            return
+        time.sleep(poll_s)
