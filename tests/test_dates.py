@@ -262,3 +262,22 @@ def test_a_date_only_in_an_html_comment_is_found_by_the_fallback():
                         fetched_at=FETCHED, timezone="Asia/Tokyo")
     assert post.published_source is DateSource.HEURISTIC
     assert post.published.date().isoformat() == "2020-07-03"
+
+
+def test_htmldates_extensive_search_dates_a_post_only_free_text_dates_but_never_from_a_copyright_year():
+    """A date nothing structured marks ("14.03.2021" under the post): htmldate's fast search
+    does not find it, its extensive search does. The copyright year it falls back on
+    (given as January 1st) is no publication date: such a page stays undated."""
+    prose = ("<p>Knee pain on the stairs is one of the most common complaints we hear in the clinic, "
+             "and most of the time it comes from the joint behind the kneecap.</p>"
+             "<p>Strength work for the hips and thighs settles most cases within six to eight weeks, "
+             "with a gradual return to hills and stairs.</p>")
+    page = ("<html><head><title>Knee</title></head><body><article><h1>Knee pain on the stairs</h1>"
+            f"{prose}{{stamp}}</article><footer>Copyright 2024 Cedar Grove Physiotherapy</footer></body></html>")
+    dated = extract_post(page.format(stamp="<p>14.03.2021</p>"), "https://clinic.example/blog/knee",
+                         fetched_at=FETCHED, timezone="America/Edmonton")
+    assert (dated.published.date().isoformat(), dated.published_source) == ("2021-03-14", DateSource.HEURISTIC)
+    undated = extract_post(page.format(stamp=""), "https://clinic.example/blog/knee", fetched_at=FETCHED,
+                           timezone="America/Edmonton")
+    assert undated.published is None
+    assert WarningKind.NO_DATE in [w.kind for w in undated.warnings]

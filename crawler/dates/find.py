@@ -120,6 +120,13 @@ def _heuristic_date(page: Page, dc: DateCollector, container, cards: set) -> Non
             # the tree has no comments; blogs (Movable Type, goo) keep an RDF trackback
             # block with dc:date in one, which htmldate reads from the page's text
             found = find_date(page.source, **bounds)
+        if not found:
+            # the extensive search reads free text, image paths and, last, the copyright
+            # year, which it gives as January 1st: no publication date, so not kept
+            with swapped_out(cards - {page.body, container, page.tree}):
+                found = find_date(page.tree, **{**bounds, "extensive_search": True})
+            if found and found.endswith("-01-01"):
+                found = None
     except Exception:  # the fallback never costs the record
         return
     if found:
