@@ -12,7 +12,7 @@ import click
 
 from cli.common import (
     EXIT_EMPTY, EXIT_INDEX, EXIT_USAGE, NO_INDEX, exit_help, fail, format_option, index_option,
-    index_required, query_budget,
+    index_required, query_budget, site_option,
 )
 
 
@@ -37,11 +37,12 @@ from cli.common import (
 @click.option("--recency", is_flag=True,
               help="Break near ties by date: of posts the ranking rules put level whose scores are "
                    "within ~10%, the newest first.")
+@site_option
 @format_option("table", "json", json_help="Print results as JSON")
 def search(
     query: str, index: Path, year: int | None, since: datetime | None,
     until: datetime | None, category: str | None, sort: str, page: int, per_page: int,
-    explain: bool, recency: bool, fmt: str,
+    explain: bool, recency: bool, site: str | None, fmt: str,
 ) -> None:
     """Search the indexed posts: QUERY words, "phrases", AND/OR/NOT, title:word,
     category:knee, year:2024, published:[2023 to 2024], word~ (fuzzy), neck* (prefix).
@@ -56,10 +57,12 @@ def search(
             results = run_search(
                 index, query, year=year, since=_day(since), until=_day(until),
                 category=category, sort=sort, page=page, per_page=per_page, budget=query_budget(),
-                explain=explain, recency=recency,
+                explain=explain, recency=recency, site=site,
             )
         except QuerySyntaxError as exc:
             fail(f"{exc} (query: {query!r})", EXIT_USAGE)
+        except ValueError as exc:  # a --site that is no host
+            fail(str(exc), EXIT_USAGE)
     if fmt == "json":
         # the search module's own model, as GET /api/search answers it
         click.echo(json.dumps(results.model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -79,15 +82,16 @@ def _day(value: datetime | None) -> date | None:
 @click.argument("url")
 @index_option
 @click.option("--limit", type=click.IntRange(1, 50), default=5, show_default=True)
+@site_option
 @format_option("table", "json", json_help="Print results as JSON")
-def related(url: str, index: Path, limit: int, fmt: str) -> None:
+def related(url: str, index: Path, limit: int, site: str | None, fmt: str) -> None:
     """List the posts most like the post at URL."""
     from search import PostNotFoundError
     from search import related as find_related
 
     with index_required():
         try:
-            posts = find_related(index, url, limit=limit)
+            posts = find_related(index, url, limit=limit, site=site)
         except PostNotFoundError as exc:
             fail(str(exc), EXIT_USAGE)
     if fmt == "json":

@@ -37,8 +37,11 @@ class _Config(uvicorn.Config):
                    "and after each commit (default 100; 0: none).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               default="info", show_default=True)
+@click.option("--site", metavar="HOST",
+              help="Lock the service to one site of the index: the page and the API search its "
+                   "posts only, and a request for another site is refused (one clinic's search box).")
 def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: int,
-          warm_terms: int | None, log_level: str) -> None:
+          warm_terms: int | None, log_level: str, site: str | None) -> None:
     """Serve search over the index: a JSON API under /api (described at /openapi.json)
     and a search page at /. Reads the index only; a crawl may update it meanwhile and
     the next request sees the new commit."""
@@ -50,6 +53,8 @@ def serve(index, host: str, port: int, cors_origins: tuple[str, ...], workers: i
     os.environ["NEEDLE_CORS_ORIGINS"] = ",".join(cors_origins)
     if warm_terms is not None:
         os.environ["NEEDLE_WARM_TERMS"] = str(warm_terms)
+    if site:
+        os.environ["NEEDLE_SERVE_SITE"] = site
     config = _Config("cli.serve:app_from_settings", factory=True, host=host, port=port, workers=workers,
                      log_level=log_level, ws="none", proxy_headers=False)
     if workers > 1:
@@ -79,4 +84,5 @@ def app_from_settings():
         search_queue=settings.NEEDLE_SEARCH_QUEUE,
         search_timeout=settings.NEEDLE_SEARCH_TIMEOUT,
         budget=query_budget(),
+        site=env.get("NEEDLE_SERVE_SITE") or None,
     ))

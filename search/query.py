@@ -16,8 +16,9 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from itertools import islice
 from datetime import date, datetime, time, timezone
+from itertools import islice
+from urllib.parse import urlsplit
 
 from whoosh import query as wq
 from whoosh import sorting
@@ -72,6 +73,7 @@ def search(
     budget: Budget | None = None,
     explain: bool = False,
     recency: bool = False,
+    site: str | None = None,
 ) -> SearchResults:
     """Posts matching ``query``, best first (or by date), one page of them.
 
@@ -82,7 +84,8 @@ def search(
     ``budget`` bounds what the query may cost (``search.budget``; default ``Budget()``).
     ``explain`` adds to each hit why it ranks there (``SearchHit.explain``). ``recency``
     breaks near ties among the best posts: of posts equal on the ranking rules whose
-    BM25F scores are within ~10% of each other, the newest first.
+    BM25F scores are within ~10% of each other, the newest first. ``site`` (a host, with
+    its port if any, or scheme://host) keeps one site's posts of an index that holds several.
     Raises ``QuerySyntaxError`` for a malformed query (``QueryBudgetError`` for one over
     the budget), ``IndexNotFoundError`` when there is no index, ``ValueError`` for bad options.
     """
@@ -96,16 +99,16 @@ def search(
         sort = "newest"  # nothing to rank by: every post, newest first
     with once.busy():  # the background warm-up (search.warmup) gives way
         return _search(index_dir, query, year, since, until, category, sort, page, per_page, facets,
-                       budget if budget is not None else DEFAULT_BUDGET, explain, recency)
+                       budget if budget is not None else DEFAULT_BUDGET, explain, recency, site)
 
 
 def _search(index_dir, query, year, since, until, category, sort, page, per_page, facets, budget,
-            explain=False, recency=False):
+            explain=False, recency=False, site=None):
     handle = index_handle(index_dir)
     synonyms = load_synonyms()
     cache_key = (
         handle.path, handle.generation, handle.token, id(synonyms), query, year, since, until, category,
-        sort, page, per_page, facets, budget, explain, recency, ranking.RULES,
+        sort, page, per_page, facets, budget, explain, recency, site, ranking.RULES,
     )
     cached = _results_cache.get(cache_key)
     if cached is not None:
@@ -121,6 +124,8 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
         q = parse_query(schema, suggestion, synonyms, reader=reader, budget=budget)
         query_used = suggestion
     filters = _filters(year, since, until, category)
+    if site:
+        filters.append(site_filter(site))
     results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets,
                    text=query_used, explain=explain, corrected_from=query if suggestion else None,
                    recency=recency)
@@ -132,6 +137,15 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
         while len(_results_cache) > _RESULTS_CACHE_SIZE:
             _results_cache.popitem(last=False)
     return results.model_copy(deep=True)
+
+
+def site_filter(site: str) -> wq.Query:
+    """The posts of one site: their URLs start with its scheme://host/ (either scheme: a
+    site moves to https, its posts keep their place)."""
+    host = (urlsplit(site).netloc if "://" in site else site).strip().lower().rstrip("/")
+    if not host or "/" in host:
+        raise ValueError(f"site must be a host (www.clinic.example) or scheme://host, not {site!r}")
+    return wq.Or([wq.Prefix("url", f"{scheme}://{host}/") for scheme in ("http", "https")])
 
 
 def _filters(year, since, until, category) -> list[wq.Query]:

@@ -15,13 +15,21 @@ from search.models import RelatedPost
 from search.handle import index_handle
 
 
-def related(index_dir: str | os.PathLike, url: str, limit: int = 5) -> list[RelatedPost]:
-    """Up to ``limit`` posts most like the post at ``url``, most similar first.
+def related(index_dir: str | os.PathLike, url: str, limit: int = 5, site: str | None = None) -> list[RelatedPost]:
+    """Up to ``limit`` posts most like the post at ``url``, most similar first; with
+    ``site``, of that site only (and ``url`` must be one of its posts).
     Raises ``PostNotFoundError`` when the index has no post at ``url``."""
     searcher = index_handle(index_dir).searcher
     docnum = searcher.document_number(key=url)
     if docnum is None or searcher.stored_fields(docnum).get("kind") != "post":
         raise PostNotFoundError(url)
+    allowed = None
+    if site:
+        from search.query import site_filter
+
+        allowed = site_filter(site)
+        if docnum not in set(searcher.docs_for_query(allowed)):
+            raise PostNotFoundError(url)
     post = decode_record(searcher.stored_fields(docnum)["record"])
     text = "\n".join(
         filter(None, [post.title, post.title, post.summary, *(h.text for h in post.headings), post.body])
@@ -43,7 +51,7 @@ def related(index_dir: str | os.PathLike, url: str, limit: int = 5) -> list[Rela
                 clauses.append(wq.And([wq.Term(field, w) for w in words], boost=1.5))
     q = wq.Or(clauses)
     out = []
-    for hit in searcher.search(q, limit=limit, mask={docnum}):
+    for hit in searcher.search(q, limit=limit, mask={docnum}, filter=allowed):
         meta = json.loads(hit["hit"])
         out.append(
             RelatedPost(

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from search import RelatedPost, SearchResults, index_status
-from web.params import Limits, SearchParams, search_params
+from web.params import Limits, SearchParams, locked_site, search_params
 
 
 class SearchPoolStatus(BaseModel):
@@ -92,9 +92,11 @@ def make_router(limits: Limits) -> APIRouter:
         request: Request,
         url: Annotated[str, Query(min_length=1, max_length=2000, description="A post's URL, as indexed.")],
         limit: Annotated[int, Query(ge=1, le=20)] = 5,
+        site: Annotated[str | None, Query(max_length=300, description="Only this site's posts.")] = None,
     ) -> list[RelatedPost]:
-        """The posts most like the post at ``url``, most similar first."""
-        return await request.app.state.pool.call("related", url, limit)
+        """The posts most like the post at ``url``, most similar first (of one site when
+        asked, or when the service is locked to one)."""
+        return await request.app.state.pool.call("related", url, limit, locked_site(limits, site))
 
     @router.get("/health", response_model=Health,
                 responses={503: {"description": "No index at the configured folder"}})

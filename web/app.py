@@ -69,6 +69,7 @@ class ServiceConfig:
     search_queue: int = DEFAULT_QUEUE
     search_timeout: float = DEFAULT_TIMEOUT
     budget: Budget = field(default_factory=Budget)  # what one query may cost (search.budget)
+    site: str | None = None  # search this site's posts only (one clinic's search box)
 
 
 def create_app(index_dir: str | os.PathLike, **options: Any) -> FastAPI:
@@ -82,7 +83,8 @@ def create_app(index_dir: str | os.PathLike, **options: Any) -> FastAPI:
 
 def app_for(config: ServiceConfig) -> FastAPI:
     """The service as ``config`` says."""
-    limits = Limits(max_query_length=config.max_query_length, max_per_page=config.max_per_page)
+    limits = Limits(max_query_length=config.max_query_length, max_per_page=config.max_per_page,
+                    site=config.site)
     app = FastAPI(
         title="Needle search API",
         summary="Search a clinic blog's posts: highlighted snippets, filters, facets, suggestions, related posts.",

@@ -23,6 +23,7 @@ class Limits:
     max_query_length: int = DEFAULT_MAX_QUERY_LENGTH
     max_per_page: int = DEFAULT_MAX_PER_PAGE
     max_page: int = MAX_PAGE
+    site: str | None = None  # the one site this service searches (a clinic's own search box)
 
 
 class BadRequest(ValueError):
@@ -54,11 +55,12 @@ class SearchParams:
     per_page: int = 10
     explain: bool = False
     recency: bool = False
+    site: str | None = None
 
     def filters(self) -> dict[str, Any]:
         """The narrowing options as query parameters, without the query and the page."""
         out: dict[str, Any] = {}
-        for name in ("year", "since", "until", "category"):
+        for name in ("year", "since", "until", "category", "site"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value.isoformat() if isinstance(value, date) else value
@@ -86,14 +88,34 @@ def search_params(limits: Limits):
                                                    "(ranking rules, matched words, score parts).")] = False,
         recency: Annotated[bool, Query(description="1: break near ties by date (of posts the ranking "
                                                    "rules put level, scores within ~10%: newest first).")] = False,
+        site: Annotated[str | None, Optional, Query(max_length=300, description=(
+            "Only this site's posts (a host, or scheme://host); a service locked to one site "
+            "(`needle serve --site`) answers for that site only."))] = None,
     ) -> SearchParams:
         if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in q):
             raise BadRequest("q: the query contains control characters")
         if since and until and since > until:
             raise BadRequest(f"since ({since}) is after until ({until})")
-        return SearchParams(q, year, since, until, category, sort, page, per_page, explain, recency)
+        return SearchParams(q, year, since, until, category, sort, page, per_page, explain, recency,
+                            locked_site(limits, site))
 
     return dependency
+
+
+def locked_site(limits: Limits, site: str | None) -> str | None:
+    """The site a request searches: the service's own when it is locked to one (asking for
+    another is a bad request, so one clinic never sees another's posts), else the one asked."""
+    if limits.site is None:
+        return site
+    if site is not None and _host(site) != _host(limits.site):
+        raise BadRequest(f"site: this search serves {limits.site} only")
+    return limits.site
+
+
+def _host(site: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(site).netloc if "://" in site else site).strip().lower().rstrip("/")
 
 
 def search_index(index_dir: str | os.PathLike, params: SearchParams,
@@ -103,7 +125,7 @@ def search_index(index_dir: str | os.PathLike, params: SearchParams,
     results = run_search(
         index_dir, params.q, year=params.year, since=params.since, until=params.until,
         category=params.category, sort=params.sort, page=params.page, per_page=params.per_page,
-        budget=budget, explain=params.explain, recency=params.recency,
+        budget=budget, explain=params.explain, recency=params.recency, site=params.site,
     )
     if params.page > results.pages:
         raise BadRequest(f"page {params.page} is past the last page ({results.pages}) of {results.total} results")

@@ -127,3 +127,68 @@ def test_the_agency_page_shows_every_site_side_by_side(tmp_path):
     assert posts == {north.root: 3, south.root: 5}
     assert seo_scores[south.root] == south_seo["summary"]["score"]  # the same figure as the site's own report
     assert errors == []
+
+
+def test_search_and_a_locked_search_box_keep_to_one_site(tmp_path):
+    """Two clinics in one index: `needle search --site` and `needle serve --site` show one
+    clinic's posts only, and the locked service refuses to search the other."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from conftest import ROOT
+
+    index = tmp_path / "index"
+    with BlogSite(posts=3) as north, BlogSite(posts=4) as south:
+        sites = tmp_path / "sites.txt"
+        sites.write_text(f"{north.url}\n{south.url}\n", encoding="utf-8")
+        run_needle("crawl", "--sites", str(sites), "--index", str(index), *_settings(), timeout=180)
+
+    both = json.loads(run_needle("search", "physiotherapy", "--index", str(index), "--json", "--per-page", "20").stdout)
+    north_only = json.loads(run_needle("search", "physiotherapy", "--index", str(index), "--json", "--per-page", "20",
+                                       "--site", north.root.split("//")[1]).stdout)
+    assert {h["url"].split("/blog/")[0] for h in both["hits"]} == {north.root, south.root}
+    assert {h["url"].split("/blog/")[0] for h in north_only["hits"]} == {north.root} and north_only["total"] == 3
+    related = json.loads(run_needle("related", north.post_url(1), "--index", str(index), "--json",
+                                    "--site", north.root).stdout)
+    assert related and {p["url"].split("/blog/")[0] for p in related} == {north.root}
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--index", str(index), "--port", str(port),
+                               "--site", south.root, "--log-level", "warning"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/health", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        answer = json.loads(urllib.request.urlopen(f"{base}/api/search?q=physiotherapy&per_page=20", timeout=30).read())
+        page = urllib.request.urlopen(f"{base}/?q=physiotherapy", timeout=30).read().decode()
+        try:
+            urllib.request.urlopen(f"{base}/api/search?q=physiotherapy&site={north.root}", timeout=30)
+            refused = None
+        except urllib.error.HTTPError as exc:
+            refused = (exc.code, exc.read().decode())
+        try:
+            urllib.request.urlopen(f"{base}/api/related?url={north.post_url(1)}", timeout=30)
+            foreign = None
+        except urllib.error.HTTPError as exc:
+            foreign = exc.code
+    finally:
+        server.terminate()
+        server.wait(15)
+    assert {h["url"].split("/blog/")[0] for h in answer["hits"]} == {south.root} and answer["total"] == 4
+    assert south.post_url(1) in page and north.post_url(1) not in page
+    assert refused is not None and refused[0] == 400 and "serves" in refused[1]
+    assert foreign == 404  # the other clinic's post is not in this search box
