@@ -319,6 +319,8 @@ NEEDLE_SEO_URL_MAX_CHARS = knob("NEEDLE_SEO_URL_MAX_CHARS", "int", 115, "A longe
 NEEDLE_SEO_ALT_MAX_CHARS = knob("NEEDLE_SEO_ALT_MAX_CHARS", "int", 100, "Longer alt text is too long.")
 NEEDLE_SEO_ALT_REPEAT_MIN = knob("NEEDLE_SEO_ALT_REPEAT_MIN", "int", 3,
                                  "The same alt text on this many images is repeated.")
+NEEDLE_SEO_SMALL_IMAGE_PX = knob("NEEDLE_SEO_SMALL_IMAGE_PX", "int", 48,
+                                 "An image with empty alt no larger than this (px) is likely decorative.")
 NEEDLE_SEO_MIN_WORDS = knob("NEEDLE_SEO_MIN_WORDS", "int", 100, "Fewer words is low on content.")
 NEEDLE_SEO_MAX_RESPONSE_MS = knob("NEEDLE_SEO_MAX_RESPONSE_MS", "float", 600.0,
                                   "A slower response (ms) is slow.")

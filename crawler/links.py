@@ -109,8 +109,16 @@ def post_images(page: Page, body_images: list, container) -> list[Image]:
         seen.add(key)
         alt = el.get("alt")
         images.append(Image(src=src, alt=alt.strip() if alt is not None else None, caption=image_caption(el),
-                            position=position))
+                            position=position, width=_pixels(el.get("width")), height=_pixels(el.get("height")),
+                            decorative=(el.get("role") or "").strip().lower() in ("presentation", "none")
+                            or (el.get("aria-hidden") or "").strip().lower() == "true"))
     return images
+
+
+def _pixels(value: str | None) -> int | None:
+    """A width or height attribute in pixels ("600", "600px"); none for "100%" or junk."""
+    value = (value or "").strip().lower().removesuffix("px").strip()
+    return int(value) if value.isdigit() and len(value) <= 6 else None
 
 
 def _small_or_avatar(el) -> bool:

@@ -65,6 +65,9 @@ class Image(_Record):
     alt: str | None = None  # None: no alt attribute; "" : empty alt (decorative)
     caption: str | None = None  # <figcaption> or a theme's caption element
     position: ImagePosition = ImagePosition.INLINE
+    width: int | None = None  # the width and height attributes, when the page gives them
+    height: int | None = None
+    decorative: bool = False  # role="presentation" / "none", or aria-hidden="true"
 
 
 class Link(_Record):

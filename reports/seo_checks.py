@@ -90,6 +90,10 @@ CHECKS: dict[str, Check] = _checks(
     # images
     ("img_alt_missing", "warning", "images",
      "Images without alt text are invisible to image search and screen readers."),
+    ("img_alt_empty", "warning", "images",
+     "alt=\"\" tells screen readers and image search to skip the image: a photo in the post goes unseen."),
+    ("img_alt_empty_decorative", "opportunity", "images",
+     "An empty alt is right for a small or decorative image; check it carries no meaning."),
     ("img_alt_filename", "warning", "images",
      "A file name as alt text describes nothing to image search or screen readers."),
     ("img_alt_generic", "opportunity", "images",

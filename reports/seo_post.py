@@ -182,6 +182,17 @@ def content_images(post: Post):
     return [img for img in post.images if img.position.value != "other"]
 
 
+def _small(img, limit: int) -> bool:
+    sizes = [v for v in (img.width, img.height) if v is not None]
+    return bool(sizes) and max(sizes) <= limit
+
+
+def _why_decorative(img) -> str:
+    if img.decorative:
+        return "marked decorative"
+    return f"{img.width or '?'}x{img.height or '?'} px"
+
+
 @post_check
 def check_images(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[Finding]:
     images = content_images(post)
@@ -194,7 +205,17 @@ def check_images(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[Findin
             continue
         alt = img.alt.strip()
         if not alt:
-            continue  # alt="" marks a decorative image: correct, not missing
+            # alt="" says "decorative": right for an icon or a spacer, wrong for a photo in
+            # the post, which screen readers and image search then skip
+            if img.decorative or _small(img, th.small_image_px):
+                yield found(post.url, "img_alt_empty_decorative",
+                            f"{name} has empty alt text ({_why_decorative(img)})",
+                            "confirm the image is decorative; describe it if it carries meaning")
+            else:
+                yield found(post.url, "img_alt_empty", f"{name} has empty alt text"
+                            + (f" (captioned {img.caption!r})" if img.caption else ""),
+                            "alt text on every content image; alt=\"\" only for decorative ones")
+            continue
         if FILENAME_ALT.search(alt):
             yield found(post.url, "img_alt_filename", f"{name}: alt {alt!r}",
                           "alt text describes the image, not its file")

@@ -35,6 +35,10 @@ class SeoThresholds:
     alt_repeat_min: int = _t(
         3, "images", "Needle: three or more content images of one post with one alt text "
         "(Sitebulb flags shared alt text without a fixed number)")
+    small_image_px: int = _t(
+        48, "pixels (width and height attributes)",
+        "Needle: an image no larger than an icon (48 px) with empty alt is likely decorative, "
+        "as WCAG's decorative-image guidance describes; larger ones are content")
     min_words: int = _t(
         100, "words",
         "Screaming Frog flags 'Low Content' under 200 words of whole-page text; Needle counts "

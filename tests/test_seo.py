@@ -177,18 +177,36 @@ def test_canonical_to_a_failing_or_redirecting_page_is_non_200():
     assert got[a.url] == got[b.url] == {"canonical_non_200", "sitemap_non_indexable"}
 
 
-def test_image_alt_checks_ignore_site_chrome_and_decorative_images():
+def test_image_alt_checks_ignore_site_chrome():
     imgs = [
         Image(src=f"{SITE}/img/IMG_2041.png", alt="IMG_2041.png", position=ImagePosition.HERO),
         Image(src=f"{SITE}/img/a.png", alt=None),
         Image(src=f"{SITE}/img/b.png", alt="Photo"),
-        Image(src=f"{SITE}/img/c.png", alt=""),  # decorative: fine
         Image(src=f"{SITE}/img/d.png", alt="A " + "long description " * 7),
         Image(src=f"{SITE}/img/w.png", alt=None, position=ImagePosition.OTHER),  # a widget's
+        Image(src=f"{SITE}/img/x.png", alt="", position=ImagePosition.OTHER),  # a widget's
     ]
     a = make_post("knee-pain-after-running", images=imgs)
     assert only(world(a, make_post("b-post"))) == {
         "img_alt_filename", "img_alt_missing", "img_alt_generic", "img_alt_too_long"}
+
+
+def test_empty_alt_on_a_content_image_is_flagged_apart_from_a_missing_one():
+    """alt="" hides an image from screen readers and image search: on a photo in the post
+    it is a warning (Screaming Frog's "missing alt text", apart from "missing alt
+    attribute"); on an icon-sized or explicitly decorative image only an opportunity."""
+    def findings(*imgs):
+        report = seo_report([make_post("knee-pain-after-running", images=list(imgs)), make_post("b-post")])
+        return sorted((f.check, f.severity) for f in report.findings if f.check.startswith("img_alt"))
+
+    assert findings(Image(src=f"{SITE}/img/knee.jpg", alt="", width=800, height=600)) == [("img_alt_empty", "warning")]
+    assert findings(Image(src=f"{SITE}/img/knee.jpg", alt="", caption="A runner's knee")) == [("img_alt_empty", "warning")]
+    assert findings(Image(src=f"{SITE}/img/hero.jpg", alt="", position=ImagePosition.HERO)) == [("img_alt_empty", "warning")]
+    assert findings(Image(src=f"{SITE}/img/dot.png", alt="", width=24, height=24)) == \
+        [("img_alt_empty_decorative", "opportunity")]
+    assert findings(Image(src=f"{SITE}/img/rule.png", alt="", decorative=True)) == \
+        [("img_alt_empty_decorative", "opportunity")]
+    assert findings(Image(src=f"{SITE}/img/x.jpg", alt=None)) == [("img_alt_missing", "warning")]
 
 
 def test_the_same_alt_on_three_images_is_repeated_but_on_two_is_not():
