@@ -224,6 +224,8 @@ NEEDLE_BREAKER_THRESHOLD = knob(
     "complete crawl, or would remove more than the rest, removes and marks nothing (exit 4).")
 NEEDLE_HISTORY_KEEP = knob("NEEDLE_HISTORY_KEEP", "int", 50,
                            "Crawls the history (history.sqlite in the index folder) keeps; older ones are dropped.")
+NEEDLE_HISTORY_DAYS = knob("NEEDLE_HISTORY_DAYS", "int", 0,
+                           "Crawls older than this many days leave the history too (0: no age limit).")
 NEEDLE_SYNONYMS = knob("NEEDLE_SYNONYMS", "text", "",
                        "A clinic's own synonym file, added to indexer/synonyms.txt (one group a line).") or None
 

@@ -92,7 +92,10 @@ def index(files: tuple[str, ...], index: Path, redis_url: str | None, wait_s: fl
 
             with IndexWriter(target, batch_size=1000, missing_crawls=project.NEEDLE_MISSING_CRAWLS,
                              breaker_threshold=project.NEEDLE_BREAKER_THRESHOLD,
-                             history_keep=project.NEEDLE_HISTORY_KEEP) as writer:
+                             history_keep=project.NEEDLE_HISTORY_KEEP,
+                             history_days=project.NEEDLE_HISTORY_DAYS,
+                             crawl_settings={"source": "redis" if redis_url else "files",
+                                             "files": list(files), "complete": complete}) as writer:
                 writer.write_many(records())
                 stats = writer.close(complete=complete and not bad)
     for line in bad:

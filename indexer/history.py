@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS crawls (
     finished TEXT NOT NULL,
     sites TEXT NOT NULL,          -- JSON list of scheme://host
     complete INTEGER NOT NULL,
-    summary TEXT NOT NULL         -- JSON: the writer's counts
+    summary TEXT NOT NULL,        -- JSON: the writer's counts
+    settings TEXT NOT NULL DEFAULT '{}'  -- JSON: the crawl's NEEDLE_* and politeness settings
 );
 CREATE TABLE IF NOT EXISTS versions (
     crawl_id INTEGER NOT NULL REFERENCES crawls(id) ON DELETE CASCADE,
@@ -80,15 +81,18 @@ class Version:
 
 
 class History:
-    def __init__(self, index_dir: str | Path, *, keep: int = 50):
+    def __init__(self, index_dir: str | Path, *, keep: int = 50, keep_days: int = 0):
         self.path = Path(index_dir) / HISTORY_FILE
         self.keep = keep
+        self.keep_days = keep_days  # 0: no limit by age
         self.db = sqlite3.connect(self.path, timeout=10)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(versions)")}
         if "kind" not in columns:  # a history written before site pages were recorded
             self.db.execute("ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'post'")
+        if "settings" not in {row[1] for row in self.db.execute("PRAGMA table_info(crawls)")}:
+            self.db.execute("ALTER TABLE crawls ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
 
     def close(self) -> None:
         self.db.close()
@@ -110,12 +114,12 @@ class History:
         return out
 
     def record(self, *, started: datetime, finished: datetime, sites: list[str], complete: bool,
-               summary: dict, versions: list[Version]) -> int:
+               summary: dict, versions: list[Version], settings: dict | None = None) -> int:
         with self.db:
             crawl_id = self.db.execute(
-                "INSERT INTO crawls (started, finished, sites, complete, summary) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO crawls (started, finished, sites, complete, summary, settings) VALUES (?, ?, ?, ?, ?, ?)",
                 (started.isoformat(), finished.isoformat(), json.dumps(sorted(sites)), int(complete),
-                 json.dumps(summary)),
+                 json.dumps(summary), json.dumps(settings or {}, default=str)),
             ).lastrowid
             self.db.executemany(
                 "INSERT OR REPLACE INTO versions (crawl_id, url, site, change, reason, content_hash, title, "
@@ -124,9 +128,12 @@ class History:
                 [(crawl_id, v.url, v.site, v.change, v.reason, v.content_hash, v.title, v.published,
                   v.modified, v.word_count, v.status, json.dumps(v.fields), v.kind) for v in versions],
             )
-            # retention: the newest ``keep`` crawls
+            # retention: the newest ``keep`` crawls, and none older than ``keep_days`` (but this one)
             self.db.execute("DELETE FROM crawls WHERE id NOT IN (SELECT id FROM crawls ORDER BY id DESC LIMIT ?)",
                             (self.keep,))
+            if self.keep_days > 0:
+                cutoff = (finished - timedelta(days=self.keep_days)).isoformat()
+                self.db.execute("DELETE FROM crawls WHERE started < ? AND id != ?", (cutoff, crawl_id))
         return crawl_id
 
     def label_sites(self, labels: dict[str, str]) -> None:
@@ -177,9 +184,10 @@ class History:
         return out
 
     def crawls(self) -> list[dict]:
-        rows = self.db.execute("SELECT id, started, finished, sites, complete, summary FROM crawls ORDER BY id")
+        rows = self.db.execute("SELECT id, started, finished, sites, complete, summary, settings FROM crawls "
+                               "ORDER BY id")
         return [{"id": r[0], "started": r[1], "finished": r[2], "sites": json.loads(r[3]),
-                 "complete": bool(r[4]), "summary": json.loads(r[5])} for r in rows]
+                 "complete": bool(r[4]), "summary": json.loads(r[5]), "settings": json.loads(r[6])} for r in rows]
 
     def changes(self, *, since: int | date | None = None, site: str | None = None) -> list[dict]:
         """What changed in the crawls after ``since`` (a crawl id, or a day: crawls that

@@ -32,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 class IndexPipeline:
     def __init__(self, crawler: Crawler, index_dir: str, batch_size: int, lock_timeout: float,
-                 missing_crawls: int = 2, breaker_threshold: float = 0.5, history_keep: int = 50):
+                 missing_crawls: int = 2, breaker_threshold: float = 0.5, history_keep: int = 50,
+                 history_days: int = 0, crawl_settings: dict | None = None):
         self.crawler = crawler
         self.index_dir = index_dir
         self.batch_size = batch_size
@@ -40,6 +41,8 @@ class IndexPipeline:
         self.missing_crawls = missing_crawls
         self.breaker_threshold = breaker_threshold
         self.history_keep = history_keep
+        self.history_days = history_days
+        self.crawl_settings = crawl_settings
         self.writer: IndexWriter | None = None
 
     @classmethod
@@ -58,6 +61,8 @@ class IndexPipeline:
             missing_crawls=settings.getint("NEEDLE_MISSING_CRAWLS", 2),
             breaker_threshold=settings.getfloat("NEEDLE_BREAKER_THRESHOLD", 0.5),
             history_keep=settings.getint("NEEDLE_HISTORY_KEEP", 50),
+            history_days=settings.getint("NEEDLE_HISTORY_DAYS", 0),
+            crawl_settings=_recorded_settings(settings),
         )
         # finish_reason is known only once the spider has closed, after pipelines
         # have closed; the removal of gone posts waits for that signal.
@@ -69,7 +74,8 @@ class IndexPipeline:
             self.writer = IndexWriter(
                 self.index_dir, batch_size=self.batch_size, lock_timeout=self.lock_timeout,
                 missing_crawls=self.missing_crawls, breaker_threshold=self.breaker_threshold,
-                history_keep=self.history_keep,
+                history_keep=self.history_keep, history_days=self.history_days,
+                crawl_settings=self.crawl_settings,
             )
         except IndexLockedError as exc:
             # the summary reports it (exit 3); fail the crawl before it fetches anything
@@ -130,3 +136,19 @@ def _as_record(item: Any):
     if isinstance(item, dict) and "type" in item:
         return parse_record(json.dumps(item, default=str))
     return None
+
+
+# what a crawl's history row says it ran with, beside the NEEDLE_* settings
+RECORDED_SCRAPY_SETTINGS = ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
+                            "AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY", "USER_AGENT", "CLOSESPIDER_PAGECOUNT",
+                            "JOBDIR", "DOWNLOAD_TIMEOUT", "RETRY_TIMES")
+
+
+def _recorded_settings(settings) -> dict:
+    out = {}
+    for name in sorted(settings.attributes):
+        if name.startswith("NEEDLE_") or name in RECORDED_SCRAPY_SETTINGS:
+            value = settings.get(name)
+            if isinstance(value, (str, int, float, bool, list, dict)) or value is None:
+                out[name] = value
+    return out

@@ -177,10 +177,14 @@ class IndexWriter:
         missing_crawls: int = 2,
         breaker_threshold: float = 0.5,
         history_keep: int = 50,
+        history_days: int = 0,
+        crawl_settings: dict[str, Any] | None = None,
     ):
         self.started = utc_now()
         self.index_dir = Path(index_dir)
         self.history_keep = history_keep
+        self.history_days = history_days
+        self.crawl_settings = crawl_settings or {}  # recorded with this session's history row
         self.batch_size = batch_size
         self.lock_timeout = lock_timeout
         self.limitmb = limitmb
@@ -513,7 +517,7 @@ class IndexWriter:
         if not self._versions:
             return
         try:
-            with History(self.index_dir, keep=self.history_keep) as history:
+            with History(self.index_dir, keep=self.history_keep, keep_days=self.history_days) as history:
                 earlier = history.last_changes([v.url for v in self._versions.values()
                                                 if v.change == "new" and v.kind == "post"])
                 for url, change in earlier.items():
@@ -522,7 +526,7 @@ class IndexWriter:
                 self.stats.crawl_id = history.record(
                     started=self.started, finished=utc_now(), sites=sorted(self._sites),
                     complete=bool(complete_sites), summary=self.stats.as_dict(),
-                    versions=list(self._versions.values()))
+                    versions=list(self._versions.values()), settings=self.crawl_settings)
         except Exception as exc:  # the index is committed; say the history is short of it
             self.stats.history_error = f"{type(exc).__name__}: {exc}"
 

@@ -170,3 +170,29 @@ def test_changes_on_the_sample_site_after_its_editors_worked(tmp_path):
     assert by_url[url["whiplash-car-accident"]]["fields"]["published"]["new"].startswith("2023-11-15"), by_url[url["whiplash-car-accident"]]
     assert "lighter and thinner" in by_url[url["orthotics-myths"]]["fields"]["body"]["excerpt"]["new"]
     assert again == []  # an unchanged recrawl reports nothing
+
+
+def test_each_crawl_is_recorded_with_its_settings_and_old_ones_leave_by_age(tmp_path):
+    import sqlite3
+    from datetime import datetime, timedelta, timezone
+
+    from indexer.history import History
+
+    index = tmp_path / "index"
+    with BlogSite(posts=2) as site:
+        crawl(site, index)
+        with sqlite3.connect(index / "history.sqlite") as db:  # the first crawl, as if 40 days ago
+            old = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat()
+            db.execute("UPDATE crawls SET started = ?, finished = ? WHERE id = 1", (old, old))
+        summary = index.parent / "summary.json"
+        args = ["crawl", site.url, "--index", str(index), "--summary-json", str(summary),
+                "-s", "NEEDLE_HISTORY_DAYS=30", "-s", "NEEDLE_MISSING_CRAWLS=3"]
+        for name, value in LOCAL_CRAWL_SETTINGS.items():
+            args += ["-s", f"{name}={value}"]
+        run_needle(*args, timeout=120)
+    with History(index) as history:
+        crawls = history.crawls()
+    assert [c["id"] for c in crawls] == [2]  # the 40-day-old crawl left the history
+    settings = crawls[0]["settings"]
+    assert settings["NEEDLE_HISTORY_DAYS"] == 30 and settings["NEEDLE_MISSING_CRAWLS"] == 3
+    assert settings["DOWNLOAD_TIMEOUT"] == 4 and "NEEDLE_INDEX" in settings
