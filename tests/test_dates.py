@@ -281,3 +281,19 @@ def test_htmldates_extensive_search_dates_a_post_only_free_text_dates_but_never_
                            timezone="America/Edmonton")
     assert undated.published is None
     assert WarningKind.NO_DATE in [w.kind for w in undated.warnings]
+
+
+def test_a_relative_date_yields_to_an_absolute_one_anywhere_on_the_page():
+    """"16 hours ago" beside the title is a day either side at best (and a label when the
+    page is not fresh); a date written out elsewhere on the page ranks above it. Alone,
+    the relative date still dates the page."""
+    prose = ("<p>Knee pain on the stairs is one of the most common complaints we hear in the clinic, "
+             "and most of the time it comes from the joint behind the kneecap.</p>")
+    page = ("<html><head><title>Knee</title></head><body><article><h1>Knee pain on the stairs</h1>"
+            f"<p class='ago'>16 hours ago</p>{prose}{{stamp}}</article></body></html>")
+    both = extract_post(page.format(stamp="<p>Published 14.03.2021</p>"), "https://clinic.example/blog/knee",
+                        fetched_at=FETCHED, timezone="America/Edmonton")
+    assert both.published.date().isoformat() == "2021-03-14"
+    alone = extract_post(page.format(stamp=""), "https://clinic.example/blog/knee", fetched_at=FETCHED,
+                         timezone="America/Edmonton")
+    assert (alone.published_source, alone.published_raw) == (DateSource.TEXT, "16 hours ago")

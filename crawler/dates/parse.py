@@ -245,6 +245,16 @@ def url_date(url: str, tz: str = "UTC") -> tuple[datetime, str] | None:
 _UTC_WRITTEN = re.compile(r"(?:\d(?:Z|z)|[+-]00:?00|\bUTC|\bGMT)\s*$")
 
 
+def _is_relative(c: DateCandidate) -> bool:
+    return c.source is DateSource.TEXT and bool(_RELATIVE.search(c.raw))
+
+
+def _published_rank(c: DateCandidate) -> float:
+    # "3 days ago" is a day either side at best, "2 years ago" a year, and a label
+    # ("TODAY") when the page is not fresh: any absolute date on the page ranks above it
+    return SOURCE_RANK[DateSource.HEURISTIC] + 0.5 if _is_relative(c) else SOURCE_RANK[c.source]
+
+
 def _has_time(raw: str) -> bool:
     return bool(re.search(r"\d:\d\d|\dT\d|\d\s?h\s?\d", raw))
 
@@ -365,9 +375,10 @@ class DateCollector:
         return found
 
     def has_published(self) -> bool:
-        """A plausible published date from the page or its URL is already among the candidates."""
+        """A plausible published date from the page or its URL is already among the candidates
+        (a relative one, "16 hours ago", only when nothing else dates the page)."""
         return any(c.kind is DateKind.PUBLISHED and c.source not in NEVER_PUBLISHED and self.plausible(c.value)
-                   for c in self.finding.candidates)
+                   and not _is_relative(c) for c in self.finding.candidates)
 
     def add_url(self, url: str) -> None:
         hit = url_date(url, self.tz)
@@ -388,7 +399,7 @@ class DateCollector:
         usable = [c for c in finding.candidates if self.plausible(c.value)]
         published = sorted(
             (c for c in usable if c.kind is DateKind.PUBLISHED and c.source not in NEVER_PUBLISHED),
-            key=lambda c: SOURCE_RANK[c.source],
+            key=_published_rank,
         )
         published = _corroborated_by_url(published)
         finding.published = published[0] if published else None
