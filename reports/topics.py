@@ -39,20 +39,10 @@ def shingles(text: str) -> set[int]:
 
 def similar_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, int], float]:
     """(i, j) -> shingle Jaccard for pairs at or above ``threshold``, via an inverted index
-    so a large site costs shared shingles, not all pairs."""
+    (shared_counts) so a large site costs shared shingles, not all pairs."""
     sets = [shingles(t) for t in texts]
-    postings: dict[int, list[int]] = defaultdict(list)
-    for i, s in enumerate(sets):
-        for h in s:
-            postings[h].append(i)
-    shared: Counter = Counter()
-    for ids in postings.values():
-        if 1 < len(ids) <= MAX_SHINGLE_POSTS:
-            for a in range(len(ids)):
-                for b in range(a + 1, len(ids)):
-                    shared[ids[a], ids[b]] += 1
     out = {}
-    for (i, j), n in shared.items():
+    for (i, j), n in shared_counts(sets).items():
         union = len(sets[i]) + len(sets[j]) - n
         if union and n / union >= threshold:
             out[i, j] = n / union
@@ -93,23 +83,13 @@ def reworded_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, in
     # boilerplate sentences ("Book an assessment today.") match across posts without copying
     spread = Counter(s for post in sentences for s in set(post))
     sentences = [[s for s in post if spread[s] <= MAX_SENTENCE_POSTS] for post in sentences]
-    postings: dict[int, list[int]] = defaultdict(list)
-    sizes = []
-    for i, post in enumerate(sentences):
-        # pairs of a sentence's words, in word order of the alphabet: reworded or
-        # reordered sentences keep most of them
-        grams = {zlib.crc32(f"{a} {b}".encode()) for s in map(sorted, post) for a, b in zip(s, s[1:])}
-        sizes.append(len(grams))
-        for h in grams:
-            postings[h].append(i)
-    shared: Counter = Counter()
-    for ids in postings.values():
-        if 1 < len(ids) <= MAX_SHINGLE_POSTS:
-            for a in range(len(ids)):
-                for b in range(a + 1, len(ids)):
-                    shared[ids[a], ids[b]] += 1
+    # pairs of a sentence's words, in word order of the alphabet: reworded or reordered
+    # sentences keep most of them
+    grams = [{zlib.crc32(f"{a} {b}".encode()) for s in map(sorted, post) for a, b in zip(s, s[1:])}
+             for post in sentences]
+    sizes = [len(g) for g in grams]
     out = {}
-    for (i, j), n in shared.items():
+    for (i, j), n in shared_counts(grams).items():
         if n < threshold * min(sizes[i], sizes[j]) / 2:  # too little in common to be a rewrite
             continue
         short, long_ = sorted((sentences[i], sentences[j]), key=len)
@@ -119,6 +99,22 @@ def reworded_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, in
         if alike / len(short) >= threshold:
             out[i, j] = alike / len(short)
     return out
+
+
+def shared_counts(sets: Sequence[set[int]]) -> Counter:
+    """(i, j) -> how many hashes sets i and j share, through an inverted index, leaving out
+    hashes in more than MAX_SHINGLE_POSTS sets (boilerplate)."""
+    postings: dict[int, list[int]] = defaultdict(list)
+    for i, hashes in enumerate(sets):
+        for h in hashes:
+            postings[h].append(i)
+    shared: Counter = Counter()
+    for ids in postings.values():
+        if 1 < len(ids) <= MAX_SHINGLE_POSTS:
+            for a in range(len(ids)):
+                for b in range(a + 1, len(ids)):
+                    shared[ids[a], ids[b]] += 1
+    return shared
 
 
 def clusters(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
