@@ -47,6 +47,12 @@ def test_two_workers_share_one_frontier_and_one_writer_indexes_it_all(tmp_path):
         errors = [w.communicate(timeout=120)[1] for w in workers]
         fetched = Counter(path for _, path in site.hits)
         leftover = sorted(k.decode() for k in redis.client.keys("needle:*") if not k.endswith(b":items"))
+        site.delay = 0
+        single = tmp_path / "single.jsonl"  # the same site crawled by one process, no Redis
+        args = ["crawl", site.url, "--no-index", "-o", str(single)]
+        for name, value in LOCAL_CRAWL_SETTINGS.items():
+            args += ["-s", f"{name}={value}"]
+        run_needle(*args, timeout=180)
 
     assert [w.returncode for w in workers] == [0, 0], errors
     found = [post_lines(out) for out in outs]
@@ -56,6 +62,11 @@ def test_two_workers_share_one_frontier_and_one_writer_indexes_it_all(tmp_path):
     assert sorted(p.url for p in load_posts(index)) == sorted(site.post_url(n) for n in range(1, 33))
     assert "posts: 32 added" in indexed.stdout
     assert leftover == ["needle:frontiers"]  # the last worker out cleared the frontier
+    # the records are a single-process crawl's: every post, with the same content hash
+    shared = {p.url: p.content_hash for p in load_posts(index)}
+    alone = {row["url"]: row["content_hash"] for row in map(json.loads, single.read_text().splitlines())
+             if row["type"] == "post"}
+    assert shared == alone
 
 
 def test_a_worker_killed_mid_crawl_loses_no_url(tmp_path):

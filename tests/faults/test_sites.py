@@ -192,3 +192,26 @@ def test_search_and_a_locked_search_box_keep_to_one_site(tmp_path):
     assert south.post_url(1) in page and north.post_url(1) not in page
     assert refused is not None and refused[0] == 400 and "serves" in refused[1]
     assert foreign == 404  # the other clinic's post is not in this search box
+
+
+def test_a_site_that_is_down_loses_nothing_and_the_others_still_crawl(tmp_path):
+    index = tmp_path / "index"
+    sites = tmp_path / "sites.txt"
+    with BlogSite(posts=3) as up:
+        with BlogSite(posts=4) as down:
+            sites.write_text(f"{up.url}\n{down.url}\n", encoding="utf-8")
+            run_needle("crawl", "--sites", str(sites), "--index", str(index), *_settings(), timeout=180)
+            before = sorted(p.url for p in load_posts(index))
+            down_root, down_posts = down.root, [down.post_url(n) for n in range(1, 5)]
+        up.posts = 4  # the site that is up has a new post
+        proc = run_needle("crawl", "--sites", str(sites), "--index", str(index), *_settings(), check=False,
+                          timeout=180)
+        listed = {row["site"]: row for row in json.loads(
+            run_needle("sites", "--index", str(index), "--format", "json", timeout=60).stdout)}
+
+    after = sorted(p.url for p in load_posts(index))
+    # exit 4: the circuit breaker names the down site, so a scheduled run shows it failed
+    assert proc.returncode == 4 and down_root in proc.stderr and "nothing was removed" in proc.stderr
+    assert set(down_posts) <= set(before) and set(down_posts) <= set(after)  # nothing of the down site lost
+    assert up.post_url(4) in after  # the other site was crawled
+    assert listed[down_root]["posts"] == 4 and listed[down_root]["missing"] == 0
