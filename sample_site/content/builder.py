@@ -214,14 +214,16 @@ POSTS = [
             ul("Plantar fasciitis and heel spurs", "Flat feet or very high arches",
                "Shin splints and knee pain in runners", "Bunions and forefoot pain"),
             img("/images/foot-insole.png", "image"),
+            img("/images/heel-stretch.png", ""),
             h3("Getting started"),
             p("""Your assessment takes about forty-five minutes and includes gait analysis and a foot
             scan. Orthotics are ready in two to three weeks. To save time, fill in our
             [orthotics intake form (PDF)](/files/orthotics-intake-form.pdf) before your visit. Most
             extended health plans cover custom orthotics with a doctor's note."""),
         ),
-        seo=("img_alt_filename", "img_alt_missing", "img_alt_generic"),
-        notes="hero alt is a file name, one inline image has no alt, one has alt 'image'; links a PDF",
+        seo=("img_alt_filename", "img_alt_missing", "img_alt_generic", "img_alt_empty"),
+        notes="hero alt is a file name, one inline image has no alt, one has alt 'image', one a photo "
+              "with an empty alt; links a PDF",
     ),
     PostSpec(
         slug="motor-vehicle-accident-recovery",
