@@ -45,11 +45,10 @@ def size_mb(path: Path) -> float:
 
 
 def build(path: Path, posts: list) -> None:
-    from indexer.writer import IndexWriter
+    """A fresh index, as `needle index --rebuild` builds one (both cores)."""
+    from indexer.rebuild import rebuild
 
-    with IndexWriter(path, batch_size=2000) as writer:
-        writer.write_many(posts)
-        writer.close(complete=True)
+    rebuild(path, posts, procs=2)
 
 
 def pct(values: list[float], p: float) -> float:
