@@ -211,7 +211,7 @@ class IndexWriter:
         self._versions: dict[str, Version] = {}  # post URL -> this session's history row
         self._before = None  # a searcher of the index as the session found it (old versions)
         self._cards_by_listing: dict[str, list[str]] | None = None  # _cards()
-        self._stored_fetch: dict[str, tuple[dict, dict]] = {}  # key -> (fetch, record) as JSON, from validators()
+        self._stored_fetch: dict[str, tuple[dict, dict]] = {}  # key -> (fetch, VERSION_FIELDS) as JSON, from validators()
         self._closed = False
 
     def known_posts(self) -> list[str]:
@@ -237,7 +237,8 @@ class IndexWriter:
                     record = json.loads(zlib.decompress(stored["record"]))
                     fetch = record.get("fetch") or {}
                     # what _revalidated needs, kept so it need not read the record again
-                    self._stored_fetch[stored["key"]] = (fetch, record)
+                    # (its fetch facts, and for a post what its history row holds)
+                    self._stored_fetch[stored["key"]] = (fetch, {name: record.get(name) for name in VERSION_FIELDS})
                     out[url] = {"kind": kind, **{name: fetch.get(name)
                                                  for name in ("etag", "last_modified", "body_sha256", "fetched_at")},
                                 # what the crawl follows from the page when it is not read again
@@ -557,6 +558,9 @@ class IndexWriter:
         if not self._closed:
             self._closed = True
             self._lock.release()
+
+
+VERSION_FIELDS = ("url", "content_hash", "title", "published", "modified", "word_count", "fetch")
 
 
 def _refreshed(found: Revalidated, stored: dict[str, Any]) -> dict[str, Any]:
