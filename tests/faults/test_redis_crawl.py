@@ -19,8 +19,9 @@ from redisserver import RedisServer
 from indexer.store import load_posts
 
 
-def start_worker(url: str, redis_url: str, out, *extra: str) -> subprocess.Popen:
-    args = [sys.executable, "-m", "cli", "crawl", url, "--redis", redis_url, "-o", str(out),
+def start_worker(urls: str | list[str], redis_url: str, out, *extra: str) -> subprocess.Popen:
+    urls = [urls] if isinstance(urls, str) else urls
+    args = [sys.executable, "-m", "cli", "crawl", *urls, "--redis", redis_url, "-o", str(out),
             "-s", "NEEDLE_REDIS_HEARTBEAT=0.5", "-s", "CONCURRENT_REQUESTS=4", *extra]
     for name, value in LOCAL_CRAWL_SETTINGS.items():
         args += ["-s", f"{name}={value}"]
@@ -34,32 +35,39 @@ def post_lines(path) -> list[str]:
 
 
 def test_two_workers_share_one_frontier_and_one_writer_indexes_it_all(tmp_path):
+    """Two clinics' blogs, two workers: no URL fetched twice, the records of a
+    single-process crawl, and each clinic's search sees its own posts only."""
     index = tmp_path / "index"
-    with RedisServer(tmp_path / "redis") as redis, BlogSite(posts=32) as site:
+    with RedisServer(tmp_path / "redis") as redis, BlogSite(posts=16) as north, BlogSite(posts=16) as south:
         # 32 posts, a second each, four at a time: the crawl lasts longer than the engine's
         # five-second wait between two looks at an empty queue, so the second worker joins in
-        site.delay = 1.0
+        north.delay = south.delay = 1.0
+        urls = [north.url, south.url]
         outs = [tmp_path / "worker1.jsonl", tmp_path / "worker2.jsonl"]
-        workers = [start_worker(site.url, redis.url, outs[0])]
+        workers = [start_worker(urls, redis.url, outs[0])]
         time.sleep(0.5)  # the first seeds the frontier; the second joins it
-        workers.append(start_worker(site.url, redis.url, outs[1]))
+        workers.append(start_worker(urls, redis.url, outs[1]))
         indexed = run_needle("index", "--from-redis", redis.url, "--index", str(index), timeout=120)
         errors = [w.communicate(timeout=120)[1] for w in workers]
-        fetched = Counter(path for _, path in site.hits)
+        fetched = [Counter(path for _, path in site.hits) for site in (north, south)]
         leftover = sorted(k.decode() for k in redis.client.keys("needle:*") if not k.endswith(b":items"))
-        site.delay = 0
-        single = tmp_path / "single.jsonl"  # the same site crawled by one process, no Redis
-        args = ["crawl", site.url, "--no-index", "-o", str(single)]
+        north.delay = south.delay = 0
+        single = tmp_path / "single.jsonl"  # the same sites crawled by one process, no Redis
+        args = ["crawl", *urls, "--no-index", "-o", str(single)]
         for name, value in LOCAL_CRAWL_SETTINGS.items():
             args += ["-s", f"{name}={value}"]
         run_needle(*args, timeout=180)
+        every = sorted(site.post_url(n) for site in (north, south) for n in range(1, 17))
+        searched = {site.root: json.loads(run_needle("search", "physiotherapy", "--index", str(index), "--json",
+                                                     "--per-page", "50", "--site", site.root).stdout)
+                    for site in (north, south)}
 
     assert [w.returncode for w in workers] == [0, 0], errors
     found = [post_lines(out) for out in outs]
     assert all(found), "both workers fetched posts"
-    assert sorted(found[0] + found[1]) == sorted(site.post_url(n) for n in range(1, 33))
-    assert [path for path, n in fetched.items() if path.startswith("/blog/post-") and n > 1] == []
-    assert sorted(p.url for p in load_posts(index)) == sorted(site.post_url(n) for n in range(1, 33))
+    assert sorted(found[0] + found[1]) == every
+    assert [path for hits in fetched for path, n in hits.items() if path.startswith("/blog/post-") and n > 1] == []
+    assert sorted(p.url for p in load_posts(index)) == every
     assert "posts: 32 added" in indexed.stdout
     assert leftover == ["needle:frontiers"]  # the last worker out cleared the frontier
     # the records are a single-process crawl's: every post, with the same content hash
@@ -67,6 +75,8 @@ def test_two_workers_share_one_frontier_and_one_writer_indexes_it_all(tmp_path):
     alone = {row["url"]: row["content_hash"] for row in map(json.loads, single.read_text().splitlines())
              if row["type"] == "post"}
     assert shared == alone
+    for root, results in searched.items():
+        assert results["total"] == 16 and {h["url"].split("/blog/")[0] for h in results["hits"]} == {root}
 
 
 def test_a_worker_killed_mid_crawl_loses_no_url(tmp_path):
