@@ -7,6 +7,7 @@ round-trip through JSON: ``Model.model_validate_json(m.model_dump_json()) == m``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from enum import Enum
@@ -18,7 +19,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 class _Record(BaseModel):
     # strict: a str where a datetime belongs is an error, not a guess; JSON input
     # still parses ISO strings into datetimes (pydantic's JSON mode allows it).
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=False)
+    # defer_build: validators are built on first use, so a command that only reads the
+    # index (`needle search`) does not pay for building every record type at start-up
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=False, defer_build=True)
 
 
 class DateSource(str, Enum):
@@ -298,12 +301,16 @@ Record = Annotated[
     Union[Post, Teaser, CrawlError, SitemapEntry, Redirect, SitePage, ListingPage, Revalidated],
     Field(discriminator="type"),
 ]
-RECORD_ADAPTER: TypeAdapter[Record] = TypeAdapter(Record)
 
 
 def parse_record(line: str | bytes) -> Record:
     """Parse one JSON Lines line into its record type."""
-    return RECORD_ADAPTER.validate_json(line)
+    return _record_adapter().validate_json(line)
+
+
+@functools.cache
+def _record_adapter() -> TypeAdapter[Record]:
+    return TypeAdapter(Record)
 
 
 def content_hash(post: Post) -> str:
