@@ -297,3 +297,35 @@ def test_a_relative_date_yields_to_an_absolute_one_anywhere_on_the_page():
     alone = extract_post(page.format(stamp=""), "https://clinic.example/blog/knee", fetched_at=FETCHED,
                          timezone="America/Edmonton")
     assert (alone.published_source, alone.published_raw) == (DateSource.TEXT, "16 hours ago")
+
+
+@pytest.mark.parametrize("languages", [["en", "fr"], ["fr", "en"], ["de"], ["es"]])
+def test_plain_dates_read_directly_match_dateparser(languages):
+    """The common forms parse_human reads without dateparser ("March 14, 2024",
+    "6 octobre 2022", abbreviations, any case) give exactly what dateparser gives."""
+    from crawler.dates.parse import _MONTH_NUMBERS, _languages, _parser, _plain_date
+
+    parser = _parser(_languages(languages))
+    checked = 0
+    for name in _MONTH_NUMBERS:
+        for month in (name, name.capitalize(), name.upper()):
+            for text in (f"{month} 9, 2024", f"{month}. 31 1999", f"14 {month} 2024", f"30 {month}, 2021"):
+                fast = _plain_date(text)
+                data = parser.get_date_data(text)
+                expected = data.date_obj if data is not None else None
+                if fast is None:
+                    continue  # not a day of that month: dateparser decides
+                checked += 1
+                assert expected is not None and data.period == "day", text
+                assert fast == expected.replace(hour=0, minute=0, second=0, microsecond=0), text
+                assert parse_human(text, languages=languages, tz="America/Edmonton") == fast.replace(tzinfo=EDMONTON)
+    assert checked > 300
+
+
+def test_dates_outside_the_plain_forms_still_go_to_dateparser():
+    from crawler.dates.parse import _plain_date
+
+    assert _plain_date("6 de octubre de 2022") is None
+    assert _plain_date("February 30, 2024") is None
+    assert _plain_date("Marseille 14, 2024") is None
+    assert parse_human("6 de octubre de 2022", languages=["es"]) is not None
