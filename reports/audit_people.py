@@ -305,18 +305,24 @@ def detect_departed_staff(post: Post, ctx: Context) -> list[Finding]:
     former = list(ctx.facts.former_staff)
     if team:
         former += ctx.former_authors.get(post.site, [])
-    sentences = split_sentences(post.body)
+    sentences: list[tuple[int, int, str]] = []
+
+    def sentence(pos: int) -> str:
+        if not sentences:  # split only posts that name someone
+            sentences.extend(split_sentences(post.body))
+        return sentence_at(sentences, pos)
+
     names: dict[str, tuple[str, str]] = {}  # key -> (name, sentence)
     for name in former:
         bare = person_name(name) or re.sub(r"^Dr\.?\s+", "", name)
         pos = post.body.find(bare)
         if pos >= 0:
-            names.setdefault(name_key(bare), (name, sentence_at(sentences, pos)))
+            names.setdefault(name_key(bare), (name, sentence(pos)))
     if team:
         for name, pos, caught in _people_mentioned(post.body):
             bare = person_name(name) or name
             if not current(bare) and not {norm_words(w) for w in caught} & team_surnames:
-                names.setdefault(name_key(bare), (name, sentence_at(sentences, pos)))
+                names.setdefault(name_key(bare), (name, sentence(pos)))
     if not names:
         return []
     evidence = "; ".join(f"{name}: {quote(s)}" for name, s in names.values())
