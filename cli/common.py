@@ -41,7 +41,7 @@ def index_required() -> Iterator[None]:
     """Around a command's use of the index: no index, an outdated one (a kind of
     IndexNotFoundError) or one another writer holds ends the command with the error's own
     message and EXIT_INDEX."""
-    from indexer.writer import IndexLockedError, IndexNotFoundError
+    from indexer.opening import IndexLockedError, IndexNotFoundError
 
     try:
         yield
@@ -52,7 +52,7 @@ def index_required() -> Iterator[None]:
 def require_index(index: Path) -> None:
     """Inside ``index_required()``: stop now when there is no index at ``index`` (for a
     command that would otherwise only find out later, in another process)."""
-    from indexer.writer import IndexNotFoundError, index_exists
+    from indexer.opening import IndexNotFoundError, index_exists
 
     if not index_exists(index):
         raise IndexNotFoundError(index)

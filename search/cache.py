@@ -80,7 +80,7 @@ _generations_lock = threading.Lock()
 # Called with each Generation the first time a process uses it (search.warmup's hook).
 on_new_generation: list[Callable[[Generation], None]] = []
 
-_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")  # indexer.writer.INDEX_NAME's tables of contents
+_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")  # indexer.opening.INDEX_NAME's tables of contents
 
 
 def toc_token(path: str, number: int) -> Hashable:

@@ -3,7 +3,7 @@ index's own errors a search can raise (re-exported, so callers need not know the
 
 from __future__ import annotations
 
-from indexer.writer import IndexNotFoundError, IndexOutdatedError  # noqa: F401 - re-exported
+from indexer.opening import IndexNotFoundError, IndexOutdatedError  # noqa: F401 - re-exported
 
 
 class QuerySyntaxError(ValueError):

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.writer import open_index
+from indexer.opening import open_index
 from search import cache, ranking
 from search.docsets import DocSets
 from search.fields import SCORED_FIELDS

@@ -119,7 +119,7 @@ class Warmer:
         if self._ix is None:
             from whoosh.filedb.filestore import FileStorage
 
-            from indexer.writer import INDEX_NAME
+            from indexer.opening import INDEX_NAME
 
             # Plain reads, not mmap: the words are read once, and the search threads'
             # searchers already map the files (a second mapping would count again in RSS).
