@@ -17,8 +17,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import TypeAdapter, ValidationError
-
 
 class SettingError(ValueError):
     """A NEEDLE_* environment variable that does not parse: it names the variable, the
@@ -36,7 +34,11 @@ _TYPES = {"int": int, "float": float, "bool": bool}
 
 
 @lru_cache(maxsize=None)
-def _adapter(kind: str) -> TypeAdapter:
+def _adapter(kind: str):
+    # imported here: only a knob set in the environment needs pydantic, and `needle --help`
+    # should not pay for importing it
+    from pydantic import TypeAdapter
+
     return TypeAdapter(_TYPES[kind])
 
 
@@ -55,6 +57,8 @@ class Knob:
             return self.default
         value = raw.strip()
         if self.kind in _TYPES:
+            from pydantic import ValidationError
+
             try:
                 # pydantic's lax mode: "500" -> 500, "yes"/"off" -> bool; "500links" and
                 # "maybe" fail, so a typo never turns a safety off
