@@ -3,6 +3,7 @@ the crawled sample site, whose description says exactly which findings each post
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from crawler.records import (
 from reports.audit import audit
 from reports.audit_model import AuditThresholds, ClinicFacts, anchor_date
 from reports.audit_people import learn_site_facts, learn_team, person_name
+from reports import audit_time
 from reports.audit_time import find_time_references
 from reports.crawl_facts import LinkState, links_to_check
 from sample_site.description import SITES
@@ -91,6 +93,31 @@ def test_time_references(text, written, flagged):
     assert bool(hits) == flagged, hits
     if flagged:
         assert hits[0][0] in text and len(hits[0][0]) > 10  # a sentence, not a word
+
+
+@pytest.mark.parametrize("text", [
+    "XMarch 3, 2024; March 3, 2024; _May 2023 May 2023; éJune 1 June 1; March 5th, 2024",
+    "2019 12019 x2019 2019x _2019 é2019 1999 2026",
+    "within March, in March, In May 2024, this March 5, Starting in April; restarting in April",
+    "as spring, has spring, the coming year, tithe coming year, next season",
+    "upcoming, forthcoming, coming soon, covid-19, xcovid, the lockdown, bathe lockdown",
+])
+def test_time_patterns_start_where_a_word_starts(text):
+    # The patterns check the word boundary after their first letter so that re can skip
+    # ahead (audit_time.word_start): they find what a leading \b finds, hints included.
+    for name in ("FULL_DATE_RE", "MONTH_YEAR_RE", "RELATIVE_MONTH_RE", "YEAR_RE", "SEASON_RE",
+                 "EPHEMERAL_RE", "MONTH_NAME_RE"):
+        fast = getattr(audit_time, name)
+        plain = re.compile(re.sub(r"(\w)\(\?<!\\w\1\)", r"\\b\1", fast.pattern))
+        assert plain.pattern != fast.pattern
+        for sample in (text, text.lower()):
+            spans = [[m.span(g) for g in range(fast.groups + 1)] for m in fast.finditer(sample)]
+            assert spans == [[m.span(g) for g in range(fast.groups + 1)]
+                             for m in plain.finditer(sample)], (name, sample)
+    low = text.lower()
+    for pattern, hints in ((audit_time.SEASON_RE, audit_time.SEASON_HINTS),
+                           (audit_time.EPHEMERAL_RE, audit_time.EPHEMERAL_HINTS)):
+        assert all(any(h in m.group() for h in hints) for m in pattern.finditer(low))
 
 
 def test_time_references_need_a_date_and_quote_the_sentence():
