@@ -1,8 +1,9 @@
-"""Crawl benchmark: Needle's full crawl of a generated 2,000-post clinic blog vs `scrapy bench`.
+"""Crawl benchmark: Needle's full crawl of a generated 2,000-post clinic blog beside a bare
+Scrapy spider crawling the same site in the same run.
 
-    .venv/bin/python bench/crawl.py                  # 2,000 posts, 3 runs, medians
+    .venv/bin/python bench/crawl.py                  # 2,000 posts, 3 runs of each, medians
     .venv/bin/python bench/crawl.py --posts 500 --runs 1 --keep /tmp/needle-bench
-    .venv/bin/python bench/crawl.py --profile        # plus one crawl under cProfile
+    .venv/bin/python bench/crawl.py --runs 0 --profile   # one crawl, both processes under cProfile
     .venv/bin/python bench/crawl.py --recrawl        # full crawl, then two conditional recrawls
 
 One run:
@@ -11,10 +12,18 @@ One run:
   2. serves it with that module's static file server on 127.0.0.1 in a child process;
   3. crawls it with `python -m cli crawl URL --no-index -o OUT.jsonl` (NEEDLE_POLITE=0: no
      robots delay, no AutoThrottle, higher concurrency; extraction and validation as usual)
-     in a child process, whose wall time and peak RSS come from os.wait4;
-  4. runs `scrapy bench` in the same run as the reference rate of bare Scrapy on this machine.
+     in a child process;
+  4. then crawls it with a bare Scrapy spider (bare_spider_main: every link under /blog/
+     once, url and <title>, Needle's concurrency, Scrapy's defaults otherwise) from a folder
+     without scrapy.cfg; the two alternate, run after run, so both see the same load.
+  For each crawl: pages/s (pages over spider open to close, from Scrapy's stats), the
+  machine's busy CPU from /proc/stat over the crawl command's life per page and as the
+  share of all cores, the same from the crawl's own processes (the crawl, the extraction
+  worker it started, reaped here as their subreaper, and the static server), peak RSS.
+  `--scrapy-bench` adds `scrapy bench` as a second reference.
 
-Targets (the issue): Needle's pages/min >= 50% of `scrapy bench`'s, peak RSS <= 300 MB.
+Targets (the issue): Needle >= 0.6x the bare spider's pages/s; machine CPU <= 12 ms a page;
+cores >= 85 % busy; crawl peak RSS <= 300 MB.
 
 --recrawl instead measures the conditional recrawl, with an index (a temporary folder):
 a full crawl of the generated site, a recrawl of the unchanged site, and a recrawl after 5 %
@@ -52,7 +61,9 @@ sys.path.insert(0, str(ROOT))
 # bench/extract_profile.py from here too.
 from sample_site.generated import BLOG, StaticServer, edit_posts, generate_site  # noqa: E402
 
-TARGET_RATIO = 0.50
+TARGET_RATIO = 0.60  # Needle's pages/s over the bare Scrapy spider's, same site, same run
+TARGET_CPU_MS = 12.0  # machine CPU per crawled page
+TARGET_BUSY = 0.85  # of all cores, during the crawl
 TARGET_RSS_MB = 300.0
 
 
@@ -64,15 +75,20 @@ TARGET_RSS_MB = 300.0
 class ChildResult:
     returncode: int
     wall_s: float
-    cpu_s: float  # user + system
-    peak_rss_mb: float
+    cpu_s: float  # user + system, with the reaped descendants' when this process is their subreaper
+    peak_rss_mb: float  # the child itself
     timed_out: bool
+    machine_cpu_s: float | None = None  # busy CPU of the whole machine over the same span (/proc/stat)
+    descendants_peak_rss_mb: float = 0.0  # the largest reaped descendant (the extraction worker)
+    span_s: float = 0.0  # start to the last descendant reaped: the span machine_cpu_s covers
+    descendants_cpu_s: float = 0.0  # of cpu_s, the reaped descendants' (the extraction worker's)
 
 
 def run_measured(cmd: list[str], *, cwd: Path, env: dict[str, str], stdout: Path, stderr: Path,
                  timeout: float) -> ChildResult:
     """Run cmd; its wall time and peak RSS (ru_maxrss from wait4, this child only)."""
     with stdout.open("wb") as out, stderr.open("wb") as err:
+        machine_before = machine_cpu_s()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True)
         timed_out = threading.Event()
@@ -96,9 +112,15 @@ def run_measured(cmd: list[str], *, cwd: Path, env: dict[str, str], stdout: Path
             timer.cancel()
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4, tell Popen
-    cpu = usage.ru_utime + usage.ru_stime + (_reap_orphans(proc.pid) if _SUBREAPER else 0.0)
-    return ChildResult(proc.returncode, wall, cpu,
-                       usage.ru_maxrss / 1024, timed_out.is_set())  # ru_maxrss is in KiB on Linux
+    orphans_cpu, orphans_rss = _reap_orphans(proc.pid) if _SUBREAPER else (0.0, 0.0)
+    # the orphans (forkserver, worker) outlive the crawl by a moment: the machine's busy time
+    # is read after they are reaped, so it covers them too
+    span = time.perf_counter() - started
+    machine_after = machine_cpu_s()
+    machine = machine_after - machine_before if None not in (machine_before, machine_after) else None
+    cpu = usage.ru_utime + usage.ru_stime + orphans_cpu
+    return ChildResult(proc.returncode, wall, cpu, usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
+                       timed_out.is_set(), machine, orphans_rss / 1024, span, orphans_cpu)
 
 
 _SUBREAPER = False
@@ -119,10 +141,11 @@ def become_subreaper() -> bool:
     return _SUBREAPER
 
 
-def _reap_orphans(session: int, grace: float = 15.0) -> float:
+def _reap_orphans(session: int, grace: float = 15.0) -> tuple[float, float]:
     """Reap the processes of this session reparented to us; their user + system CPU (each
-    with its own reaped descendants). One still running after `grace` seconds is killed."""
-    total, deadline = 0.0, time.monotonic() + grace
+    with its own reaped descendants) and the largest peak RSS (KiB). One still running after
+    `grace` seconds is killed."""
+    total, rss, deadline = 0.0, 0.0, time.monotonic() + grace
     while True:
         orphans = []
         for entry in Path("/proc").iterdir():
@@ -135,7 +158,7 @@ def _reap_orphans(session: int, grace: float = 15.0) -> float:
             if int(fields[1]) == os.getpid() and int(fields[3]) == session:  # ppid, session
                 orphans.append(int(entry.name))
         if not orphans:
-            return total
+            return total, rss
         for pid in orphans:
             if time.monotonic() > deadline:
                 try:
@@ -148,6 +171,7 @@ def _reap_orphans(session: int, grace: float = 15.0) -> float:
                 continue
             if reaped:
                 total += usage.ru_utime + usage.ru_stime
+                rss = max(rss, float(usage.ru_maxrss))
         time.sleep(0.05)
 
 
@@ -161,24 +185,37 @@ class NeedleRun:
     warnings: int
     elapsed_s: float  # spider open to close, from Scrapy's stats (as scrapy bench reports)
     wall_s: float  # the whole process, interpreter start to exit
-    cpu_s: float
+    cpu_s: float  # the crawl command and its reaped descendants (forkserver, extraction worker)
     server_cpu_s: float | None  # the static server's CPU time during the crawl
-    peak_rss_mb: float
+    peak_rss_mb: float  # the crawl process
     finish_reason: str | None
     missing: int
     errors_by_reason: dict[str, int]
+    machine_cpu_s: float | None = None  # /proc/stat busy time over span_s
+    span_s: float = 0.0
+    worker_peak_rss_mb: float = 0.0
+    worker_cpu_s: float = 0.0  # of cpu_s: forkserver and extraction worker
 
     @property
     def pages_per_min(self) -> float:
         return self.pages / self.elapsed_s * 60 if self.elapsed_s else 0.0
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.elapsed_s if self.elapsed_s else 0.0
 
 
 class CrawlFailed(Exception):
     pass
 
 
+EXTRACT_WORKERS: str | None = None  # --workers: NEEDLE_EXTRACT_WORKERS for Needle's crawls
+
+
 def needle_env() -> dict[str, str]:
     env = dict(os.environ)
+    if EXTRACT_WORKERS is not None:
+        env["NEEDLE_EXTRACT_WORKERS"] = EXTRACT_WORKERS
     env.pop("SCRAPY_SETTINGS_MODULE", None)  # let scrapy.cfg in the repo name settings.py
     env["NEEDLE_POLITE"] = "0"  # local benchmark: no robots delay, no AutoThrottle, concurrency 64
     env["NEEDLE_PROGRESS"] = "off"
@@ -226,6 +263,8 @@ def run_needle(python: str, url: str, work: Path, tag: str, post_urls: set[str],
         server_cpu_s=server_cpu, peak_rss_mb=child.peak_rss_mb,
         finish_reason=summary.get("finish_reason"), missing=len(post_urls - set(posts)),
         errors_by_reason=summary.get("errors_by_reason", {}),
+        machine_cpu_s=child.machine_cpu_s, span_s=child.span_s, worker_peak_rss_mb=child.descendants_peak_rss_mb,
+        worker_cpu_s=child.descendants_cpu_s,
     )
 
 
@@ -264,50 +303,212 @@ def run_reference(scrapy: str, work: Path, tag: str, seconds: int) -> ReferenceR
 
 
 # --------------------------------------------------------------------------------------
+# The bare-Scrapy reference: the same site, the same concurrency, nothing of Needle's
+# --------------------------------------------------------------------------------------
+
+@dataclass
+class BareRun:
+    pages: int
+    items: int
+    elapsed_s: float  # spider open to close, from Scrapy's stats
+    wall_s: float
+    cpu_s: float  # the spider's process, user + system (os.wait4)
+    machine_cpu_s: float | None
+    span_s: float
+    server_cpu_s: float | None
+    peak_rss_mb: float
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.elapsed_s if self.elapsed_s else 0.0
+
+
+def needle_concurrency(python: str) -> tuple[int, int]:
+    """CONCURRENT_REQUESTS and its per-domain value of Needle's benchmark crawl (NEEDLE_POLITE=0)."""
+    out = subprocess.run([python, "-c", "import settings; print(settings.CONCURRENT_REQUESTS, "
+                                        "settings.CONCURRENT_REQUESTS_PER_DOMAIN)"],
+                         cwd=ROOT, env=needle_env(), capture_output=True, text=True, check=True).stdout.split()
+    return int(out[0]), int(out[1])
+
+
+def bare_spider_main(url: str, out: Path, concurrency: int, per_domain: int) -> int:
+    """The reference crawl, in its own process: a bare Scrapy spider that follows every
+    link under the blog's folder once (a seen-set of its own, query and fragment dropped)
+    and yields url and <title>.
+    Run from a folder without scrapy.cfg and given its settings whole, so nothing of
+    Needle's (middlewares, pipelines, settings.py) is loaded."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    prefix = url.rstrip("/") + "/"
+
+    class BareBlogSpider(scrapy.Spider):
+        name = "bare_blog"
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seen = {url}
+
+        async def start(self):
+            yield scrapy.Request(url)
+
+        def parse(self, response):
+            yield {"url": response.url, "title": response.css("title::text").get()}
+            for href in response.css("a::attr(href)").getall():
+                # the site is static: a query (?replytocom=) names the same page, as Needle reads it
+                link = response.urljoin(href).partition("#")[0].partition("?")[0]
+                if link.startswith(prefix) and link not in self.seen:
+                    self.seen.add(link)
+                    yield scrapy.Request(link)
+
+    settings = {
+        "CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain,
+        "DOWNLOAD_DELAY": 0, "ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False, "LOG_LEVEL": "CRITICAL",  # as Needle's crawl here
+        "FEEDS": {str(out / "bare.jsonl"): {"format": "jsonlines", "overwrite": True}},
+    }
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareBlogSpider)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    (out / "bare.stats.json").write_text(json.dumps({
+        "pages": stats.get("response_received_count", 0), "items": stats.get("item_scraped_count", 0),
+        "elapsed_s": stats.get("elapsed_time_seconds", 0.0),
+    }))
+    return 0
+
+
+def run_bare(python: str, url: str, work: Path, tag: str, timeout: float, server: StaticServer,
+             concurrency: tuple[int, int]) -> BareRun:
+    folder = work / f"bare-{tag}"  # no scrapy.cfg here or above it
+    folder.mkdir(exist_ok=True)
+    env = dict(os.environ)
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    env["PYTHONHASHSEED"] = "0"
+    server_before = server.cpu_s()
+    child = run_measured([python, str(Path(__file__).resolve()), "--bare-spider", url, "--bare-out", str(folder),
+                          "--bare-concurrency", f"{concurrency[0]},{concurrency[1]}"],
+                         cwd=folder, env=env, stdout=folder / "stdout", stderr=folder / "stderr", timeout=timeout)
+    server_after = server.cpu_s()
+    stats_path = folder / "bare.stats.json"
+    if child.returncode != 0 or not stats_path.exists():
+        tail = (folder / "stderr").read_text(errors="replace").strip().splitlines()[-15:]
+        raise CrawlFailed(f"bare Scrapy crawl exited {child.returncode}:\n  " + "\n  ".join(tail))
+    stats = json.loads(stats_path.read_text())
+    return BareRun(
+        pages=stats["pages"], items=stats["items"], elapsed_s=stats["elapsed_s"], wall_s=child.wall_s,
+        cpu_s=child.cpu_s, machine_cpu_s=child.machine_cpu_s, span_s=child.span_s,
+        server_cpu_s=server_after - server_before if None not in (server_before, server_after) else None,
+        peak_rss_mb=child.peak_rss_mb,
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Profiling (optional)
 # --------------------------------------------------------------------------------------
 
+# own time of each function, by the first entry that matches its file (crawl process first)
 _BUCKETS = [
-    ("crawler/extract + selectors", ("/crawler/extract", "/crawler/selectors")),
-    ("crawler/dates", ("/crawler/dates",)),
-    ("crawler/urls", ("/crawler/urls",)),
-    ("crawler/ other", ("/crawler/",)),
-    ("dateparser", ("/dateparser/",)),
-    ("pydantic", ("/pydantic/", "/pydantic_core/")),
-    ("lxml / cssselect / parsel", ("/lxml/", "lxml.etree", "/cssselect/", "/parsel/", "<lxml")),
+    ("extraction: parsing (page, decode)", ("/crawler/page.py", "/crawler/decode.py", "lxml.html", "<lxml")),
+    ("extraction: main text (content, text)", ("/crawler/content.py", "/crawler/text.py", "/trafilatura/")),
+    ("extraction: dates", ("/crawler/dates", "/dateparser/", "/htmldate/", "/dateutil/", "/regex/")),
+    ("extraction: metadata, links, contacts",
+     ("/crawler/metadata.py", "/crawler/bylines.py", "/crawler/links.py", "/crawler/contacts.py",
+      "/crawler/kind.py", "/crawler/listings.py", "/crawler/pages.py", "/crawler/urls.py",
+      "/crawler/matching.py", "/crawler/selectors.py", "/crawler/extract.py", "/courlan/", "/tld")),
+    ("records: pydantic (validation, JSON)", ("/pydantic/", "/pydantic_core/", "/crawler/records.py")),
+    ("serialisation to/from the worker", ("/multiprocessing/", "/concurrent/futures/", "pickle", "_pickle",
+                                          "/crawler/work.py")),
+    ("spider, pipelines, exporter (Needle)", ("/crawler/",)),
+    ("lxml / parsel (Scrapy's selectors)", ("/lxml/", "lxml.etree", "/cssselect/", "/parsel/")),
     ("w3lib / urllib", ("/w3lib/", "/urllib/", "/tldextract/")),
-    ("scrapy", ("/scrapy/",)),
-    ("twisted / asyncio", ("/twisted/", "/asyncio/")),
-    ("json / regex / builtins", ("<built-in", "<method", "/json/", "/re/", "~")),
+    ("Scrapy", ("/scrapy/",)),
+    ("Twisted / asyncio / selectors", ("/twisted/", "/asyncio/", "/selectors.py", "select.epoll")),
+    ("json / re / builtins", ("<built-in", "<method", "/json/", "/re/", "~")),
 ]
+
+# the extraction worker profiles itself when it starts from this hook (the forkserver imports
+# sitecustomize from PYTHONPATH, and the workers it forks inherit the patched Process.run)
+_WORKER_HOOK = """import os
+_dir = os.environ.get("BENCH_WORKER_PROFILE_DIR")
+if _dir:
+    import multiprocessing.process as _process
+    _run = _process.BaseProcess.run
+
+    def _profiled_run(self):
+        import cProfile
+        import time
+        profile = cProfile.Profile(time.process_time)  # CPU: time waiting for pages is not work
+        profile.enable()
+        try:
+            return _run(self)
+        finally:
+            profile.disable()
+            profile.dump_stats(os.path.join(_dir, "worker-%d.prof" % os.getpid()))
+
+    _process.BaseProcess.run = _profiled_run
+"""
+
+
+def _buckets(stats) -> tuple[float, dict[str, float]]:
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in raw.values()) or 1.0
+    buckets: dict[str, float] = {}
+    for (filename, _, name), (_, _, tt, _, _) in raw.items():
+        where = f"{filename}:{name}"
+        bucket = next((b for b, keys in _BUCKETS if any(k in where for k in keys)), "other")
+        buckets[bucket] = buckets.get(bucket, 0.0) + tt
+    return total, buckets
 
 
 def profile(python: str, url: str, work: Path, top: int) -> None:
-    """One more crawl under cProfile; own time grouped by package, then the top functions."""
+    """One more crawl, the crawl process and the extraction worker each under cProfile: own
+    time by stage, in ms per crawled page, for each process; then the top functions."""
     import pstats
 
-    prof = work / "needle.prof"
-    cmd = needle_cmd(python, url, work / "needle-profile.jsonl", work / "needle-profile.summary.json")
-    cmd[1:1] = ["-m", "cProfile", "-o", str(prof)]
-    child = run_measured(cmd, cwd=ROOT, env=needle_env(), stdout=work / "needle-profile.stdout",
+    prof, hook = work / "needle.prof", work / "profile-hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(_WORKER_HOOK)
+    for old in hook.glob("worker-*.prof"):
+        old.unlink()
+    env = needle_env()
+    env["BENCH_WORKER_PROFILE_DIR"] = str(hook)
+    env["PYTHONPATH"] = str(hook) + os.pathsep + env.get("PYTHONPATH", "")
+    summary_path = work / "needle-profile.summary.json"
+    cmd = needle_cmd(python, url, work / "needle-profile.jsonl", summary_path)
+    # python -m cProfile times by the wall clock, which counts the reactor's waits as work
+    cmd[1:3] = ["-c", "import cProfile, runpy, sys, time\n"
+                      "profile = cProfile.Profile(time.process_time)\n"
+                      "sys.argv[0] = 'cli'\n"
+                      "profile.enable()\n"
+                      "try:\n    runpy.run_module('cli', run_name='__main__', alter_sys=True)\n"
+                      f"finally:\n    profile.disable()\n    profile.dump_stats({str(prof)!r})\n"]
+    child = run_measured(cmd, cwd=ROOT, env=env, stdout=work / "needle-profile.stdout",
                          stderr=work / "needle-profile.stderr", timeout=900)
     if child.returncode != 0 or not prof.exists():
         print(f"profile run failed (exit {child.returncode}); see {work / 'needle-profile.stderr'}")
         return
-    stats = pstats.Stats(str(prof))
-    raw = stats.stats  # type: ignore[attr-defined]
-    total = sum(tt for (_, _, tt, _, _) in raw.values()) or 1.0
-    buckets: dict[str, float] = {}
-    for (filename, _, _), (_, _, tt, _, _) in raw.items():
-        name = next((b for b, keys in _BUCKETS if any(k in filename for k in keys)), "other")
-        buckets[name] = buckets.get(name, 0.0) + tt
-    print(f"\nProfile of one crawl ({total:.1f} s of own time in Python functions; wall {child.wall_s:.1f} s)")
-    for name, tt in sorted(buckets.items(), key=lambda kv: -kv[1]):
-        print(f"  {name:<28} {tt:7.2f} s  {tt / total:6.1%}")
-    print(f"\nTop {top} functions by cumulative time (the full profile: {prof})")
-    stats.sort_stats("cumulative").print_stats(top)
-    print(f"Top {top} functions by own time")
-    stats.sort_stats("tottime").print_stats(top)
+    pages = json.loads(summary_path.read_text()).get("pages") or 1
+    processes = [("crawl process", pstats.Stats(str(prof)))]
+    workers = sorted(hook.glob("worker-*.prof"))
+    if workers:
+        processes.append((f"extraction worker{'s' if len(workers) > 1 else ''}",
+                          pstats.Stats(*map(str, workers))))
+    else:
+        print("  (no worker profile: extraction ran in the crawl process, or the worker did not exit cleanly)")
+    print(f"\nProfile of one crawl, {pages} pages (cProfile's own CPU time; it slows Python calls, so the "
+          f"split matters, not the sum; wall {child.wall_s:.1f} s, CPU of every process {child.cpu_s:.1f} s)")
+    for name, stats in processes:
+        total, buckets = _buckets(stats)
+        print(f"  {name}: {total:.1f} s, {total / pages * 1000:.2f} ms per page")
+        for bucket, tt in sorted(buckets.items(), key=lambda kv: -kv[1]):
+            print(f"    {bucket:<42} {tt / pages * 1000:6.2f} ms  {tt / total:6.1%}")
+    for name, stats in processes:
+        print(f"\n{name}: top {top} functions by cumulative time (profiles: {prof}, {hook})")
+        stats.sort_stats("cumulative").print_stats(top)
+        print(f"{name}: top {top} functions by own time")
+        stats.sort_stats("tottime").print_stats(top)
 
 
 # --------------------------------------------------------------------------------------
@@ -490,6 +691,18 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def _own(run: "NeedleRun | BareRun") -> float:
+    return run.cpu_s + (run.server_cpu_s or 0.0)
+
+
+def _per_page(cpu: float | None, pages: int, width: int = 9) -> str:
+    return f"{cpu / pages * 1000:>{width - 3}.1f} ms" if cpu is not None and pages else f"{'-':>{width}}"
+
+
+def _busy(cpu: float | None, span: float, cores: int) -> str:
+    return f"{cpu / (span * cores):>5.0%}" if cpu is not None and span else f"{'-':>5}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -500,13 +713,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261125, help="generator seed (same seed, same site)")
     parser.add_argument("--reference-seconds", type=int, default=10,
                         help="how long each `scrapy bench` runs (CLOSESPIDER_TIMEOUT, default 10)")
-    parser.add_argument("--no-reference", action="store_true", help="skip `scrapy bench`")
+    parser.add_argument("--workers", metavar="N",
+                        help="NEEDLE_EXTRACT_WORKERS for Needle's crawls (default: the setting's own)")
+    parser.add_argument("--scrapy-bench", action="store_true",
+                        help="also run `scrapy bench` after each pair of crawls (a second reference)")
+    parser.add_argument("--bare-spider", metavar="URL", help=argparse.SUPPRESS)  # the reference's own process
+    parser.add_argument("--bare-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-concurrency", default="64,64", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help="then one more crawl under cProfile")
     parser.add_argument("--timeout", type=float, default=600, help="kill a crawl after this many seconds")
     parser.add_argument("--recrawl", action="store_true",
                         help="instead: full crawl, unchanged recrawl and 5%%-edited recrawl, with an index")
     args = parser.parse_args(argv)
+    if args.bare_spider:
+        total, per_domain = (int(x) for x in args.bare_concurrency.split(","))
+        return bare_spider_main(args.bare_spider, args.bare_out, total, per_domain)
 
+    global EXTRACT_WORKERS
+    EXTRACT_WORKERS = args.workers
     # on SIGTERM unwind like Ctrl-C, so the server and the crawl in progress are killed too
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     bindir = Path(sys.executable).parent
@@ -529,32 +753,48 @@ def main(argv: list[str] | None = None) -> int:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
     needle_runs: list[NeedleRun] = []
+    bare_runs: list[BareRun] = []
     ref_runs: list[ReferenceRun] = []
-    loads: list[float] = []
+    loads: list[tuple[float, float]] = []  # 1-minute load average before Needle's and the bare crawl
+    cores = os.cpu_count() or 1
+    subreaper = become_subreaper()
+    concurrency = needle_concurrency(python)
     try:
         with StaticServer(site) as server:
             info, _ = generate_site(site, server.origin, args.posts, args.seed)
+            url = server.origin + BLOG
             print(f"site: {info.posts} posts, {info.listing_pages} listing pages, "
                   f"{info.html_pages} pages under {BLOG} in all, {info.bytes / 2**20:.1f} MiB "
                   f"(post page {info.post_bytes / max(info.posts, 1) / 1024:.0f} KiB on average), "
                   f"written in {info.seconds:.1f} s")
-            print(f"      {server.origin}{BLOG}  (folder {site})")
-            print(f"{'run':>4} {'needle pages':>12} {'posts':>6} {'s':>6} {'pages/min':>9} {'peak RSS':>9}"
-                  f" | {'reference pages/min':>19} {'ratio':>6} | {'load':>4}")
+            print(f"      {url}  (folder {site}); concurrency {concurrency[0]} ({concurrency[1]} per site) "
+                  f"for both crawlers; {cores} CPUs")
+            print(f"{'':>4} {'Needle':-^52} | {'bare Scrapy':-^45} |")
+            print(f"{'run':>4} {'pages':>6} {'pages/s':>8} {'CPU/page':>9} {'own':>6} {'busy':>5} {'own':>5} "
+                  f"{'RSS':>7} | {'pages':>6} {'pages/s':>8} {'CPU/page':>9} {'own':>6} {'busy':>5} {'own':>5} | "
+                  f"{'ratio':>5} | {'load':>9}")
             for r in range(1, args.runs + 1):
-                # other work on the machine slows both sides; the 1-minute load average shows it
-                loads.append(os.getloadavg()[0])
-                run = run_needle(python, server.origin + BLOG, work, str(r), info.post_urls, args.timeout, server)
+                # alternate, so both crawlers see the same load; the 1-minute load average shows it
+                load_needle = os.getloadavg()[0]
+                run = run_needle(python, url, work, str(r), info.post_urls, args.timeout, server)
                 needle_runs.append(run)
-                ref = None if args.no_reference else run_reference(scrapy, work, str(r), args.reference_seconds)
+                load_bare = os.getloadavg()[0]
+                bare = run_bare(python, url, work, str(r), args.timeout, server, concurrency)
+                bare_runs.append(bare)
+                loads.append((load_needle, load_bare))
+                ref = run_reference(scrapy, work, str(r), args.reference_seconds) if args.scrapy_bench else None
                 if ref:
                     ref_runs.append(ref)
-                ratio = f"{run.pages_per_min / ref.pages_per_min:6.2f}" if ref else "     -"
-                print(f"{r:>4} {run.pages:>12} {run.posts:>6} {run.elapsed_s:>6.1f} {run.pages_per_min:>9.0f} "
-                      f"{run.peak_rss_mb:>6.0f} MB | {ref.pages_per_min if ref else float('nan'):>19.0f} {ratio} | "
-                      f"{loads[-1]:4.1f}", flush=True)
+                print(f"{r:>4} {run.pages:>6} {run.pages_per_s:>8.1f} {_per_page(run.machine_cpu_s, run.pages)} "
+                      f"{_per_page(_own(run), run.pages, 6)} {_busy(run.machine_cpu_s, run.span_s, cores)} "
+                      f"{_busy(_own(run), run.span_s, cores)} {run.peak_rss_mb:>4.0f} MB | "
+                      f"{bare.pages:>6} {bare.pages_per_s:>8.1f} {_per_page(bare.machine_cpu_s, bare.pages)} "
+                      f"{_per_page(_own(bare), bare.pages, 6)} {_busy(bare.machine_cpu_s, bare.span_s, cores)} "
+                      f"{_busy(_own(bare), bare.span_s, cores)} | {run.pages_per_s / bare.pages_per_s:5.2f} | "
+                      f"{load_needle:4.1f} {load_bare:4.1f}"
+                      + (f" | scrapy bench {ref.pages_per_min / 60:.0f} pages/s" if ref else ""), flush=True)
             if args.profile:
-                profile(python, server.origin + BLOG, work, 30)
+                profile(python, url, work, 30)
     except CrawlFailed as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
         return 1
@@ -562,38 +802,67 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
+    if not needle_runs:  # --runs 0 --profile: the profile alone
+        return 0
     last = needle_runs[-1]
-    needle_ppm = _median([r.pages_per_min for r in needle_runs])
-    ref_ppm = _median([r.pages_per_min for r in ref_runs])
-    ratio = needle_ppm / ref_ppm if ref_runs else float("nan")
+    n_rate, b_rate = _median([r.pages_per_s for r in needle_runs]), _median([r.pages_per_s for r in bare_runs])
+    ratio = _median([n.pages_per_s / b.pages_per_s for n, b in zip(needle_runs, bare_runs)])
+    n_cpu = _median([r.machine_cpu_s / r.pages * 1000 for r in needle_runs if r.machine_cpu_s is not None])
+    b_cpu = _median([r.machine_cpu_s / r.pages * 1000 for r in bare_runs if r.machine_cpu_s is not None])
+    n_own = _median([_own(r) / r.pages * 1000 for r in needle_runs])
+    b_own = _median([_own(r) / r.pages * 1000 for r in bare_runs])
+    n_busy = _median([r.machine_cpu_s / (r.span_s * cores) for r in needle_runs if r.machine_cpu_s is not None])
+    b_busy = _median([r.machine_cpu_s / (r.span_s * cores) for r in bare_runs if r.machine_cpu_s is not None])
+    n_own_busy = _median([_own(r) / (r.span_s * cores) for r in needle_runs])
+    b_own_busy = _median([_own(r) / (r.span_s * cores) for r in bare_runs])
     rss = _median([r.peak_rss_mb for r in needle_runs])
-    print(f"\nmedians of {len(needle_runs)} runs ({args.posts} posts):")
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    print(f"\nmedians of {len(needle_runs)} runs ({args.posts} posts; load average before the runs "
+          f"{min(min(x) for x in loads):.1f}-{max(max(x) for x in loads):.1f} on {cores} CPUs):")
+    print(f"  {'':<44} {'Needle':>10} {'bare Scrapy':>12}")
     rows = [
-        ("Needle pages/min (full extraction)", f"{needle_ppm:,.0f}", ""),
-        ("Needle pages/s", f"{needle_ppm / 60:,.1f}", ""),
-        ("Needle crawl time (spider open to close)", f"{_median([r.elapsed_s for r in needle_runs]):.1f} s", ""),
-        ("Needle process wall time", f"{_median([r.wall_s for r in needle_runs]):.1f} s", ""),
-        ("Needle CPU per page", f"{_median([r.cpu_s / r.pages * 1000 for r in needle_runs]):.1f} ms",
-         "user + system, whole process"),
-        ("static server CPU during the crawl",
-         f"{_median([r.server_cpu_s for r in needle_runs if r.server_cpu_s is not None]):.1f} s", ""),
-        ("scrapy bench pages/min (reference)", f"{ref_ppm:,.0f}" if ref_runs else "-", ""),
-        ("ratio Needle / reference", f"{ratio:.2f}" if ref_runs else "-",
-         ("target >= 0.50: " + ("met" if ratio >= TARGET_RATIO else "MISSED")) if ref_runs else ""),
-        ("Needle peak RSS", f"{rss:.0f} MB",
-         f"target <= 300 MB: {'met' if rss <= TARGET_RSS_MB else 'MISSED'}"),
+        ("pages", f"{last.pages}", f"{bare_runs[-1].pages}", ""),
+        ("pages/s (spider open to close)", f"{n_rate:.1f}", f"{b_rate:.1f}", ""),
+        ("ratio Needle / bare Scrapy (median of runs)", f"{ratio:.2f}", "",
+         f"target >= {TARGET_RATIO:.2f}: {verdict(ratio >= TARGET_RATIO)}"),
+        ("machine CPU per page (/proc/stat)", f"{n_cpu:.1f} ms", f"{b_cpu:.1f} ms",
+         f"target <= {TARGET_CPU_MS:.0f} ms: {verdict(n_cpu <= TARGET_CPU_MS)}"),
+        ("own CPU per page (crawl + worker + server)", f"{n_own:.1f} ms", f"{b_own:.1f} ms", ""),
+        ("  of which the crawl process", f"{_median([(r.cpu_s - r.worker_cpu_s) / r.pages * 1000 for r in needle_runs]):.1f} ms",
+         f"{_median([r.cpu_s / r.pages * 1000 for r in bare_runs]):.1f} ms", ""),
+        ("  the extraction worker (and forkserver)", f"{_median([r.worker_cpu_s / r.pages * 1000 for r in needle_runs]):.1f} ms", "", ""),
+        ("  the static server", f"{_median([(r.server_cpu_s or 0) / r.pages * 1000 for r in needle_runs]):.1f} ms",
+         f"{_median([(r.server_cpu_s or 0) / r.pages * 1000 for r in bare_runs]):.1f} ms", ""),
+        ("cores busy (/proc/stat)", f"{n_busy:.0%}", f"{b_busy:.0%}",
+         f"target >= {TARGET_BUSY:.0%}: {verdict(n_busy >= TARGET_BUSY)}"),
+        ("cores busy by the crawl's own processes", f"{n_own_busy:.0%}", f"{b_own_busy:.0%}", ""),
+        ("peak RSS, crawl process", f"{rss:.0f} MB", f"{_median([r.peak_rss_mb for r in bare_runs]):.0f} MB",
+         f"target <= {TARGET_RSS_MB:.0f} MB: {verdict(rss <= TARGET_RSS_MB)}"),
+        ("peak RSS, extraction worker", f"{_median([r.worker_peak_rss_mb for r in needle_runs]):.0f} MB", "", ""),
+        ("process wall time", f"{_median([r.wall_s for r in needle_runs]):.1f} s",
+         f"{_median([r.wall_s for r in bare_runs]):.1f} s", ""),
     ]
-    for name, value, note in rows:
-        print(f"  {name:<42} {value:>10}  {note}")
+    if ref_runs:
+        rows.append(("scrapy bench pages/s (second reference)", "", f"{_median([r.pages_per_min for r in ref_runs]) / 60:.0f}",
+                     "its own tiny pages, not this site"))
+    for name, a, b, note in rows:
+        print(f"  {name:<44} {a:>10} {b:>12}  {note}")
     print(f"  last run: {last.pages} pages, {last.posts} posts ({last.unique_posts} distinct), "
           f"{last.teasers} teasers, {last.errors} crawl errors {last.errors_by_reason or ''}, "
-          f"{last.warnings} warnings, finish reason {last.finish_reason}")
+          f"{last.warnings} warnings, finish reason {last.finish_reason}; bare Scrapy {bare_runs[-1].items} items")
+    print("  CPU per page and cores busy are over each crawl command's life (start-up included), until "
+          "its last descendant is reaped; /proc/stat counts every process on the machine, 'own' only the crawl's "
+          "processes " + ("(crawl, forkserver, extraction worker: reaped here as their subreaper)" if subreaper
+                          else "(NO subreaper: the worker's CPU is missing)") + " and the static server")
     if args.keep:
         print(f"  records, summaries and logs: {work}")
-    if max(loads, default=0) > 1.0:
-        print(f"  note: the load average reached {max(loads):.1f} on {os.cpu_count()} CPUs before a run: other "
-              "processes shared the machine, so absolute rates are low; the ratio, measured under the same "
-              "load in alternation, is the steadier figure")
+    if max(max(x) for x in loads) > 1.0:
+        print(f"  note: the load average reached {max(max(x) for x in loads):.1f} on {cores} CPUs: other processes "
+              "shared the machine, so /proc/stat figures include their work and rates are low; the own-process "
+              "CPU and the ratio of alternated runs are the steadier figures")
 
     short = [r for r in needle_runs if r.missing or r.posts != args.posts]
     if short:
