@@ -112,7 +112,7 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
     )
     cached = _results_cache.get(cache_key)
     if cached is not None:
-        return cached.model_copy(deep=True)
+        return _copy(cached)
 
     schema = handle.searcher.schema
     reader = handle.searcher.reader()
@@ -136,7 +136,23 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
         _results_cache[cache_key] = results
         while len(_results_cache) > _RESULTS_CACHE_SIZE:
             _results_cache.popitem(last=False)
-    return results.model_copy(deep=True)
+    return _copy(results)
+
+
+def _copy(results: SearchResults) -> SearchResults:
+    """A copy of cached ``results`` the caller may change without changing the cache: new
+    containers all the way down (their strings and numbers are immutable). Pydantic's deep
+    copy did the same through copy.deepcopy, ~0.5 ms a search."""
+    hits = [
+        hit.model_copy(update={
+            "spans": list(hit.spans), "categories": list(hit.categories), "tags": list(hit.tags),
+            "explain": hit.explain.model_copy(deep=True) if hit.explain is not None else None,
+        })
+        for hit in results.hits
+    ]
+    return results.model_copy(update={
+        "hits": hits, "facets": {name: dict(counts) for name, counts in results.facets.items()},
+    })
 
 
 def site_filter(site: str) -> wq.Query:
