@@ -7,7 +7,12 @@ words are expanded once) or to tell a query's kind; none changes what a search f
 
 from __future__ import annotations
 
+import pickle
+import struct
+import zlib
+from array import array
 from collections.abc import Iterable, Iterator
+from itertools import accumulate
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -62,17 +67,13 @@ def field_b(weighting, fieldname: str) -> float:
 
 def posting_blocks(m):
     """(ids, term frequencies) of a posting list, a block at a time where the matcher
-    is Whoosh 3's leaf matcher (its private block reads); deletions are filtered by the
+    is Whoosh 3's leaf matcher (``block_ids_weights``); deletions are filtered by the
     caller."""
     if isinstance(m, FilterMatcher):
         m = m.child
-    if isinstance(m, W3LeafMatcher):
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
         while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            yield m._ids, m._weights
+            yield block_ids_weights(m)
             m._next_block()
         return
     ids, weights = [], []
@@ -81,3 +82,63 @@ def posting_blocks(m):
         weights.append(m.weight())
         m.next()
     yield ids, weights
+
+
+# A Whoosh 3 posting block is a zlib-compressed pickle (protocol 2) of the tuple (id
+# deltas, weights, values). The values (each posting's positions) are most of its bytes
+# and most of its decoding time: each is a call of codecs.encode, as protocol 2 pickles
+# bytes. Ranking needs only ids and weights, which come first: the deltas tuple, memoised
+# as object 0 ("t" "q\x00"), then the weights: a tuple of BINFLOATs (9 bytes each), a
+# single float (all weights equal) or None (all 1.0).
+_IDS_END = b"tq\x00"
+_BINFLOAT = 9
+
+
+def block_ids_weights(m) -> tuple:
+    """The current block's (ids, weights) of a ``W3LeafMatcher``, as its ``_read_ids`` and
+    ``_read_weights`` give them, without decompressing or unpickling the values: only the
+    first bytes of the block are inflated (ids take at most 5 bytes each in the pickle,
+    weights 9), and ids are the running sums of the deltas (``accumulate``, in C). A
+    block laid out otherwise is decoded whole, by Whoosh."""
+    n = m._blocklength
+    raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+    if m._compression:
+        raw = zlib.decompressobj().decompress(raw, 14 * n + 32)
+    head = _ids_and_weights(raw, n)
+    if head is None:
+        if m._data is None:
+            m._read_data()
+        deltas, weights = m._data[0], m._data[1]
+    else:
+        deltas, weights = head
+    if weights is None:
+        weights = array("f", (1.0,)) * n
+    elif isinstance(weights, float):
+        weights = array("f", (weights,)) * n
+    return list(accumulate(deltas)), weights
+
+
+def _ids_and_weights(raw: bytes, n: int) -> tuple | None:
+    """(id deltas, weights) read from the start of a block's pickle, or None when it is
+    not laid out as expected (a block of up to three postings pickles its tuples
+    without a MARK, for one)."""
+    end = raw.find(_IDS_END)
+    if end < 0:
+        return None
+    after = end + len(_IDS_END)
+    kind = raw[after:after + 1]
+    if kind == b"(":  # one float a posting
+        stop = after + 1 + _BINFLOAT * n + 1
+        if raw[stop - 1:stop + 2] != b"tq\x01" or raw[after + 1:after + 2] != b"G":
+            return None
+        head = pickle.loads(raw[:stop] + b"\x86.")
+    elif kind == b"G":  # every weight the same
+        head = (pickle.loads(raw[:end + 1] + b"."), struct.unpack(">d", raw[after + 1:after + 9])[0])
+    elif kind == b"N":  # every weight 1.0
+        head = (pickle.loads(raw[:end + 1] + b"."), None)
+    else:
+        return None
+    deltas, weights = head
+    if len(deltas) != n or (isinstance(weights, tuple) and len(weights) != n):
+        return None
+    return deltas, weights
