@@ -16,6 +16,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, combinations
 
 from indexer.analysis import STOP_WORDS as INDEX_STOP_WORDS
 
@@ -29,12 +30,23 @@ MAX_SHINGLE_POSTS = 20  # a shingle in more posts than this is boilerplate, not 
 SAMPLE = 4
 
 
+# WORD_RE's words of ASCII text, found by bytes.translate and split: a third of the time
+# of the pattern, and the words come out as the bytes crc32 reads
+_NOT_WORD = bytes.maketrans(bytes(range(256)), bytes(
+    c if chr(c).isascii() and WORD_RE.fullmatch(chr(c)) else 32 for c in range(256)))
+
+
 def shingles(text: str) -> set[int]:
-    words = WORD_RE.findall(text.lower())
+    lowered = text.lower()
     # zip of shifted lists builds the 5-word tuples without slicing; crc32, not hash():
     # str hashes change with every process (PYTHONHASHSEED), and so would the sample
-    grams = zip(*(words[k:] for k in range(SHINGLE)))
-    return {h for g in grams if (h := zlib.crc32(" ".join(g).encode())) % SAMPLE == 0}
+    if lowered.isascii():
+        words = lowered.encode().translate(_NOT_WORD).split()
+        grams = map(b" ".join, zip(*(words[k:] for k in range(SHINGLE))))
+    else:
+        words = WORD_RE.findall(lowered)
+        grams = map(str.encode, map(" ".join, zip(*(words[k:] for k in range(SHINGLE)))))
+    return {h for h in map(zlib.crc32, grams) if h % SAMPLE == 0}
 
 
 def similar_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, int], float]:
@@ -104,16 +116,18 @@ def reworded_pairs(texts: Sequence[str], threshold: float) -> dict[tuple[int, in
 def shared_counts(sets: Sequence[set[int]]) -> Counter:
     """(i, j) -> how many hashes sets i and j share, through an inverted index, leaving out
     hashes in more than MAX_SHINGLE_POSTS sets (boilerplate)."""
+    # Most hashes are in one set only: count the sets of each in C first, and index only
+    # the shared ones (in the order a full index would list them, so pairs come out in the
+    # same order).
+    spread = Counter(chain.from_iterable(sets))
+    wanted = {h for h, n in spread.items() if 1 < n <= MAX_SHINGLE_POSTS}
     postings: dict[int, list[int]] = defaultdict(list)
     for i, hashes in enumerate(sets):
-        for h in hashes:
+        for h in filter(wanted.__contains__, hashes):
             postings[h].append(i)
     shared: Counter = Counter()
     for ids in postings.values():
-        if 1 < len(ids) <= MAX_SHINGLE_POSTS:
-            for a in range(len(ids)):
-                for b in range(a + 1, len(ids)):
-                    shared[ids[a], ids[b]] += 1
+        shared.update(combinations(ids, 2))
     return shared
 
 
