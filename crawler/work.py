@@ -67,6 +67,28 @@ class InvalidRecord(ValueError):
     worker process, where pydantic's own may not pickle)."""
 
 
+_BY_JSON = {"Post": Post, "SitePage": SitePage}
+
+
+def extract_packed(body: bytes, url: str, **options: Any) -> tuple[str, Any]:
+    """``extract_any`` in a worker: a post or site page comes back as its JSON. A post's
+    160-odd links, images and dates are nested models, which pickle field by field: its
+    JSON costs a quarter of that to write and half to read back (bench/extract_profile.py
+    --stages), and reads back as the same record."""
+    kind, record = extract_any(body, url, **options)
+    if type(record).__name__ in _BY_JSON:
+        return kind, (type(record).__name__, record.model_dump_json())
+    return kind, record
+
+
+def unpack(result: tuple[str, Any]) -> Extracted:
+    kind, record = result
+    if isinstance(record, tuple):
+        name, data = record
+        return kind, _BY_JSON[name].model_validate_json(data)
+    return kind, record
+
+
 def _extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
                  fetched_at: datetime, timezone: str, languages: list[str] | None,
                  fetch: FetchInfo, x_robots_tag: list[str], earliest_date: str) -> Extracted:
@@ -164,9 +186,13 @@ class Extractor:
             initargs=(os.getpid(),))
 
     async def run(self, body: bytes, url: str, **options: Any) -> Extracted:
-        call = partial(self.function, body, url, **options)
         if not self.workers:
-            return call()
+            return self.function(body, url, **options)
+        if self.function is extract_any:  # records cross from the worker as JSON
+            return unpack(await self._pooled(partial(extract_packed, body, url, **options)))
+        return await self._pooled(partial(self.function, body, url, **options))
+
+    async def _pooled(self, call: Callable[[], Any]) -> Any:
         try:
             return await self._first_attempt(call)
         except BrokenProcessPool:
