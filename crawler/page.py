@@ -30,9 +30,18 @@ ARTICLE_TYPES = {
 LISTING_TYPES = {"blog", "collectionpage", "itemlist", "searchresultspage"}
 
 
+# lxml.html picks each element's class in a Python callback (a form, an input... get their
+# own), called for every element a page's code touches: about a thousand calls a page.
+# Extraction uses no form API, so every element is an HtmlElement, picked in C.
+_ELEMENT_CLASSES = etree.ElementDefaultClassLookup(
+    element=lxml_html.HtmlElement, comment=lxml_html.HtmlComment, pi=lxml_html.HtmlProcessingInstruction,
+    entity=lxml_html.HtmlEntity)
+
+
 def _parse_tree(text: str) -> tuple[lxml_html.HtmlElement | None, int]:
     text = XML_DECL.sub("", text, count=1)
     parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    parser.set_element_class_lookup(_ELEMENT_CLASSES)
     if not text.strip():
         return None, 0
     try:
