@@ -219,21 +219,37 @@ def query_of(title: str, h1: list[str], brands: set[str]) -> set[str]:
 def topic_pairs(keys: Sequence[tuple[str, ...]], terms: Sequence[frozenset[str]],
                 threshold: float) -> dict[tuple[int, int], float]:
     """Pairs with the same key (site, language) whose term sets overlap (Jaccard, at
-    least two shared terms), found through the terms they share."""
-    by_term: dict[tuple, list[int]] = defaultdict(list)
-    for i, (key, t) in enumerate(zip(keys, terms)):
-        for term in t:
-            by_term[(*key, term)].append(i)
-    candidates = set()
-    for ids in by_term.values():
-        if len(ids) <= MAX_TOPIC_POSTS:
-            candidates.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
+    least two shared terms, one of them on at most MAX_TOPIC_POSTS of the key's posts).
+
+    Prefix filtering, as in query_pairs: with terms ordered rarest first, two sets that
+    alike share their rarest common term among the first few terms of each, so only those
+    are indexed; a pair that shares a rare term at all shares it there.
+    """
+    spread: Counter = Counter((*key, term) for key, t in zip(keys, terms) for term in t)
+    index: dict[tuple, list[int]] = defaultdict(list)
     out = {}
-    for i, j in candidates:
-        common = terms[i] & terms[j]
-        if len(common) >= 2 and len(common) / len(terms[i] | terms[j]) >= threshold:
-            out[i, j] = len(common) / len(terms[i] | terms[j])
+    for i, (key, mine) in enumerate(zip(keys, terms)):
+        ordered = sorted((spread[(*key, term)], term) for term in mine)
+        candidates: set[int] = set()
+        for n, term in ordered[: _prefix_length(len(ordered), threshold)]:
+            if n <= MAX_TOPIC_POSTS:
+                posting = index[(*key, term)]
+                candidates.update(posting)
+                posting.append(i)
+        for j in candidates:
+            common = terms[i] & terms[j]
+            if len(common) >= 2 and len(common) / len(terms[i] | terms[j]) >= threshold:
+                out[j, i] = len(common) / len(terms[i] | terms[j])
     return out
+
+
+def _prefix_length(size: int, threshold: float) -> int:
+    """How many of a set's terms, rarest first, hold the rarest term it shares with any set
+    at least ``threshold`` alike: its size, less the fewest shared terms that can reach the
+    threshold, plus one. That fewest is found by the division the check makes, so
+    rounding cannot drop a pair (0.7 * 10 is 7.000000000000001)."""
+    fewest = next((k for k in range(size + 1) if size and k / size >= threshold), None)
+    return 0 if fewest is None else size - fewest + 1
 
 
 def query_pairs(terms: Sequence[set[str]], threshold: float,
