@@ -37,6 +37,10 @@ from reports.findings import Finding
 # Headings or words that show a post cites sources.
 REFERENCES_RE = re.compile(r"\b(references|sources|bibliography|further reading)\b", re.I)
 REVIEWED_RE = re.compile(r"\b(reviewed|updated) (on|by)\b", re.I)
+# Where REVIEWED_RE matches, the lower-cased text holds one of these (re.I also takes ı and
+# İ for i, hence "reviewed" by its tail): most bodies are spared the case-blind scan, which
+# tries every position.
+REVIEWED_HINTS = ("updated", "ewed")
 # Title words that say nothing about a topic (for topic_overlap).
 def detect_links(post: Post, ctx: Context) -> list[Finding]:
     broken, redirected, unchecked = [], [], []
@@ -127,9 +131,14 @@ def trust_gaps(post: Post, ctx: Context) -> dict[str, str]:
     if written and months_between(written, ctx.as_of) >= ctx.thresholds.review_months:
         updated = post.modified and published and \
             (local_date(post.modified) - published).days > ctx.thresholds.date_tolerance_days
-        if not updated and not REVIEWED_RE.search(post.body):
+        if not updated and not _says_reviewed(post.body):
             gaps["no_review_date"] = f"published {published}, no reviewed/updated date"
     return gaps
+
+
+def _says_reviewed(text: str) -> bool:
+    lowered = text.lower()
+    return any(h in lowered for h in REVIEWED_HINTS) and bool(REVIEWED_RE.search(text))
 
 
 def _credentialed_on_team(post: Post, ctx: Context) -> bool:
