@@ -127,9 +127,11 @@ def check_cannibalisation(posts: list[Post], th: SeoThresholds) -> Iterator[Find
             groups[(post.site, primary_language(post.language))].append((post, terms))
     t = th.cannibalisation_similarity
     for members in groups.values():
-        urls = [norm_url(p.url) for p, _ in members]
+        where: dict[str, list[int]] = defaultdict(list)
+        for j, (p, _) in enumerate(members):
+            where[norm_url(p.url)].append(j)
         # a translation (an hreflang alternate) is not a competitor
-        skip = [{j for j, u in enumerate(urls) if u in {norm_url(h.href) for h in p.meta.hreflang}}
+        skip = [{j for u in {norm_url(h.href) for h in p.meta.hreflang} for j in where.get(u, ())}
                 for p, _ in members]
         for i, j, sim in topics.query_pairs([terms for _, terms in members], t, skip):
             (post, terms), (other, other_terms) = members[i], members[j]
