@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 FP_META = "needle_frontier_fp"
 HEARTBEAT_S = 5.0  # a worker is dead when its heartbeat key has not been renewed for 3 beats
 FRONTIERS_KEY = "needle:frontiers"  # every frontier prefix: where `needle index --from-redis` looks
+PACED_HANDLER = "crawler.polite.PacedHTTPDownloadHandler"
 
 
 def frontier_prefix(start_urls: list[str]) -> str:
@@ -59,6 +60,8 @@ def redis_settings(url: str, start_urls: list[str]) -> dict[str, Any]:
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
         "NEEDLE_FRONTIER": prefix,
         "NEEDLE_INDEX_ON_CRAWL": False,  # one writer drains the records: no worker holds the lock
+        # each host's delay holds across all workers, not per worker (crawler/polite.py)
+        "DOWNLOAD_HANDLERS": {"http": PACED_HANDLER, "https": PACED_HANDLER},
     }
 
 

@@ -22,7 +22,7 @@ The test edits the attributes, then crawls again:
 127.0.0.1): a crawl reaches such names through LoopbackResolver (``RESOLVER``), which
 resolves every name under .test, and localhost, to 127.0.0.1, and no other name, so a
 crawl under test never asks a DNS server. ``hits`` lists (Host header, path) of every
-request.
+request, ``starts`` (time.monotonic() as it came in, path).
 
 Posts are /blog/post-N/ (N from 1), each with a title, a JSON-LD date and a body; the
 front page /blog/ links every listed post; /sitemap.xml lists them too. With
@@ -86,6 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         with site.lock:
             site.served.append(path)
             site.hits.append((host_header, path))
+            site.starts.append((time.monotonic(), path))
         host = urlsplit(f"//{host_header}").hostname or ""
         if host in site.host_redirects:
             query = urlsplit(self.path).query
@@ -233,6 +234,7 @@ class BlogSite:
         self.staff: list[str] | None = None  # with staff, /team/ is served and linked
         self.served: list[str] = []
         self.hits: list[tuple[str, str]] = []  # (Host header, path)
+        self.starts: list[tuple[float, str]] = []  # (time.monotonic() as the request came in, path)
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.site = self  # type: ignore[attr-defined]
