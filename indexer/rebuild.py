@@ -51,6 +51,7 @@ from whoosh.index import TOC, clean_files
 from whoosh.util.filelock import try_for
 
 from crawler.records import parse_record
+from indexer.analysis import fast_stemming, preanalyse
 from indexer.schema import Record, build_schema, record_key, to_document
 from indexer.storage import DurableStorage, fsync_path
 from indexer.writer import (
@@ -143,10 +144,12 @@ def _write_part(part_dir: Path, records: Iterator[Record], limitmb: int) -> int:
     part_dir.mkdir()
     ix = whoosh_index.create_in(str(part_dir), build_schema(), indexname=INDEX_NAME)
     writer = ix.writer(limitmb=limitmb)
+    fast_stemming(writer.schema)
+    analysed = preanalyse(writer.schema)
     count = 0
     try:
         for record in records:
-            writer.add_document(**to_document(record))
+            writer.add_document(**analysed(to_document(record)))
             count += 1
     except BaseException:
         writer.cancel()

@@ -37,6 +37,7 @@ from whoosh import query as wq
 from whoosh.util.filelock import FileLock, try_for
 
 from crawler.records import CrawlError, Post, Redirect, Revalidated, SitePage
+from indexer.analysis import fast_stemming, preanalyse
 from indexer.changes import page_changes, post_changes
 from indexer.history import History, Version, utc_now
 from indexer.opening import (  # noqa: F401 - the writer's callers import these from here too
@@ -490,14 +491,15 @@ class IndexWriter:
 
     def _commit(self, pending: list[tuple[bool, dict]], doomed: list[str]) -> None:
         writer = _whoosh_writer(self.ix, self.index_dir, self.lock_timeout, limitmb=self.limitmb)
+        analysed = preanalyse(writer.schema)
         try:
             for key in doomed:
                 writer.delete_by_term("key", key)
             for replaces, doc in pending:
                 if replaces:
-                    writer.update_document(**doc)
+                    writer.update_document(**analysed(doc))
                 else:
-                    writer.add_document(**doc)
+                    writer.add_document(**analysed(doc))
         except BaseException:
             writer.cancel()
             raise
@@ -556,9 +558,11 @@ def check_unlocked(index_dir: str | os.PathLike, timeout: float = DEFAULT_LOCK_T
 
 def _whoosh_writer(ix, index_dir: Path, timeout: float, **kwargs):
     try:
-        return ix.writer(timeout=timeout, delay=0.05, **kwargs)
+        writer = ix.writer(timeout=timeout, delay=0.05, **kwargs)
     except whoosh_index.LockError:
         raise IndexLockedError(index_dir / f"{INDEX_NAME}_WRITELOCK") from None
+    fast_stemming(writer.schema)
+    return writer
 
 
 def _acquire(path: Path, timeout: float) -> FileLock:

@@ -451,3 +451,54 @@ def test_pipeline_fails_fast_when_index_is_locked(tmp_path):
     with IndexWriter(ix):
         with pytest.raises(IndexLockedError):
             pipeline.open_spider()
+
+
+def test_index_terms_are_what_the_analyzers_give():
+    """The writer's faster analysis (indexer.analysis.IndexTerms) gives each text the terms
+    and positions Whoosh's analyzer gives it, or hands the text back to Whoosh."""
+    from indexer.analysis import IndexTerms, spelling_analyzer, text_analyzer
+
+    texts = [p.body for p in clinic_posts()] + [p.title for p in clinic_posts()] + [
+        "L'épaule et la physiothérapie à Montréal: 3.5 km, e.g. U.S.A.", "ſciatica İstanbul ıce Straße",
+        "the knee", "A knee", "", "...", "x. knee", "Ωmega ΣΑΣ œuvre ÆON", "knee the the knee",
+    ]
+    for analyzer in (text_analyzer(), spelling_analyzer()):
+        fast = IndexTerms(analyzer)
+        assert fast.usable
+        handed_back = 0
+        for text in texts:
+            tokens = [(t.text, t.pos) for t in analyzer(text, positions=True, mode="index")]
+            terms = fast(text)
+            if terms is None:  # a leading stop word: Whoosh numbers the first kept word past it
+                handed_back += 1
+                assert tokens and tokens[0][1] > 0
+                continue
+            assert [(term, pos) for pos, term in enumerate(terms)] == tokens, text
+        assert 0 < handed_back < len(texts)
+
+
+def test_an_index_built_with_the_faster_analysis_is_the_same(tmp_path, monkeypatch):
+    from whoosh import index as whoosh_index
+
+    import indexer.rebuild as rebuild_module
+    from indexer.writer import INDEX_NAME
+
+    def contents(path):
+        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        with ix.reader() as reader:
+            postings = {
+                (name, term): list(reader.postings(name, term).all_items())
+                for name in ix.schema.names() if ix.schema[name].indexed
+                for term in reader.lexicon(name)
+            }
+            stored = [reader.stored_fields(n) for n in range(reader.doc_count_all())]
+            lengths = {name: [reader.doc_field_length(n, name) for n in range(reader.doc_count_all())]
+                       for name in ix.schema.scorable_names()}
+        return postings, stored, lengths
+
+    posts = clinic_posts()
+    posts = [p.model_copy(update={"title": f"The {p.title}"}) if i % 2 else p for i, p in enumerate(posts)]
+    rebuild_module._write_part(tmp_path / "fast", iter(posts), 64)
+    monkeypatch.setattr(rebuild_module, "preanalyse", lambda schema: lambda doc: doc)
+    rebuild_module._write_part(tmp_path / "whoosh", iter(posts), 64)
+    assert contents(tmp_path / "fast") == contents(tmp_path / "whoosh")
