@@ -25,6 +25,15 @@ def norm_url(url: str) -> str:
                        parts.query, ""))
 
 
+class UrlKeys(dict):
+    """``keys[url]`` is norm_url(url), worked out once per URL: a crawl names most URLs many
+    times (as a page, a link, a card, a referrer, a finding), and urlsplit is slow."""
+
+    def __missing__(self, url: str) -> str:
+        key = self[url] = norm_url(url)
+        return key
+
+
 def site_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
@@ -58,6 +67,7 @@ class Crawl:
     @classmethod
     def of(cls, records: Iterable[Any]) -> "Crawl":
         records = list(records)
+        keys = UrlKeys()
         posts: dict[str, Post] = {}
         errors: dict[str, CrawlError] = {}
         redirects: dict[str, Redirect] = {}
@@ -66,29 +76,29 @@ class Crawl:
         pages: dict[str, SitePage] = {}
         for r in records:
             if isinstance(r, Post):
-                posts[norm_url(r.url)] = r
+                posts[keys[r.url]] = r
             elif isinstance(r, SitePage):
-                pages[norm_url(r.url)] = r
+                pages[keys[r.url]] = r
             elif isinstance(r, CrawlError):
-                errors[norm_url(r.url)] = r
+                errors[keys[r.url]] = r
             elif isinstance(r, Redirect):
-                redirects[norm_url(r.url)] = r
+                redirects[keys[r.url]] = r
             elif isinstance(r, SitemapEntry):
-                sitemap[norm_url(r.url)] = r
+                sitemap[keys[r.url]] = r
             elif isinstance(r, Teaser):
                 teasers.append(r)
-        sitemap_files = {norm_url(e.sitemap_url) for e in sitemap.values()}
+        sitemap_files = {keys[e.sitemap_url] for e in sitemap.values()}
         outlinks: dict[str, set[str]] = defaultdict(set)
         for url, page in [*posts.items(), *pages.items()]:
-            outlinks[url].update(norm_url(link.href) for link in page.links if link.internal)
+            outlinks[url].update(keys[link.href] for link in page.links if link.internal)
             # a page reached by a link was linked from its referrer, even when the referrer
             # is a listing page whose own links are not recorded
             if page.fetch.found_via == "link" and page.fetch.referrer:
-                outlinks[norm_url(page.fetch.referrer)].add(url)
+                outlinks[keys[page.fetch.referrer]].add(url)
         for t in teasers:
-            outlinks[norm_url(t.listing_url)].add(norm_url(t.url))
+            outlinks[keys[t.listing_url]].add(keys[t.url])
         for target, rec in [*errors.items(), *redirects.items()]:
-            ref = rec.referrer and norm_url(rec.referrer)
+            ref = rec.referrer and keys[rec.referrer]
             if ref and ref not in posts and ref not in pages and ref not in sitemap_files:
                 outlinks[ref].add(target)  # a listing page's link we know only from here
         inlinks: dict[str, set[str]] = defaultdict(set)

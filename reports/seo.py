@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from crawler.records import Post
 from reports import topics
-from reports.crawl_facts import Crawl, norm_url, site_of
+from reports.crawl_facts import Crawl, UrlKeys, norm_url, site_of
 from reports.findings import SEVERITIES, Finding
 from reports.seo_checks import CHECKS, found
 from reports.seo_post import (
@@ -221,12 +221,13 @@ def seo_report(records: Iterable[Any], *, thresholds: SeoThresholds | None = Non
 
 
 def _pages(posts: list[Post], crawl: Crawl, findings: list[Finding]) -> list[PageSeo]:
+    keys = UrlKeys()
     per_page: dict[str, Counter] = defaultdict(Counter)
     for f in findings:
-        per_page[norm_url(f.url)][f.severity] += 1
+        per_page[keys[f.url]][f.severity] += 1
     pages: list[PageSeo] = []
     for post in posts:
-        key = norm_url(post.url)
+        key = keys[post.url]
         title = title_of(post) or None
         description = (post.meta.meta_description or "").strip() or None
         images = content_images(post)
@@ -249,9 +250,9 @@ def _pages(posts: list[Post], crawl: Crawl, findings: list[Finding]) -> list[Pag
         )
         pages.append(_scored(page, per_page.get(key, Counter())))
     # pages that are not posts but carry findings (listing pages, sitemap URLs)
-    post_keys = {norm_url(p.url) for p in posts}
+    post_keys = {keys[p.url] for p in posts}
     for f in findings:
-        key = norm_url(f.url)
+        key = keys[f.url]
         if key not in post_keys:
             post_keys.add(key)
             entry = crawl.sitemap.get(key)

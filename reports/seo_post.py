@@ -98,7 +98,7 @@ def check_canonical(post: Post, crawl: Crawl, th: SeoThresholds) -> Iterator[Fin
         yield found(post.url, "canonical_missing", "no rel=canonical",
                       "a self-referencing canonical")
         return
-    if norm_url(canonical) == norm_url(post.url):
+    if canonical == post.url or norm_url(canonical) == norm_url(post.url):
         return
     failed = crawl.status_of(canonical)
     if failed is not None:
@@ -128,7 +128,8 @@ def is_indexable(post: Post) -> bool:
     directives = _directives(post.meta.robots) | _directives(post.meta.x_robots_tag)
     canonical = post.meta.canonical
     return (post.fetch.status == 200 and "noindex" not in directives
-            and (not canonical or norm_url(canonical) == norm_url(post.url)))
+            and (not canonical or canonical == post.url
+                 or norm_url(canonical) == norm_url(post.url)))
 
 
 @post_check
