@@ -54,9 +54,10 @@ SIGNALS: dict[str, tuple[float, str]] = {
 }
 TRUST_SIGNALS = ("no_author", "no_credentials", "no_references", "no_review_date")
 
-# a title's period ("Dr. Greg Lawson", "St. Albert") does not end the sentence
+# a title's period ("Dr. Greg Lawson", "St. Albert") does not end the sentence; runs of
+# plain characters are taken whole (+), not one loop turn per character
 SENTENCE_RE = re.compile(
-    r"(?:[^.!?\n]|(?:(?<=\bDr)|(?<=\bSt)|(?<=\bMr)|(?<=\bMs)|(?<=\bMrs))\.)*[.!?]?")
+    r"(?:[^.!?\n]+|(?:(?<=\bDr)|(?<=\bSt)|(?<=\bMr)|(?<=\bMs)|(?<=\bMrs))\.)*[.!?]?")
 
 AGE_BANDS = ((6, "under 6 months"), (12, "6–12 months"), (24, "1–2 years"),
              (60, "2–5 years"), (10_000, "over 5 years"))
