@@ -88,6 +88,10 @@ class DocSets:
             return 0
         return self._leaf(q, searcher)
 
+    def term_bits(self, fieldname: str, text: str, searcher) -> int:
+        """The posts holding a word of a ranked field (cached, as a query leaf's)."""
+        return self._leaf(wq.Term(fieldname, text), searcher)
+
     def _leaf(self, q: wq.Query, searcher) -> int:
         if isinstance(q, wq.Term):
             key: tuple = ("term", q.fieldname, q.text)

@@ -24,7 +24,7 @@ from whoosh import query as wq
 from whoosh import sorting
 
 from indexer.analysis import keyword_analyzer, load_synonyms
-from search import once, proximity, ranking
+from search import once, proximity, pruning, ranking
 from search.budget import DEFAULT as DEFAULT_BUDGET
 from search.budget import Budget
 from search.docsets import members
@@ -235,11 +235,15 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
         if p is not None:
             # words, ORs and ANDs: summed cached impacts (search.ranking), ordered by the
             # ranking rules first
-            scores = handle.impacts.scores(p, searcher)
             nwords = len(ranking.query_words(q))
-            allowed = set(members(matching)) if len(parts) > 1 else None
-            best, step = ranking.rank(handle.impacts, p, searcher, scores, nwords,
-                                      max(limit, proximity.WINDOW), allowed)
+            n = max(limit, proximity.WINDOW)
+            found = pruning.best(handle.impacts, docsets, p, searcher, nwords, n,
+                                 matching if len(parts) > 1 else None)
+            if found is None:
+                scores = handle.impacts.scores(p, searcher)
+                allowed = set(members(matching)) if len(parts) > 1 else None
+                found = ranking.rank(handle.impacts, p, searcher, scores, nwords, n, allowed)
+            best, tiers = found
             together = None
             if "proximity" in ranking.RULES and nwords > 1:
                 together = _together_counter(searcher, ranking.exact_words(p, nwords), stored)
@@ -247,8 +251,8 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
             if together is not None or dates is not None:
                 # the same window whatever the page, so pages never overlap
                 best[:proximity.WINDOW] = ranking.reorder_window(
-                    best[:proximity.WINDOW], scores, step, together, dates)
-            ranked = [(d, scores[d]) for d, _ in best[start:limit]]
+                    best[:proximity.WINDOW], tiers, together, dates)
+            ranked = best[start:limit]
         else:
             results = searcher.search(full, limit=limit)
     else:

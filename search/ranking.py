@@ -133,6 +133,8 @@ class Impacts:
         self.weighting = weighting
         self._lengths = OnceLRU()
         self.terms = OnceLRU(CACHE_POSTINGS, size=lambda arrays: len(arrays[0]))
+        # each term's postings in impact order (search.pruning), 4 bytes a posting
+        self._orders = OnceLRU(CACHE_POSTINGS, size=len)
         reader = searcher.reader()
         live = set(reader.all_doc_ids())
         self._deleted = frozenset(set(range(reader.doc_count_all())) - live)
@@ -185,6 +187,14 @@ class Impacts:
             (fieldname, text), lambda: self._compute(searcher, fieldname, text, pause)
         )
 
+    def order(self, searcher, fieldname: str, text: str) -> array:
+        """The indices of a term's postings (in ``impacts``' arrays), highest impact first."""
+        def build() -> array:
+            values = self.impacts(searcher, fieldname, text)[1]
+            return array("i", sorted(range(len(values)), key=values.__getitem__, reverse=True))
+
+        return self._orders.get((fieldname, text), build)
+
     def _compute(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
         ids, impacts = array("i"), array("d")
         if searcher.doc_frequency(fieldname, text) == 0:
@@ -234,8 +244,9 @@ class Impacts:
         return self._lengths.get(fieldname, build)
 
 
-def top(scores: dict[int, float], n: int, allowed=None) -> list[tuple[int, float]]:
-    """The ``n`` best (post, score), best first; equal scores in index order, as Whoosh."""
+def top(scores: dict[int, float], n: int, allowed=None, exact: bool = True) -> list[tuple[int, float]]:
+    """The ``n`` best (post, score), best first; equal scores in index order, as Whoosh.
+    ``exact=False``: every post whose score reaches the n-th best, unordered (n or more)."""
     if allowed is not None:
         scores = {d: s for d, s in scores.items() if d in allowed}
     if len(scores) > n:
@@ -244,6 +255,8 @@ def top(scores: dict[int, float], n: int, allowed=None) -> list[tuple[int, float
         best = [(d, s) for d, s in scores.items() if s >= cut]
     else:
         best = list(scores.items())
+    if not exact:
+        return best
     best.sort(key=lambda ds: (-ds[1], ds[0]))
     return best[:n]
 
@@ -331,13 +344,13 @@ def exact_words(p: Plan, nwords: int) -> list[str | None]:
 
 
 def rank(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords: int, n: int,
-         allowed=None, rules=None) -> tuple[list[tuple[int, float]], float]:
-    """The ``n`` best posts of ``scores`` by the rules, then BM25F, as (post, key), and
-    the step of the lowest rule's tier. A post's key is its count of words (then of title
-    words, then of exact words) times a step larger than any BM25F score, plus its score,
-    so one top-N pass orders by the rules and then by BM25F. Proximity is applied
-    afterwards, to the best few (``reorder_by_proximity``). ``allowed``: the posts the
-    filters keep (None: all)."""
+         allowed=None, rules=None) -> tuple[list[tuple[int, float]], dict[int, int]]:
+    """The ``n`` best posts of ``scores`` by the rules, then BM25F, then index order, as
+    (post, score), and each one's tier: its count of words (then of title words, then of
+    exact words) as one number, larger for a better tier (``tier_number``). Proximity is
+    applied afterwards, to the best few (``reorder_window``). ``allowed``: the posts the
+    filters keep (None: all). ``search.pruning`` finds the same posts without scoring
+    every one."""
     rules = RULES if rules is None else rules
     layers = []
     for rule in rules if scores else ():
@@ -357,7 +370,7 @@ def rank(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords
         else:
             raise ValueError(f"unknown ranking rule {rule!r}")
     if not layers:
-        return top(scores, n, allowed), 0.0
+        return top(scores, n, allowed), {}
     pool = scores
     if rules and rules[0] == "words" and nwords > 1:
         # When n posts have every word, only those can be among the n best: rank them
@@ -369,7 +382,7 @@ def rank(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords
             pool, allowed = {d: scores[d] for d in every}, None
             layers = layers[1:]
     if not layers:
-        return top(pool, n, allowed), 0.0
+        return top(pool, n, allowed), {}
     keys = dict(pool)
     lowest = step = max(pool.values()) + 1.0
     get = keys.get
@@ -381,7 +394,24 @@ def rank(impacts: "Impacts", p: Plan, searcher, scores: dict[int, float], nwords
                 if v is not None:
                     keys[d] = v + step
         step *= nwords + 1
-    return top(keys, n, allowed), lowest
+    # The float key (score + tier x step) selects the candidates in C. It never orders
+    # two posts against their tiers and scores (a larger tier and score never give a
+    # smaller key), so every post of the n best by (tier, score) has a key at least the
+    # n-th largest; among those the tier and score decide exactly, as pruning does.
+    candidates = top(keys, n, allowed, exact=False)
+    tiers = {d: round((key - scores[d]) / lowest) for d, key in candidates}
+    ordered = sorted(((d, scores[d]) for d, _ in candidates),
+                     key=lambda ds: (tiers[ds[0]], ds[1], -ds[0]), reverse=True)
+    return ordered[:n], tiers
+
+
+def tier_number(counts: tuple[int, ...], nwords: int) -> int:
+    """The tier of a post whose counts, rule by rule, are ``counts``, as ``rank`` numbers
+    it: the first rule's count weighs most."""
+    number = 0
+    for count in counts:
+        number = number * (nwords + 1) + count
+    return number
 
 
 # With the recency tie-break, posts whose BM25F scores are within this ratio of the best
@@ -390,32 +420,32 @@ RECENCY_RATIO = 1.1
 _UNDATED = 2**64 - 1  # the published column's value for a post without a date
 
 
-def reorder_window(best: list[tuple[int, float]], scores: dict[int, float], step: float,
+def reorder_window(best: list[tuple[int, float]], tiers: dict[int, int],
                    together=None, published=None) -> list[tuple[int, float]]:
-    """``best`` ((post, key), best first) reordered: within posts equal on the rules
-    before proximity, more pairs of consecutive words standing together first
-    (``together(post)`` counts them, when given), then BM25F. With ``published`` (post ->
-    the published column's value), posts equal on the rules whose scores are within
-    ``RECENCY_RATIO`` of the best of their group go newest first."""
-    def level(d: int, key: float) -> tuple:
-        tier = round((key - scores[d]) / step) if step else 0
-        return (-tier, -together(d) if together else 0)
+    """``best`` ((post, score), best first) reordered: within posts of one tier of the rules
+    before proximity (``tiers``: post -> tier, 0 when absent), more pairs of consecutive
+    words standing together first (``together(post)`` counts them, when given), then
+    BM25F. With ``published`` (post -> the published column's value), posts equal on the
+    rules whose scores are within ``RECENCY_RATIO`` of the best of their group go newest
+    first."""
+    def level(d: int) -> tuple:
+        return (-tiers.get(d, 0), -together(d) if together else 0)
 
-    ordered = sorted(best, key=lambda dk: (level(*dk), -scores[dk[0]], dk[0]))
+    ordered = sorted(best, key=lambda ds: (level(ds[0]), -ds[1], ds[0]))
     if published is None:
         return ordered
 
     def newest_first(group):
-        def when(dk):
-            value = published(dk[0])
+        def when(ds):
+            value = published(ds[0])
             return -1 if value == _UNDATED else value  # undated posts last
         return sorted(group, key=when, reverse=True)
 
     out, group = [], []
-    for dk in ordered:
-        if group and (level(*dk) != level(*group[0])
-                      or scores[dk[0]] * RECENCY_RATIO < scores[group[0][0]]):
+    for ds in ordered:
+        if group and (level(ds[0]) != level(group[0][0])
+                      or ds[1] * RECENCY_RATIO < group[0][1]):
             out += newest_first(group)
             group = []
-        group.append(dk)
+        group.append(ds)
     return out + newest_first(group)

@@ -221,3 +221,51 @@ def test_needle_search_explain_in_a_child_process(tmp_path):
     assert all(h["explain"] is None for h in plain["hits"])
     help_text = run_needle("search", "--help").stdout
     assert "--explain" in help_text and "--recency" in help_text
+
+
+PRUNING_QUERIES = [
+    "knee pain", "neck pain exercise", "physio", "physical therapy back", "car crash",
+    "motor vehicle accident neck", "dry needling", "fasciitus~ heel", "title:knee pain",
+    "knee OR hip", "pain", "pelvic floor after pregnancy", "concussion return to sport",
+    "heel pain year:2024", "ice bath", "zzzz knee",
+]
+
+
+@pytest.mark.parametrize("whole", [0, 512])
+def test_pruned_ranking_is_the_full_ranking(tmp_path, monkeypatch, whole):
+    """search.pruning's best posts (every tier of more than the posts wanted read in
+    impact order when ``whole`` is 0, a posting a round) are those of scoring every post:
+    the same hits, scores, totals and facets, on every page, with filters and the recency
+    tie-break."""
+    from search import proximity, pruning
+    from test_index import clinic_posts
+
+    ix = build(tmp_path / "ix", clinic_posts())
+    monkeypatch.setattr(proximity, "WINDOW", 2)  # fewer posts wanted than the tiers hold
+    monkeypatch.setattr(pruning, "SCORE_WHOLE", whole)
+    monkeypatch.setattr(pruning, "ROUND", 1)
+    monkeypatch.setattr(pruning, "GIVE_UP", 10.0)
+    used = []
+    real = pruning.best
+    ordered = []
+    real_order = ranking.Impacts.order
+    monkeypatch.setattr(ranking.Impacts, "order",
+                        lambda self, *a: ordered.append(a[1:]) or real_order(self, *a))
+
+    def counted(*args, **kwargs):
+        found = real(*args, **kwargs)
+        used.append(found is not None)
+        return found
+
+    def run(prune: bool) -> list:
+        close_searchers()
+        monkeypatch.setattr(pruning, "best", counted if prune else (lambda *a, **k: None))
+        return [search(ix, q, per_page=per_page, page=page, recency=recency, explain=True, **filters).model_dump()
+                for q in PRUNING_QUERIES
+                for per_page, page in ((1, 1), (1, 2), (3, 2), (10, 1))
+                for recency in (False, True)
+                for filters in ({}, {"category": "Sports Injuries"})]
+
+    assert run(True) == run(False)
+    assert all(used) and len(used) > 100  # every one of these queries took the pruned path
+    assert bool(ordered) == (whole == 0)  # and read postings in impact order
