@@ -174,6 +174,8 @@ class Warmer:
                         self.on_term(number, fieldname, text)
                     impacts.impacts(searcher, fieldname, text, pause=_pause)
                     docsets.of(_term(fieldname, text), searcher)
+                    _pause()
+                    impacts.order(searcher, fieldname, text)  # search.pruning reads it
             shared.warm.set()
             _keep(self.finished, number)
             self.runs_finished += 1
