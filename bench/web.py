@@ -163,6 +163,28 @@ def in_process(index: Path, queries: list[str]) -> dict:
     return summarise(latencies, time.perf_counter() - started, 0)
 
 
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds used so far by process ``root`` and every live process under it (the
+    server and its search workers), from /proc; 0 where /proc is not there."""
+    try:
+        stats = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    except OSError:
+        return 0.0
+    inside, total = {root}, 0
+    for _ in range(4):  # the tree is shallow: server, its pool, the pool's workers
+        inside |= {pid for pid, (ppid, _) in stats.items() if ppid in inside}
+    total = sum(stats[pid][1] for pid in inside if pid in stats)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def summarise(latencies: list[float], elapsed: float, errors: int) -> dict:
     ordered = sorted(latencies)
 
@@ -309,6 +331,8 @@ def main() -> None:
                         help="cold requests per concurrency level (at least 2 per client)")
     parser.add_argument("--cached", type=int, default=100, help="size of the repeated query list")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--clients", default=",".join(map(str, CONCURRENCY)),
+                        help="concurrency levels, comma-separated (default 1,8,32)")
     parser.add_argument("--warm-terms", type=int, default=None,
                         help="the server's background warm-up (words per field; 0: off; default: "
                              "needle serve's)")
@@ -336,7 +360,8 @@ def main() -> None:
           f"{os.cpu_count()} cores; server workers: {args.workers}; "
           f"warm-up: {f'{warm} words per field' if warm else 'off'}")
 
-    per_level = [max(args.requests, 2 * c) for c in CONCURRENCY]
+    levels = [int(c) for c in args.clients.split(",")]
+    per_level = [max(args.requests, 2 * c) for c in levels]
     cached_list = distinct_queries(args.cached)
     cold = distinct_queries(args.cached + sum(per_level) + args.requests)[args.cached:]
     port = free_port()
@@ -350,13 +375,23 @@ def main() -> None:
         drive(base, cached_list, 8)
         print(f"cold requests start {time.perf_counter() - started:.1f} s after the server answered")
         offset = 0
-        for clients, n in zip(CONCURRENCY, per_level):
-            rows.append((f"http cold, {clients} clients", drive(base, cold[offset:offset + n], clients)))
+
+        def measured(queries, clients) -> dict:
+            # the server's CPU per request (its search workers included) moves far less
+            # with other jobs' load than the latencies do
+            cpu = tree_cpu_s(server.pid)
+            r = drive(base, queries, clients)
+            r["cpu_ms"] = (tree_cpu_s(server.pid) - cpu) * 1000 / max(1, r["requests"])
+            r["load"] = os.getloadavg()[0]
+            return r
+
+        for clients, n in zip(levels, per_level):
+            rows.append((f"http cold, {clients} clients", measured(cold[offset:offset + n], clients)))
             offset += n
-        for clients in CONCURRENCY:
+        for clients in levels:
             # the cold runs pushed the cached list out of the server's LRU: ask it again first
             drive(base, cached_list, 8)
-            rows.append((f"http cached, {clients} clients", drive(base, cached_list * 4, clients)))
+            rows.append((f"http cached, {clients} clients", measured(cached_list * 4, clients)))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -365,9 +400,11 @@ def main() -> None:
     rows.append(("in-process cached", in_process(index, cached_list * 4)))
 
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"\n{'':28} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}")
+    print(f"\n{'':28} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}"
+          f" {'server CPU ms/req':>18} {'load avg':>9}")
     for name, r in rows:
-        print(f"{name:28} {r['requests']:>8} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['errors']:>6}")
+        extra = f" {r['cpu_ms']:>18.1f} {r['load']:>9.2f}" if "cpu_ms" in r else ""
+        print(f"{name:28} {r['requests']:>8} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['errors']:>6}{extra}")
 
 
 if __name__ == "__main__":
