@@ -106,6 +106,7 @@ def main() -> int:
 
     from search import search
 
+    load_before = os.getloadavg()
     posts = site_posts(args.sites, args.posts)
     everything = [p for group in posts.values() for p in group]
     queries = generate_queries(args.queries)
@@ -151,7 +152,8 @@ def main() -> int:
              f"{per_two} s, {per_refused} refused"),
         ]
     print(f"{args.sites} sites x {args.posts} posts = {len(everything)} posts; {len(queries)} queries; "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average (1, 5, 15 min) at the start {' '.join(f'{x:.1f}' for x in load_before)}, "
+          f"at the end {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print()
     print("| | one shared index, site filter | one index per site |")
     print("|---|---|---|")
