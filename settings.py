@@ -192,8 +192,8 @@ NEEDLE_EARLIEST_DATE = knob("NEEDLE_EARLIEST_DATE", "date", "1995-01-01",
                             "Dates before this (or after the fetch) are implausible: kept, with a warning.")
 NEEDLE_EXTRACT_WORKERS = knob(
     "NEEDLE_EXTRACT_WORKERS", "text", "auto",
-    'Worker processes that extract pages while Scrapy fetches: "auto" (one when a core is '
-    "spare) or a number (0: in the crawl's process).")
+    'Worker processes that extract pages while Scrapy fetches: "auto" (one per core, up to 3, '
+    "on 2 cores or more) or a number (0: in the crawl's process).")
 if NEEDLE_EXTRACT_WORKERS != "auto":
     NEEDLE_EXTRACT_WORKERS = Knob("NEEDLE_EXTRACT_WORKERS", "int", 1, "").parse(NEEDLE_EXTRACT_WORKERS)
 NEEDLE_EXTRACT_MAX_RESTARTS = knob(

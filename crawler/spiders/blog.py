@@ -396,28 +396,31 @@ class BlogSpider(SitemapReading, FailureRecording, scrapy.Spider):
                               f"{type(exc).__name__}: {exc}", referrer=response.meta.get("referrer"))
             return
         self.crawler.stats.inc_value(f"needle/pages/{kind}")
-
+        # The page's links are claimed (seen, with this page as their referrer) now, before
+        # its first record is yielded: the extractor hands pages back in the order they
+        # were fetched, and the next one runs only once this one yields.
         if kind == "listing":
+            links = [*found.next_pages, *found.post_urls]
+            requests = [request for url in links for request in self._follow(url, response, trusted=True)]
             for teaser in found.teasers:
                 yield teaser
-            links = [*found.next_pages, *found.post_urls]
             yield ListingPage(url=canonicalize(response.url, self.tracking_params), links=links,
                               fetch=self._fetch_info(response, fetched_at))
-            for url in links:
-                for request in self._follow(url, response, trusted=True):
-                    yield request
+            for request in requests:
+                yield request
             return
 
-        yield found
+        requests = []
         canonical = found.meta.canonical
         if kind == "post" and canonical and canonical != found.url and self._same_host(canonical):
             # a canonical that points elsewhere must itself be a live page: fetch it
-            for request in self._follow(canonical, response, trusted=True):
-                yield request
+            requests += self._follow(canonical, response, trusted=True)
         for link in found.links:
             if link.internal:
-                for request in self._follow(link.href, response):
-                    yield request
+                requests += self._follow(link.href, response)
+        yield found
+        for request in requests:
+            yield request
 
     def _start_moved(self, start: str, target: str) -> None:
         """A start page redirected within its site (http -> https, to or from www): the

@@ -239,6 +239,28 @@ def test_a_page_that_kills_its_worker_twice_is_an_error_and_the_pages_beside_it_
     assert restarts == 2  # the first death, and the poison page's retry
 
 
+def test_two_workers_hand_pages_back_in_the_order_they_were_given() -> None:
+    """The first page is slow and the second worker finishes the others first: they are
+    still handed back after it, so the spider claims links in fetch order (referrers and
+    depths do not depend on which worker was quicker)."""
+    async def extract() -> list[str]:
+        extractor = Extractor(2, function=fake_extract)
+        handed_back: list[str] = []
+
+        async def one(body: bytes, url: str) -> None:
+            kind, found = await extractor.run(body, url)
+            handed_back.append(found)
+
+        try:
+            await asyncio.gather(*(one(body, url) for body, url in
+                                   [(b"slow", "a"), (b"ok", "b"), (b"ok", "c"), (b"ok", "d")]))
+        finally:
+            extractor.close()
+        return handed_back
+
+    assert asyncio.run(asyncio.wait_for(extract(), 120)) == ["a", "b", "c", "d"]
+
+
 def test_extraction_stops_after_too_many_worker_restarts() -> None:
     async def extract() -> tuple[Extractor, BaseException | None, BaseException | None]:
         extractor = Extractor(1, function=fake_extract, max_restarts=1)
