@@ -255,14 +255,19 @@ def _best_of(scorer: Scorer, impacts: Impacts, searcher, docs: int, k: int,
     lists = []
     for leaf, boost, _ in scorer.weights:
         ids, values = scorer.arrays[leaf]
-        lists.append((ids, values, boost, impacts.order(searcher, leaf[0], leaf[1])))
+        order, whole = impacts.order(searcher, leaf[0], leaf[1])
+        lists.append([ids, values, boost, order, whole, leaf])
     at = [0] * len(lists)
     heap: list[tuple[float, int]] = []  # (score, -post): the worst of the k best on top
     seen: set[int] = set()
     score = scorer.score
     while True:
-        for j, (ids, _, _, order) in enumerate(lists):
+        for j, entry in enumerate(lists):
+            ids, _, _, order, whole, leaf = entry
             start = at[j]
+            if not whole and start + ROUND >= len(order):
+                # past the highest impacts: the whole order (it starts with the same posts)
+                order, whole = entry[3], entry[4] = impacts.order(searcher, leaf[0], leaf[1], whole=True)
             if start >= len(order):
                 continue
             for index in order[start:start + ROUND]:
@@ -273,16 +278,16 @@ def _best_of(scorer: Scorer, impacts: Impacts, searcher, docs: int, k: int,
                 byte = d >> 3
                 if byte >= size or not (inside[byte] >> (d & 7)) & 1:
                     continue
-                entry = (score(d), -d)
+                candidate = (score(d), -d)
                 if len(heap) < k:
-                    heapq.heappush(heap, entry)
-                elif entry > heap[0]:
-                    heapq.heapreplace(heap, entry)
+                    heapq.heappush(heap, candidate)
+                elif candidate > heap[0]:
+                    heapq.heapreplace(heap, candidate)
             at[j] = start + ROUND
             budget[0] -= ROUND
         bound = 0.0
         left = False
-        for j, (_, values, boost, order) in enumerate(lists):
+        for j, (_, values, boost, order, _, _) in enumerate(lists):
             if at[j] < len(order):
                 left = True
                 bound += boost * values[order[at[j]]]

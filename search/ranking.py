@@ -29,6 +29,8 @@ from search.whoosh_private import expanded_terms, field_b, posting_blocks
 
 # Cached impacts are two arrays (12 bytes a posting); this bounds them to ~96 MB.
 CACHE_POSTINGS = 8_000_000
+# The highest impacts of a term that pruning reads first (Impacts.order).
+ORDER_PREFIX = 2048
 
 Plan = tuple
 
@@ -133,8 +135,10 @@ class Impacts:
         self.weighting = weighting
         self._lengths = OnceLRU()
         self.terms = OnceLRU(CACHE_POSTINGS, size=lambda arrays: len(arrays[0]))
-        # each term's postings in impact order (search.pruning), 4 bytes a posting
+        # each term's postings in impact order (search.pruning), 4 bytes a posting; most
+        # searches read only the start of it
         self._orders = OnceLRU(CACHE_POSTINGS, size=len)
+        self._prefixes = OnceLRU(CACHE_POSTINGS // 8, size=lambda prefix: len(prefix) if prefix else 1)
         reader = searcher.reader()
         live = set(reader.all_doc_ids())
         self._deleted = frozenset(set(range(reader.doc_count_all())) - live)
@@ -187,13 +191,32 @@ class Impacts:
             (fieldname, text), lambda: self._compute(searcher, fieldname, text, pause)
         )
 
-    def order(self, searcher, fieldname: str, text: str) -> array:
-        """The indices of a term's postings (in ``impacts``' arrays), highest impact first."""
+    def order(self, searcher, fieldname: str, text: str, whole: bool = False) -> tuple[array, bool]:
+        """The indices of a term's postings (in ``impacts``' arrays), highest impact first,
+        equal impacts in index order, and whether that is all of them: by default only
+        those reaching the ``ORDER_PREFIX``-th highest impact (pruning rarely reads
+        further; finding them costs a third of sorting all), ``whole``: every one."""
+        key = (fieldname, text)
+        if not whole and key not in self._orders:
+            prefix = self._prefixes.get(key, lambda: self._prefix(searcher, fieldname, text))
+            if prefix is not None:
+                return prefix, False
+
         def build() -> array:
             values = self.impacts(searcher, fieldname, text)[1]
             return array("i", sorted(range(len(values)), key=values.__getitem__, reverse=True))
 
-        return self._orders.get((fieldname, text), build)
+        return self._orders.get(key, build), True
+
+    def _prefix(self, searcher, fieldname: str, text: str) -> array | None:
+        values = self.impacts(searcher, fieldname, text)[1]
+        if len(values) <= 4 * ORDER_PREFIX:
+            return None  # short enough to sort whole
+        cut = heapq.nlargest(ORDER_PREFIX, values)[-1]
+        # every posting reaching the cut, so that the rest are all below what was read
+        indices = [i for i, v in enumerate(values) if v >= cut]
+        indices.sort(key=values.__getitem__, reverse=True)
+        return array("i", indices)
 
     def _compute(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
         ids, impacts = array("i"), array("d")

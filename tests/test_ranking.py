@@ -245,12 +245,13 @@ def test_pruned_ranking_is_the_full_ranking(tmp_path, monkeypatch, whole):
     monkeypatch.setattr(pruning, "SCORE_WHOLE", whole)
     monkeypatch.setattr(pruning, "ROUND", 1)
     monkeypatch.setattr(pruning, "GIVE_UP", 10.0)
+    monkeypatch.setattr(ranking, "ORDER_PREFIX", 1)  # the highest impact first, then all
     used = []
     real = pruning.best
     ordered = []
     real_order = ranking.Impacts.order
     monkeypatch.setattr(ranking.Impacts, "order",
-                        lambda self, *a: ordered.append(a[1:]) or real_order(self, *a))
+                        lambda self, *a, **kw: ordered.append(a[1:]) or real_order(self, *a, **kw))
 
     def counted(*args, **kwargs):
         found = real(*args, **kwargs)
