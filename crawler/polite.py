@@ -44,10 +44,13 @@ class SharedPace:
     """Turns per host, taken in the Redis of the crawl's frontier."""
 
     def __init__(self, crawler):
-        from scrapy_redis.connection import get_redis_from_settings
+        import redis.asyncio
 
         self.crawler = crawler
-        self.server = get_redis_from_settings(crawler.settings)
+        # asyncio's client: a worker's loop goes on with other pages while Redis answers
+        # (a synchronous call waits for redis-server to be scheduled, tens of ms on a busy machine)
+        self.server = redis.asyncio.Redis.from_url(crawler.settings["REDIS_URL"], socket_timeout=30,
+                                                   socket_connect_timeout=30)
         self.worker = f"{socket.gethostname()}-{os.getpid()}"
         self.site_delays = {host: float(slot["delay"]) for host, slot in
                             crawler.settings.getdict("DOWNLOAD_SLOTS").items() if "delay" in slot}
@@ -67,10 +70,10 @@ class SharedPace:
         key, px = PACE_PREFIX + host, max(1, round(delay * 1000))
         stats = self.crawler.stats
         waited = 0.0
-        while not self.server.set(key, self.worker, nx=True, px=px):
-            left = self.server.pttl(key)
+        while not await self.server.set(key, self.worker, nx=True, px=px):
+            left = await self.server.pttl(key)
             if left == -1:  # a key without expiry (not one of ours) would stop the host for good
-                self.server.pexpire(key, px)
+                await self.server.pexpire(key, px)
                 left = px
             pause = max(left, 1) / 1000 if left > 0 else 0.001
             waited += pause
@@ -78,6 +81,9 @@ class SharedPace:
         if waited:
             stats.inc_value("needle/pace/waits")
             stats.inc_value("needle/pace/wait_s", round(waited, 3))
+
+    async def close(self) -> None:
+        await self.server.aclose()
 
 
 class PacedHTTPDownloadHandler(HTTP11DownloadHandler):
@@ -92,3 +98,8 @@ class PacedHTTPDownloadHandler(HTTP11DownloadHandler):
         if self.pace is not None:
             await self.pace.turn(request)
         return await super().download_request(request)
+
+    async def close(self) -> None:
+        if self.pace is not None:
+            await self.pace.close()
+        await super().close()
