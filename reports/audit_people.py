@@ -25,7 +25,9 @@ CREDENTIAL_RE = re.compile(
     r"Physiotherapist|Chiropractor|Therapist|Registered)\b)")
 # A person's name, as a team page heading or in a post: two or three capitalised words
 # (Amélie, Jean-Luc, O'Brien, McKay), a particle (van, de) allowed between them.
-_NAME_WORD = r"(?:[A-ZÀ-Þ]['’])?[A-ZÀ-Þ][a-zß-ÿ]+(?:[A-ZÀ-Þ][a-zß-ÿ]+)?(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
+# The capital comes first and the O' part after it: the same names as with the O' part in
+# front, but a pattern that starts with a capital lets re skip ahead to the text's capitals.
+_NAME_WORD = r"[A-ZÀ-Þ](?:['’][A-ZÀ-Þ])?[a-zß-ÿ]+(?:[A-ZÀ-Þ][a-zß-ÿ]+)?(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
 NAME_PARTICLES = ("van", "von", "de", "da", "del", "der", "di", "du", "le", "la")
 # words of one name are on one line: a list item's last word and the next item's first are not
 NAME = rf"{_NAME_WORD}(?:[^\S\n]+(?:(?:{'|'.join(NAME_PARTICLES)})[^\S\n]+)?{_NAME_WORD}){{1,2}}"
