@@ -67,7 +67,7 @@ def build_schema() -> Schema:
         year=NUMERIC(int, bits=32, sortable=True),
         # facets read from columns, without loading stored documents
         categories=COLUMN(columns.VarBytesColumn()),
-        # what a hit shows, and the whole record (zlib-compressed JSON)
+        # what a hit shows, and the whole record (JSON; see encode_record)
         hit=STORED,
         record=STORED,
     )
@@ -103,11 +103,21 @@ def record_hash(record: Record) -> str:
 
 
 def encode_record(record: Record) -> bytes:
-    return zlib.compress(record.model_dump_json().encode("utf-8"), 6)
+    """The record's JSON, uncompressed: Whoosh compresses each document's stored fields
+    together, so the body stored beside it for snippets costs a back-reference, where a
+    record compressed here first cost a second compression of its own and the body's
+    bytes twice."""
+    return record.model_dump_json().encode("utf-8")
+
+
+def record_json(blob: bytes) -> bytes:
+    """The JSON of a stored record: as written, or zlib-compressed (written before
+    2026-11-30; a zlib stream never starts with "{")."""
+    return blob if blob[:1] == b"{" else zlib.decompress(blob)
 
 
 def decode_record(blob: bytes) -> Record:
-    return parse_record(zlib.decompress(blob))
+    return parse_record(record_json(blob))
 
 
 def _utc_naive(value: datetime) -> datetime:

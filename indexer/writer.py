@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ from indexer.opening import (  # noqa: F401 - the writer's callers import these 
     open_index,
 )
 from indexer.schema import (
-    VOLATILE_FETCH_FACTS, Record, decode_record, record_hash, record_key, to_document,
+    VOLATILE_FETCH_FACTS, Record, decode_record, record_hash, record_json, record_key, to_document,
 )
 from indexer.state import (
     STATE_KIND,
@@ -184,7 +183,7 @@ class IndexWriter:
                     url = _url_of(stored["key"], kind)
                     if url in missing:
                         continue
-                    record = json.loads(zlib.decompress(stored["record"]))
+                    record = json.loads(record_json(stored["record"]))
                     fetch = record.get("fetch") or {}
                     # what _revalidated needs, kept so it need not read the record again
                     # (its fetch facts, and for a post what its history row holds)

@@ -502,3 +502,14 @@ def test_an_index_built_with_the_faster_analysis_is_the_same(tmp_path, monkeypat
     monkeypatch.setattr(rebuild_module, "preanalyse", lambda schema: lambda doc: doc)
     rebuild_module._write_part(tmp_path / "whoosh", iter(posts), 64)
     assert contents(tmp_path / "fast") == contents(tmp_path / "whoosh")
+
+
+def test_records_stored_compressed_by_an_earlier_version_still_read():
+    import zlib
+
+    from indexer.schema import decode_record, encode_record
+
+    record = clinic_posts()[0]
+    assert encode_record(record).startswith(b"{")
+    assert decode_record(encode_record(record)) == record
+    assert decode_record(zlib.compress(record.model_dump_json().encode("utf-8"), 6)) == record
