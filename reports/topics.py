@@ -221,9 +221,9 @@ def topic_pairs(keys: Sequence[tuple[str, ...]], terms: Sequence[frozenset[str]]
     """Pairs with the same key (site, language) whose term sets overlap (Jaccard, at
     least two shared terms, one of them on at most MAX_TOPIC_POSTS of the key's posts).
 
-    Prefix filtering, as in query_pairs: with terms ordered rarest first, two sets that
-    alike share their rarest common term among the first few terms of each, so only those
-    are indexed; a pair that shares a rare term at all shares it there.
+    Prefix filtering, as in query_pairs: with terms ordered rarest first, two sets at least
+    ``threshold`` alike share their rarest common term among the first few terms of each,
+    so only those are indexed; a pair that shares a rare term at all shares it there.
     """
     spread: Counter = Counter((*key, term) for key, t in zip(keys, terms) for term in t)
     index: dict[tuple, list[int]] = defaultdict(list)
