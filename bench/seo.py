@@ -130,12 +130,13 @@ def main() -> None:
         print(f"run {run + 1}: {walls[-1]:.2f} s wall, {cpus[-1]:.2f} s CPU (load_records "
               f"{load[0]:.2f} / {load[1]:.2f}; {pages} pages, {findings} findings)  "
               f"load average {_load()}")
-    sizes = {p.name: p.stat().st_size for p in (out / "seo.json", out / "seo.html")}
+    mb = {p.name: p.stat().st_size / 1e6 for p in (out / "seo.json", out / "seo.html")}
     print(f"SEO report (load + checks + JSON + HTML): {statistics.median(walls):.2f} s wall, "
           f"{statistics.median(cpus):.2f} s CPU (median of {args.runs}; load average {_load()}; "
-          f"target < 10 s); json {sizes['seo.json'] / 1e6:.1f} MB, html {sizes['seo.html'] / 1e6:.1f} MB")
-    print(f"reference, same runs: load_records alone {statistics.median(w for w, _ in loads):.2f} s "
-          f"wall, {statistics.median(c for _, c in loads):.2f} s CPU")
+          f"target < 10 s); json {mb['seo.json']:.1f} MB, html {mb['seo.html']:.1f} MB")
+    load_wall = statistics.median(w for w, _ in loads)
+    load_cpu = statistics.median(c for _, c in loads)
+    print(f"reference, same runs: load_records alone {load_wall:.2f} s wall, {load_cpu:.2f} s CPU")
 
 
 if __name__ == "__main__":
