@@ -19,7 +19,7 @@ from reports.findings import Finding
 def word_start(*words: str) -> str:
     r"""An alternation of ``words`` (each may go on as a pattern) that must each start a
     word, written so Python's re can skip ahead to the words' first letters: a leading
-    ``\b`` makes it try a match at every position of the text, five times slower over a
+    ``\b`` makes it try a match at every position of the text, four times slower over a
     post. The boundary is checked after the first letter instead: ``J(?<!\wJ)anuary`` is a
     J with no word character before it, which is ``\bJanuary``."""
     out = []
