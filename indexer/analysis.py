@@ -96,8 +96,6 @@ class IndexTerms:
     numbers the first kept word by its place among all words, which a list cannot say,
     so the caller indexes the text itself."""
 
-    _MISSING = object()
-
     def __init__(self, analyzer):
         self.usable = False
         items = list(getattr(analyzer, "items", ()))
@@ -116,7 +114,7 @@ class IndexTerms:
         if stem is not None:
             self._stem = _cached_stemmer(stem.lang or None, stem.stemfn, max(2, stem.cachesize or 2))
             self._ignore = stem.ignore
-        self._terms: dict[str, str | None] = {}
+        self._terms = _Terms(self._term)
         self.usable = True
 
     def _term(self, word: str) -> str | None:
@@ -131,17 +129,22 @@ class IndexTerms:
         known = self._terms
         if len(known) > 200_000:  # a bound on memory; clinic vocabulary is far smaller
             known.clear()
-        missing = self._MISSING
-        out = []
-        for word in self._find(text):
-            term = known.get(word, missing)
-            if term is missing:
-                term = known[word] = self._term(word)
-            if term is not None:
-                out.append(term)
-            elif not out:
-                return None  # a leading stop word (see the class)
-        return out
+        terms = list(map(known.__getitem__, self._find(text)))  # a loop in C but for new words
+        if terms and terms[0] is None:
+            return None  # a leading stop word (see the class)
+        return [term for term in terms if term is not None]
+
+
+class _Terms(dict):
+    """word -> its term (None for a stop word), each computed on first use."""
+
+    def __init__(self, term):
+        super().__init__()
+        self._term = term
+
+    def __missing__(self, word: str) -> str | None:
+        term = self[word] = self._term(word)
+        return term
 
 
 def preanalyse(schema):
