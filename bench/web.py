@@ -163,6 +163,24 @@ def in_process(index: Path, queries: list[str]) -> dict:
     return summarise(latencies, time.perf_counter() - started, 0)
 
 
+def wait_for_warm_up(base: str, query: str, warm: int, timeout: float = 300) -> float | None:
+    """Wait until every search worker has finished its warm-up (``warmed`` in
+    /api/health, as of each worker's last reply: a cached search refreshes it), so that
+    cold requests measure searches, not searches beside the warm-up; its seconds."""
+    import httpx
+
+    if not warm:
+        return None
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        drive(base, [query] * 8, 8)  # at once, so that every worker replies
+        pool = httpx.get(f"{base}/api/health", timeout=60).json().get("search_pool") or {}
+        if pool.get("warmed", 0) >= pool.get("workers", 1):
+            return time.perf_counter() - started
+        time.sleep(0.5)
+    return None
+
+
 def tree_cpu_s(root: int) -> float:
     """CPU seconds used so far by process ``root`` and every live process under it (the
     server and its search workers), from /proc; 0 where /proc is not there."""
@@ -373,7 +391,9 @@ def main() -> None:
         # Warm-up: every pool thread opens its searcher; the cached list enters the cache
         # (meanwhile the server's own warm-up, if on, runs in the background).
         drive(base, cached_list, 8)
-        print(f"cold requests start {time.perf_counter() - started:.1f} s after the server answered")
+        warmed = wait_for_warm_up(base, cached_list[0], warm)
+        print(f"cold requests start {time.perf_counter() - started:.1f} s after the server answered"
+              f"{f' (its warm-up took {warmed:.1f} s)' if warmed is not None else ''}")
         offset = 0
 
         def measured(queries, clients) -> dict:

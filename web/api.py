@@ -36,6 +36,8 @@ class SearchPoolStatus(BaseModel):
     # (one per index generation it warmed) and searches, summed over the workers
     parser_cache: int
     warmups: int
+    # warm-ups that ran to the end (a worker's warm-up of a generation, once finished)
+    warmed: int = 0
     searches: int
 
 

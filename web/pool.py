@@ -267,6 +267,7 @@ class SearchPool:
             # as of each worker's last reply
             "parser_cache": max((s["parser_cache"] for s in stats), default=0),
             "warmups": sum(s["warmups"] for s in stats),
+            "warmed": sum(s.get("warmed", 0) for s in stats),
             "searches": sum(s["searches"] for s in stats),
         }
 
@@ -334,7 +335,8 @@ def _serve(index_dir: str, warm_terms: int, budget: Budget, replies) -> None:
 
     def stats() -> dict:
         return {"pid": os.getpid(), "parser_cache": parser_cache_size(), "searches": searches,
-                "warmups": warmer.runs if warmer is not None else 0}
+                "warmups": warmer.runs if warmer is not None else 0,
+                "warmed": warmer.runs_finished if warmer is not None else 0}
 
     _send(replies, "ready")
     while True:
