@@ -41,7 +41,8 @@ REVIEWED_RE = re.compile(r"\b(reviewed|updated) (on|by)\b", re.I)
 # İ for i, hence "reviewed" by its tail): most bodies are spared the case-blind scan, which
 # tries every position.
 REVIEWED_HINTS = ("updated", "ewed")
-# Title words that say nothing about a topic (for topic_overlap).
+
+
 def detect_links(post: Post, ctx: Context) -> list[Finding]:
     broken, redirected, unchecked = [], [], []
     seen = set()

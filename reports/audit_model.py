@@ -137,9 +137,10 @@ class AuditReport(BaseModel):
                 for entry in self.flagged + self.sites for f in entry.findings]
 
     def by_signal(self) -> dict[str, int]:
-        """Posts (or sites) per signal, most common first."""
+        """Posts (or sites) per signal, most common first, ties by name (the same order on
+        every run: a post's signals are a set)."""
         counts = Counter(s for p in self.posts + self.sites for s in p.signals)
-        return dict(counts.most_common())
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def by_year(self) -> dict[str, int]:
         counts = Counter(str(p.published.year) if p.published else "no date" for p in self.posts)
