@@ -123,6 +123,16 @@ def observed(log: list[tuple[float, str]]) -> dict:
             "max_1s": window, "min_gap_s": min(gaps) if gaps else None, "gaps": gaps}
 
 
+def hosts_at_once(logs: list[list[tuple[float, str]]]) -> float:
+    """How many hosts were asked for a page in the same second, on average over the crawl."""
+    start = min(t for log in logs for t, _ in log)
+    seconds: dict[int, set[int]] = {}
+    for n, log in enumerate(logs):
+        for t, _ in log:
+            seconds.setdefault(int(t - start), set()).add(n)
+    return sum(map(len, seconds.values())) / len(seconds)
+
+
 def crawl(sites_file: Path, redis_url: str, work: Path, workers: int, env: dict, extra: list[str]) -> dict:
     index = work / f"index-{workers}"
     outs = [work / f"records-{workers}-{k}.jsonl" for k in range(workers)]
@@ -192,6 +202,7 @@ def main() -> int:
                 result = crawl(sites_file, redis_url, work, workers, env, extra)
                 result["workers"] = workers
                 result["hosts"] = [observed(list(s.log)) for s in servers]
+                result["hosts_at_once"] = hosts_at_once([list(s.log) for s in servers])
                 # each worker fetches robots.txt, the sitemaps and its start pages itself; a post, once
                 result["fetched_twice"] = sum(1 for s in servers for path, k in Counter(p for _, p in s.log).items()
                                               if k > 1 and s.origin + path in expected[s.origin])
@@ -207,8 +218,9 @@ def main() -> int:
           f"(delay {DEFAULT_DELAY} s, AutoThrottle) and every third clinic at delay {SLOW['delay']} s, "
           f"{SLOW['concurrency']} at a time; {os.cpu_count()} cores; pace: "
           f"{'per worker (Scrapy alone)' if args.per_worker_pace else 'shared through Redis'}")
-    print("\n| workers | pages | posts recorded | wall s | pages/s | every post once | load average |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| workers | pages | posts recorded | wall s | pages/s | hosts asked in a second | every post once "
+          "| load average |")
+    print("|---|---|---|---|---|---|---|---|")
     ok = True
     for r in results:
         once = (set(r["recorded"]) == every and max(r["recorded"].values()) == 1 and r["indexed"] == every
@@ -216,6 +228,7 @@ def main() -> int:
         ok &= once
         print(f"| {r['workers']} | {r['pages']} ({' + '.join(map(str, r['per_worker']))}) | "
               f"{sum(r['recorded'].values())} of {len(every)} | {r['wall_s']:.1f} | {r['pages'] / r['wall_s']:.1f} | "
+              f"{r['hosts_at_once']:.1f} of {len(servers)} | "
               f"{'yes' if once else 'NO'} | {' '.join(f'{x:.1f}' for x in r['load'])} |")
     print("\nPer host, from the server's log (request starts): mean req/s over the host's crawl, "
           "the most requests in any 1 s window, the smallest gap between two starts, "
