@@ -155,6 +155,12 @@ FEED_EXPORTERS = {
     "jsonl": "crawler.exporters.RecordJsonLinesExporter",
 }
 
+# AutoThrottle that keeps a sites file's per-site delay as that site's floor
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.SiteAutoThrottle": 0,
+}
+
 DOWNLOADER_MIDDLEWARES = {
     # same place as Scrapy's own, which it extends with redirect-loop detection
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

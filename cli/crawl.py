@@ -60,6 +60,7 @@ def crawl(urls: tuple[str, ...], sites_file: Path | None, output: Path | None, i
     another writer holds the index; 4 when the circuit breaker kept the index from
     shrinking (nothing was removed or marked missing).
     """
+    import settings as project
     from crawler.run import run_crawl
 
     sites = _load_sites(sites_file) if sites_file else []
@@ -69,7 +70,8 @@ def crawl(urls: tuple[str, ...], sites_file: Path | None, output: Path | None, i
     settings: dict[str, Any] = {
         "LOG_LEVEL": "INFO" if verbose else "CRITICAL",
         "NEEDLE_PROGRESS": "auto",
-        "EXTENSIONS": {"crawler.extensions.ProgressLine": 500},
+        # replaces settings.py's EXTENSIONS (Scrapy does not merge them): keep its entries
+        "EXTENSIONS": {**project.EXTENSIONS, "crawler.extensions.ProgressLine": 500},
         "NEEDLE_INDEX": str(index),
         "NEEDLE_INDEX_ON_CRAWL": not no_index,
     }

@@ -215,3 +215,21 @@ def test_a_site_that_is_down_loses_nothing_and_the_others_still_crawl(tmp_path):
     assert set(down_posts) <= set(before) and set(down_posts) <= set(after)  # nothing of the down site lost
     assert up.post_url(4) in after  # the other site was crawled
     assert listed[down_root]["posts"] == 4 and listed[down_root]["missing"] == 0
+
+
+def test_autothrottle_keeps_a_sites_own_delay(tmp_path):
+    """AutoThrottle lowers a host's delay after fast answers, but never below the delay the
+    sites file gives that site (Scrapy's own floor is DOWNLOAD_DELAY, the same for all)."""
+    delay = 0.4
+    with BlogSite(posts=8) as site:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(f'[[site]]\nstart = "{site.url}"\ndelay = {delay}\nconcurrency = 1\n', encoding="utf-8")
+        throttled = {**LOCAL_CRAWL_SETTINGS, "AUTOTHROTTLE_ENABLED": "true", "AUTOTHROTTLE_START_DELAY": "0.01",
+                     "DOWNLOAD_DELAY": "0.01", "RANDOMIZE_DOWNLOAD_DELAY": "false"}
+        run_needle("crawl", "--sites", str(sites), "--index", str(tmp_path / "index"),
+                   *[arg for name, value in throttled.items() for arg in ("-s", f"{name}={value}")], timeout=180)
+        starts = sorted(t for t, _ in site.starts)
+
+    assert sorted(p.url for p in load_posts(tmp_path / "index")) == sorted(site.post_url(n) for n in range(1, 9))
+    gaps = [round(b - a, 3) for a, b in zip(starts, starts[1:])]
+    assert len(gaps) >= 10 and min(gaps) >= delay - 0.05, gaps
