@@ -53,17 +53,13 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("redis-server did not start")
 
 
-def crawl(url: str, redis_url: str, work: Path, workers: int) -> dict:
-    """Wall time, pages and the index's posts (url -> content hash) of one shared crawl."""
-    env = dict(os.environ, NEEDLE_POLITE="0", NEEDLE_PROGRESS="off")
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    index = work / f"index-{workers}"
-    summaries = [work / f"summary-{workers}-{n}.json" for n in range(workers)]
+def run_shared_crawl(worker_args: list[list[str]], redis_url: str, index: Path, env: dict) -> float:
+    """Start the workers (``needle crawl ... --redis``, one argument list each) and the one
+    index writer draining their records; wait for all. Returns the workers' wall time."""
     start = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-m", "cli", "crawl", url, "--redis", redis_url,
-                               "--summary-json", str(summary), "-s", "LOG_LEVEL=CRITICAL"],
+    procs = [subprocess.Popen([sys.executable, "-m", "cli", "crawl", *args, "--redis", redis_url],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-             for summary in summaries]
+             for args in worker_args]
     writer = subprocess.Popen([sys.executable, "-m", "cli", "index", "--from-redis", redis_url, "--index",
                                str(index), "--wait", "5", "--json"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -71,10 +67,21 @@ def crawl(url: str, redis_url: str, work: Path, workers: int) -> dict:
         _, err = proc.communicate(timeout=3600)
         if proc.returncode != 0:
             raise SystemExit(f"a worker exited {proc.returncode}: {err[-800:]}")
-    crawled = time.perf_counter() - start
-    out, err = writer.communicate(timeout=3600)
+    wall = time.perf_counter() - start
+    _, err = writer.communicate(timeout=3600)
     if writer.returncode != 0:
         raise SystemExit(f"the index writer exited {writer.returncode}: {err[-800:]}")
+    return wall
+
+
+def crawl(url: str, redis_url: str, work: Path, workers: int) -> dict:
+    """Wall time, pages and the index's posts (url -> content hash) of one shared crawl."""
+    env = dict(os.environ, NEEDLE_POLITE="0", NEEDLE_PROGRESS="off")
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    index = work / f"index-{workers}"
+    summaries = [work / f"summary-{workers}-{n}.json" for n in range(workers)]
+    crawled = run_shared_crawl([[url, "--summary-json", str(summary), "-s", "LOG_LEVEL=CRITICAL"]
+                                for summary in summaries], redis_url, index, env)
     from indexer.store import load_posts
 
     pages = [json.loads(s.read_text())["pages"] for s in summaries]

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.redis_crawl import start_redis  # noqa: E402
+from bench.redis_crawl import run_shared_crawl, start_redis  # noqa: E402
 from sample_site.generated import BLOG, generate_site  # noqa: E402
 
 DEFAULT_DELAY = 0.25  # settings.py's DOWNLOAD_DELAY with NEEDLE_POLITE on
@@ -137,23 +136,9 @@ def crawl(sites_file: Path, redis_url: str, work: Path, workers: int, env: dict,
     index = work / f"index-{workers}"
     outs = [work / f"records-{workers}-{k}.jsonl" for k in range(workers)]
     summaries = [work / f"summary-{workers}-{k}.json" for k in range(workers)]
-    start = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-m", "cli", "crawl", "--sites", str(sites_file), "--redis",
-                               redis_url, "-o", str(out), "--summary-json", str(summary), "-s", "LOG_LEVEL=ERROR",
-                               *extra],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-             for out, summary in zip(outs, summaries)]
-    writer = subprocess.Popen([sys.executable, "-m", "cli", "index", "--from-redis", redis_url, "--index",
-                               str(index), "--wait", "5", "--json"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for proc in procs:
-        _, err = proc.communicate(timeout=3600)
-        if proc.returncode != 0:
-            raise SystemExit(f"a worker exited {proc.returncode}: {err[-800:]}")
-    wall = time.perf_counter() - start
-    _, err = writer.communicate(timeout=600)
-    if writer.returncode != 0:
-        raise SystemExit(f"the index writer exited {writer.returncode}: {err[-800:]}")
+    wall = run_shared_crawl([["--sites", str(sites_file), "-o", str(out), "--summary-json", str(summary),
+                              "-s", "LOG_LEVEL=ERROR", *extra] for out, summary in zip(outs, summaries)],
+                            redis_url, index, env)
     from indexer.store import load_posts
 
     recorded = Counter(row["url"] for out in outs for row in map(json.loads, out.read_text().splitlines())
