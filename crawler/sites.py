@@ -165,6 +165,12 @@ def _distinct(path: Path, sites: list[SiteConfig]) -> list[SiteConfig]:
     return sites
 
 
+def _slot_key(host: str) -> str:
+    """Scrapy's download slot for ``host[:port]``: the host name without port or brackets
+    (``[2001:db8::1]:8080`` -> ``2001:db8::1``), as the downloader keys its slots."""
+    return urlsplit(f"//{host}").hostname or host
+
+
 def crawl_settings(sites: list[SiteConfig]) -> dict:
     """The Scrapy settings a crawl of ``sites`` runs with: the per-site options (read by
     the spider as NEEDLE_SITES), selectors by host, and each host's politeness as a
@@ -175,7 +181,7 @@ def crawl_settings(sites: list[SiteConfig]) -> dict:
         for host in site.all_hosts():
             slot = {k: v for k, v in (("delay", site.delay), ("concurrency", site.concurrency)) if v is not None}
             if slot:
-                slots[host.split(":")[0]] = slot
+                slots[_slot_key(host)] = slot
             if site.selectors:
                 selectors[host] = site.selectors
     out: dict = {"NEEDLE_SITES": [site.model_dump() for site in sites]}

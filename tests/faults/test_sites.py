@@ -233,3 +233,22 @@ def test_autothrottle_keeps_a_sites_own_delay(tmp_path):
     assert sorted(p.url for p in load_posts(tmp_path / "index")) == sorted(site.post_url(n) for n in range(1, 9))
     gaps = [round(b - a, 3) for a, b in zip(starts, starts[1:])]
     assert len(gaps) >= 10 and min(gaps) >= delay - 0.05, gaps
+
+
+def test_each_sites_politeness_is_keyed_as_scrapy_keys_its_download_slots(tmp_path):
+    """DOWNLOAD_SLOTS keys are the host names Scrapy's downloader uses: no port, and an IPv6
+    literal without its brackets (a "host:port" split on ':' would lose it)."""
+    from scrapy.http import Request
+    from scrapy.utils.httpobj import urlparse_cached
+
+    from crawler.sites import crawl_settings
+
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[[site]]\nstart = "http://[2001:db8::1]:8080/blog/"\ndelay = 0.5\n'
+                     '[[site]]\nstart = "https://clinic.example:8443/blog/"\nhosts = ["www.clinic.example"]\n'
+                     'concurrency = 2\n', encoding="utf-8")
+    slots = crawl_settings(load_sites(sites))["DOWNLOAD_SLOTS"]
+    assert slots == {"2001:db8::1": {"delay": 0.5}, "clinic.example": {"concurrency": 2},
+                     "www.clinic.example": {"concurrency": 2}}
+    for url in ("http://[2001:db8::1]:8080/blog/post/", "https://clinic.example:8443/blog/"):
+        assert urlparse_cached(Request(url)).hostname in slots
