@@ -13,6 +13,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.sites import slot_delays
+
 
 class ProgressLine:
     """Rewrites one status line on a terminal: pages fetched, posts, errors, rate.
@@ -72,8 +74,7 @@ class SiteAutoThrottle(AutoThrottle):
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
-        self.site_delays = {host: float(slot["delay"]) for host, slot in
-                            crawler.settings.getdict("DOWNLOAD_SLOTS").items() if "delay" in slot}
+        self.site_delays = slot_delays(crawler.settings)
         self._key: str | None = None
 
     def _get_slot(self, request, spider):

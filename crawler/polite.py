@@ -37,6 +37,8 @@ import socket
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 
+from crawler.sites import slot_delays
+
 PACE_PREFIX = "needle:pace:"  # + host: shared by every Needle crawl on this Redis, as the host is
 
 
@@ -52,8 +54,7 @@ class SharedPace:
         self.server = redis.asyncio.Redis.from_url(crawler.settings["REDIS_URL"], socket_timeout=30,
                                                    socket_connect_timeout=30)
         self.worker = f"{socket.gethostname()}-{os.getpid()}"
-        self.site_delays = {host: float(slot["delay"]) for host, slot in
-                            crawler.settings.getdict("DOWNLOAD_SLOTS").items() if "delay" in slot}
+        self.site_delays = slot_delays(crawler.settings)
 
     def delay(self, request) -> tuple[str, float]:
         """The request's host (its download slot) and that host's delay now, in seconds."""

@@ -171,6 +171,13 @@ def _slot_key(host: str) -> str:
     return urlsplit(f"//{host}").hostname or host
 
 
+def slot_delays(settings) -> dict[str, float]:
+    """Each host's own delay, from the DOWNLOAD_SLOTS ``crawl_settings`` wrote (Scrapy
+    settings in): the floor below which neither AutoThrottle nor a shared pace may go."""
+    return {host: float(slot["delay"]) for host, slot in settings.getdict("DOWNLOAD_SLOTS").items()
+            if "delay" in slot}
+
+
 def crawl_settings(sites: list[SiteConfig]) -> dict:
     """The Scrapy settings a crawl of ``sites`` runs with: the per-site options (read by
     the spider as NEEDLE_SITES), selectors by host, and each host's politeness as a
