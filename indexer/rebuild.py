@@ -52,7 +52,8 @@ from whoosh.util.filelock import try_for
 
 from crawler.records import parse_record
 from indexer.analysis import fast_stemming, preanalyse
-from indexer.schema import Record, build_schema, record_key, to_document
+from indexer.documents import Record, record_key, to_document
+from indexer.schema import build_schema
 from indexer.storage import DurableStorage, fsync_path
 from indexer.writer import (
     DEFAULT_LOCK_TIMEOUT,

@@ -60,7 +60,7 @@ def site_of(url: str) -> str:
 
 
 def site_of_key(key: str, kind: str) -> str:
-    """The site of a stored document, from its key (see ``indexer.schema.record_key``)."""
+    """The site of a stored document, from its key (see ``indexer.documents.record_key``)."""
     if kind != "post" and key.startswith(kind + " "):
         key = key[len(kind) + 1:]
     return site_of(key)

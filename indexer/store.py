@@ -9,7 +9,7 @@ import os
 from collections import Counter
 
 from crawler.records import Post
-from indexer.schema import Record, decode_record
+from indexer.documents import Record, decode_record
 from indexer.state import site_of_key
 from indexer.writer import _stored_state, open_index
 

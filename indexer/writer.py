@@ -48,7 +48,7 @@ from indexer.opening import (  # noqa: F401 - the writer's callers import these 
     is_current,
     open_index,
 )
-from indexer.schema import (
+from indexer.documents import (
     VOLATILE_FETCH_FACTS, Record, decode_record, record_hash, record_json, record_key, to_document,
 )
 from indexer.state import (

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from whoosh import query as wq
 
-from indexer.schema import decode_record
+from indexer.documents import decode_record
 from search.errors import PostNotFoundError
 from search.models import RelatedPost
 from search.handle import index_handle

@@ -375,7 +375,7 @@ def test_killed_writer_mid_commit_leaves_last_good_index(tmp_path):
         import os
         from test_index import clinic_posts
         from indexer.writer import open_index
-        from indexer.schema import to_document
+        from indexer.documents import to_document
         ix = open_index({str(ix)!r})
         w = ix.writer()
         for i in range(200):
@@ -507,7 +507,7 @@ def test_an_index_built_with_the_faster_analysis_is_the_same(tmp_path, monkeypat
 def test_records_stored_compressed_by_an_earlier_version_still_read():
     import zlib
 
-    from indexer.schema import decode_record, encode_record
+    from indexer.documents import decode_record, encode_record
 
     record = clinic_posts()[0]
     assert encode_record(record).startswith(b"{")

@@ -21,7 +21,7 @@ from conftest import ROOT, run_needle
 from test_index import clinic_posts
 
 from crawler.records import CrawlError, SitemapEntry, parse_record
-from indexer.schema import decode_record, record_hash, record_key
+from indexer.documents import decode_record, record_hash, record_key
 from indexer.store import load_posts, load_records
 
 pytestmark = [
