@@ -64,8 +64,10 @@ def search(
         except ValueError as exc:  # a --site that is no host
             fail(str(exc), EXIT_USAGE)
     if fmt == "json":
-        # the search module's own model, as GET /api/search answers it
-        click.echo(json.dumps(results.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        from search.models import to_json
+
+        # the search module's results as GET /api/search answers them
+        click.echo(json.dumps(to_json(results), ensure_ascii=False, indent=2))
     else:
         print_results(results)
     if not results.hits:
@@ -95,7 +97,9 @@ def related(url: str, index: Path, limit: int, site: str | None, fmt: str) -> No
         except PostNotFoundError as exc:
             fail(str(exc), EXIT_USAGE)
     if fmt == "json":
-        click.echo(json.dumps([p.model_dump(mode="json") for p in posts], ensure_ascii=False, indent=2))
+        from search.models import to_json
+
+        click.echo(json.dumps(to_json(posts), ensure_ascii=False, indent=2))
     else:
         print_related(url, posts)
     if not posts:

@@ -62,9 +62,9 @@ def explain_hits(impacts, p, q, searcher, docs: list[int], text: str | None,
             typo=any(w.how == "typo" for w in matched) or corrected_from is not None,
             synonym=any(w.how == "synonym" for w in matched),
             corrected_from=corrected_from,
-            score=sum(score for _, score in parts),
+            score=float(sum(score for _, score in parts)),
             score_parts=[
-                ScorePart(field=field, term=term, how=how, boost=boost, score=score)
+                ScorePart(field=field, term=term, how=how, boost=float(boost), score=float(score))
                 for (_, field, term, boost, _, how), score in sorted(parts, key=lambda ps: -ps[1])
             ],
         ))
@@ -75,7 +75,7 @@ def explain_whoosh(scores: list[float], corrected_from: str | None) -> list[Expl
     """Hits Whoosh ranked (phrases in quotes, wildcards, NOT, date order): the score only."""
     return [
         Explanation(ranker="whoosh", typo=corrected_from is not None, corrected_from=corrected_from,
-                    score=score)
+                    score=float(score))
         for score in scores
     ]
 

@@ -12,10 +12,12 @@ web service cost a dictionary lookup.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import date, datetime, time, timezone
 from itertools import islice
 from urllib.parse import urlsplit
@@ -32,7 +34,7 @@ from search.errors import QueryBudgetError, QuerySyntaxError  # noqa: F401 - bot
 from search.explain import explain_hits, explain_whoosh
 from search.fields import HIGHLIGHT_FIELDS, POST_FIELDS, SCORED_FIELDS
 from search.handle import Handle, close_handles, index_handle
-from search.models import SearchHit, SearchResults, Sort
+from search.models import Explanation, SearchHit, SearchResults, Sort
 from search.parsing import _parsers, parse_query, parser_cache_size, walk  # noqa: F401 - callers' names
 from search.snippets import MAX_TERMS as MAX_HIGHLIGHT_TERMS
 from search.snippets import Span, excerpt, lead, lead_spans
@@ -129,9 +131,7 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
     results = _run(handle, q, filters, sort=sort, page=page, per_page=per_page, facets=facets,
                    text=query_used, explain=explain, corrected_from=query if suggestion else None,
                    recency=recency)
-    results = results.model_copy(
-        update={"query": query, "query_used": query_used, "suggestion": suggestion}
-    )
+    results = replace(results, query=query, query_used=query_used, suggestion=suggestion)
     with _results_lock:
         _results_cache[cache_key] = results
         while len(_results_cache) > _RESULTS_CACHE_SIZE:
@@ -141,18 +141,27 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
 
 def _copy(results: SearchResults) -> SearchResults:
     """A copy of cached ``results`` the caller may change without changing the cache: new
-    containers all the way down (their strings and numbers are immutable). Pydantic's deep
-    copy did the same through copy.deepcopy, ~0.5 ms a search."""
-    hits = [
-        hit.model_copy(update={
-            "spans": list(hit.spans), "categories": list(hit.categories), "tags": list(hit.tags),
-            "explain": hit.explain.model_copy(deep=True) if hit.explain is not None else None,
-        })
-        for hit in results.hits
-    ]
-    return results.model_copy(update={
-        "hits": hits, "facets": {name: dict(counts) for name, counts in results.facets.items()},
-    })
+    containers all the way down (their strings and numbers are immutable); copy.deepcopy
+    did the same in ~0.5 ms a search."""
+    hits = []
+    for hit in results.hits:
+        hit = copy.copy(hit)
+        hit.spans, hit.categories, hit.tags = list(hit.spans), list(hit.categories), list(hit.tags)
+        if hit.explain is not None:
+            hit.explain = _copy_explanation(hit.explain)
+        hits.append(hit)
+    out = copy.copy(results)
+    out.hits = hits
+    out.facets = {name: dict(counts) for name, counts in results.facets.items()}
+    return out
+
+
+def _copy_explanation(e: Explanation) -> Explanation:
+    e = copy.copy(e)
+    e.rules, e.missing = dict(e.rules), list(e.missing)
+    e.words = [replace(w, terms=list(w.terms), fields=list(w.fields)) for w in e.words]
+    e.score_parts = [copy.copy(part) for part in e.score_parts]
+    return e
 
 
 def site_filter(site: str) -> wq.Query:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -10,7 +12,7 @@ from click.testing import CliRunner
 from cli import main
 from indexer.store import load_posts
 from search.query import close_searchers
-from test_index import SITE, build, clinic_posts
+from test_index import ROOT, SITE, build, clinic_posts
 
 
 @pytest.fixture(autouse=True)
@@ -175,3 +177,22 @@ def test_a_missing_or_outdated_index_is_the_same_error_everywhere(tmp_path):
         assert result.exit_code == 3
         assert result.output.strip() == f"Error: {IndexNotFoundError(tmp_path / 'none')}"
     assert issubclass(IndexOutdatedError, IndexNotFoundError)  # so index_required says it too
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_search_imports_only_what_a_search_needs(ix, fmt):
+    """`needle search` is a short command people run often: it loads neither pydantic (the
+    results are plain dataclasses) nor the crawler's record models."""
+    code = ("import sys\n"
+            "from cli import main\n"
+            "try:\n"
+            "    main(sys.argv[1:])\n"
+            "finally:\n"
+            "    print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, "search", "neck pain", "--index", str(ix), "--format", fmt],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Neck" in done.stdout
+    loaded = set(done.stderr.split())
+    assert "search.query" in loaded and "whoosh" in loaded  # it did search
+    assert not loaded & {"pydantic", "pydantic_core", "crawler", "crawler.records", "search.related"}

@@ -5,6 +5,7 @@ posts the other way, so it is the rule that puts the right post first."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
@@ -261,7 +262,7 @@ def test_pruned_ranking_is_the_full_ranking(tmp_path, monkeypatch, whole):
     def run(prune: bool) -> list:
         close_searchers()
         monkeypatch.setattr(pruning, "best", counted if prune else (lambda *a, **k: None))
-        return [search(ix, q, per_page=per_page, page=page, recency=recency, explain=True, **filters).model_dump()
+        return [asdict(search(ix, q, per_page=per_page, page=page, recency=recency, explain=True, **filters))
                 for q in PRUNING_QUERIES
                 for per_page, page in ((1, 1), (1, 2), (3, 2), (10, 1))
                 for recency in (False, True)

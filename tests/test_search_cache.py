@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections import Counter
+from dataclasses import asdict
 
 import pytest
 
@@ -33,7 +34,7 @@ def ix(tmp_path):
 
 
 def _run_all(ix, queries) -> dict[str, dict]:
-    return {q: search(ix, q, per_page=20).model_dump() for q in queries}
+    return {q: asdict(search(ix, q, per_page=20)) for q in queries}
 
 
 def test_threads_share_one_cache_built_once_and_agree_with_one_thread(ix, monkeypatch):

@@ -15,7 +15,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from search import RelatedPost, SearchResults, index_status
+from search import index_status
+from web.models import RelatedPost, SearchResults
 from web.params import Limits, SearchParams, locked_site, search_params
 
 
