@@ -182,7 +182,7 @@ def test_a_missing_or_outdated_index_is_the_same_error_everywhere(tmp_path):
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_search_imports_only_what_a_search_needs(ix, fmt):
     """`needle search` is a short command people run often: it loads neither pydantic (the
-    results are plain dataclasses) nor the crawler's record models."""
+    results are plain dataclasses), nor the crawler's record models, nor rich (plain text)."""
     code = ("import sys\n"
             "from cli import main\n"
             "try:\n"
@@ -195,4 +195,26 @@ def test_search_imports_only_what_a_search_needs(ix, fmt):
     assert "Neck" in done.stdout
     loaded = set(done.stderr.split())
     assert "search.query" in loaded and "whoosh" in loaded  # it did search
-    assert not loaded & {"pydantic", "pydantic_core", "crawler", "crawler.records", "search.related"}
+    assert not loaded & {"pydantic", "pydantic_core", "crawler", "crawler.records", "search.related", "rich"}
+
+
+def test_snippets_wrap_at_the_width_keeping_marked_words_whole():
+    from cli.search import wrap_spans
+
+    def style(text, code):
+        return f"[{text}]"
+
+    spans = [("… the ", False), ("knee", True), (", and knee ", False), ("pain", True),
+             ("-free running, every day of the week …", False)]
+    lines = wrap_spans(spans, 30, style, indent="  ")
+    assert all(len(line.replace("[", "").replace("]", "")) <= 30 for line in lines)
+    assert " ".join(line.strip() for line in lines) == (
+        "… the [knee], and knee [pain]-free running, every day of the week …")
+    assert wrap_spans(spans, 30, lambda text, code: text, indent="") == [
+        "… the knee, and knee pain-free", "running, every day of the week", "…"]
+
+
+def test_table_has_no_escape_codes_when_piped(ix):
+    out = run("search", "neck pain", "--index", ix, "--explain").output
+    assert "\x1b[" not in out
+    assert "rules: words" in out and "  1. " in out
