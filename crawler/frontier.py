@@ -14,6 +14,11 @@ and its records and links are in Redis, and every worker keeps a heartbeat key a
 worker that finds another's heartbeat gone puts its requests back on the queue. The last
 worker out clears the frontier, so the next crawl starts afresh.
 
+The queue hands out requests by priority (depth), and within one priority host by host in
+turn (``HostTurnQueue``): scrapy-redis orders equal priorities by the bytes of the encoded
+request, which begin with the URL, so a crawl of many clinics worked through them one
+after another and each worker's download slots filled with one clinic's polite waits.
+
 "Finished" is the end of Scrapy's Scraper._scrape for the page (the one place that covers
 callbacks and errbacks both, after the items went through the pipelines): that private
 method is wrapped when the engine starts. Should a Scrapy release rename it, the frontier
@@ -29,8 +34,10 @@ import socket
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
@@ -40,6 +47,15 @@ FP_META = "needle_frontier_fp"
 HEARTBEAT_S = 5.0  # a worker is dead when its heartbeat key has not been renewed for 3 beats
 FRONTIERS_KEY = "needle:frontiers"  # every frontier prefix: where `needle index --from-redis` looks
 PACED_HANDLER = "crawler.polite.PacedHTTPDownloadHandler"
+
+# The k-th request queued for a host at a priority gets the score -priority + 1 - 1/k: the
+# hosts' first requests come first, then their second ones, and the fraction never reaches
+# the next priority. One round trip, atomic across workers.
+_PUSH_IN_TURN = """
+local k = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('ZADD', KEYS[1], string.format('%.17g', tonumber(ARGV[2]) + 1 - 1 / k), ARGV[3])
+return k
+"""
 
 
 def frontier_prefix(start_urls: list[str]) -> str:
@@ -57,12 +73,30 @@ def redis_settings(url: str, start_urls: list[str]) -> dict[str, Any]:
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,  # the frontier outlives a worker; the last one out clears it
         "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
+        "SCHEDULER_QUEUE_CLASS": "crawler.frontier.HostTurnQueue",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
         "NEEDLE_FRONTIER": prefix,
         "NEEDLE_INDEX_ON_CRAWL": False,  # one writer drains the records: no worker holds the lock
         # each host's delay holds across all workers, not per worker (crawler/polite.py)
         "DOWNLOAD_HANDLERS": {"http": PACED_HANDLER, "https": PACED_HANDLER},
     }
+
+
+class HostTurnQueue(PriorityQueue):
+    """scrapy-redis's priority queue, with the hosts of one priority taking turns."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.turns_key = f"{self.key}:turns"
+        self._push_in_turn = self.server.register_script(_PUSH_IN_TURN)
+
+    def push(self, request):
+        host = (urlsplit(request.url).hostname or "").encode()
+        self._push_in_turn(keys=[self.key, self.turns_key],
+                           args=[host, -request.priority, self._encode_request(request)])
+
+    def clear(self):
+        self.server.delete(self.key, self.turns_key)
 
 
 class SharedFrontier(Scheduler):
@@ -105,7 +139,8 @@ class SharedFrontier(Scheduler):
         self.server.delete(self._inflight(), self._alive())
         if not self._others_alive() and not len(self.queue):
             # the last worker out: the next crawl of these sites starts afresh
-            self.server.delete(self.queue.key, self.df.key)
+            self.queue.clear()
+            self.server.delete(self.df.key)
         super().close(reason)
 
     def _heartbeat(self) -> None:
@@ -128,8 +163,8 @@ class SharedFrontier(Scheduler):
                 continue
             taken = self.server.hgetall(self._inflight(worker))
             for encoded in taken.values():
-                # pushed as is: the dupefilter already holds its fingerprint
-                self.server.zadd(self.queue.key, {encoded: 0})
+                # queued again with its own priority, past the dupefilter, which holds its fingerprint
+                self.queue.push(self.queue._decode_request(encoded))
             self.server.delete(self._inflight(worker))
             if taken:
                 logger.warning("worker %s stopped answering: %d of its requests went back to the queue",

@@ -1,0 +1,78 @@
+"""The shared frontier's queue in a real Redis: clinics take turns within a depth, so a
+crawl of many sites works on all of them at once instead of one after another; a dead
+worker's requests go back with their own priority."""
+
+from __future__ import annotations
+
+import redis as redis_lib
+from redisserver import RedisServer
+from scrapy import Request, Spider
+
+from crawler.frontier import HostTurnQueue, SharedFrontier
+
+
+def make_queue(url: str, key: str = "needle:test:requests") -> HostTurnQueue:
+    return HostTurnQueue(redis_lib.Redis.from_url(url), Spider(name="blog"), key)
+
+
+def drain(queue) -> list[tuple[str, int]]:
+    popped = []
+    while (request := queue.pop()) is not None:
+        popped.append((request.url, request.priority))
+    return popped
+
+
+def test_hosts_take_turns_within_a_priority_and_priority_still_rules(tmp_path):
+    with RedisServer(tmp_path / "redis") as server:
+        queue = make_queue(server.url)
+        # queued as a crawl finds them: one clinic's whole listing, then the next's
+        for host in ("a.example", "b.example", "c.example"):
+            for n in range(1, 4):
+                queue.push(Request(f"https://{host}/blog/post-{n}", priority=-1))
+        queue.push(Request("https://c.example/", priority=0))  # shallower: first, whoever queued it
+        order = drain(queue)
+
+    assert order[0] == ("https://c.example/", 0)
+    hosts = [url.split("/")[2][0] for url, _ in order[1:]]
+    # every round visits each host once: no host twice before the others had a turn
+    assert [sorted(hosts[i:i + 3]) for i in range(0, 9, 3)] == [["a", "b", "c"]] * 3
+    # a host's own requests keep the order they were found in
+    for host in "abc":
+        urls = [url for url, _ in order[1:] if url.split("/")[2][0] == host]
+        assert urls == [f"https://{host}.example/blog/post-{n}" for n in range(1, 4)]
+
+
+def test_without_turns_a_clinic_waits_for_the_one_before_it(tmp_path):
+    """The behaviour the turns replace: scrapy-redis's own queue serves equal priorities
+    in the byte order of the encoded request, host after host."""
+    from scrapy_redis.queue import PriorityQueue
+
+    with RedisServer(tmp_path / "redis") as server:
+        queue = PriorityQueue(redis_lib.Redis.from_url(server.url), Spider(name="blog"), "plain")
+        for host in ("a.example", "b.example"):
+            for n in range(1, 4):
+                queue.push(Request(f"https://{host}/blog/post-{n}", priority=-1))
+        hosts = [url.split("/")[2][0] for url, _ in drain(queue)]
+    assert hosts == ["a", "a", "a", "b", "b", "b"]
+
+
+def test_a_dead_workers_requests_return_with_their_priority_and_clear_leaves_nothing(tmp_path):
+    with RedisServer(tmp_path / "redis") as server:
+        queue = make_queue(server.url, "needle:abc:requests")
+        frontier = SharedFrontier.__new__(SharedFrontier)
+        frontier.server, frontier.queue, frontier.prefix, frontier.worker = (
+            queue.server, queue, "needle:abc", "alive-worker")
+        frontier.stats = type("Stats", (), {"inc_value": lambda *a, **k: None})()
+        # a worker that took two requests and died (its heartbeat key is gone)
+        taken = {"fp1": queue._encode_request(Request("https://a.example/", priority=0)),
+                 "fp2": queue._encode_request(Request("https://b.example/blog/x", priority=-2))}
+        queue.server.hset("needle:abc:inflight:dead-worker", mapping=taken)
+        queue.push(Request("https://a.example/blog/y", priority=-1))
+        frontier._recover()
+        assert not queue.server.exists("needle:abc:inflight:dead-worker")
+        order = [url for url, _ in drain(queue)]
+        assert order == ["https://a.example/", "https://a.example/blog/y", "https://b.example/blog/x"]
+
+        queue.push(Request("https://a.example/blog/z"))
+        queue.clear()
+        assert queue.server.keys("needle:abc:*") == []
