@@ -89,3 +89,34 @@ def test_polite_off_takes_no_turns(tmp_path):
     assert worker.returncode == 0, stderr
     assert len(post_lines(tmp_path / "out.jsonl")) == 6
     assert keys.seen == set()
+
+
+def test_a_worker_killed_while_pacing_a_site_holds_it_back_one_delay_at_most(tmp_path):
+    """SIGKILL one of two polite workers mid-crawl: its turn key expires by itself, the
+    survivor goes on at the site's pace, and every post is indexed."""
+    import signal
+
+    index = tmp_path / "index"
+    with RedisServer(tmp_path / "redis") as redis, BlogSite(posts=30) as site:
+        sites_file = tmp_path / "sites.toml"
+        sites_file.write_text(f'[[site]]\nstart = ["{site.url}"]\ndelay = {DELAY}\n', encoding="utf-8")
+        doomed = start_worker(sites_file, redis.url, tmp_path / "doomed.jsonl", polite=True)
+        survivor = start_worker(sites_file, redis.url, tmp_path / "survivor.jsonl", polite=True)
+        deadline = time.monotonic() + 60
+        while (redis.client.get("needle:pace:127.0.0.1") is None
+               or sum(1 for _, p in site.hits if p.startswith("/blog/post-")) < 6) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(doomed.pid, signal.SIGKILL)  # turns taken, requests in flight
+        killed_at = time.monotonic()
+        doomed.communicate(timeout=10)
+        indexed = run_needle("index", "--from-redis", redis.url, "--index", str(index), timeout=180)
+        stderr = survivor.communicate(timeout=180)[1]
+        after = sorted(t for t, _ in site.starts if t > killed_at)
+        leftover = redis.client.keys("needle:pace:*")
+
+    assert doomed.returncode == -signal.SIGKILL and survivor.returncode == 0, stderr
+    assert sorted(p.url for p in load_posts(index)) == sorted(site.post_url(n) for n in range(1, 31)), indexed.stdout
+    assert after, "the survivor went on fetching after the kill"
+    gaps = [round(b - a, 3) for a, b in zip(after, after[1:])]
+    assert min(gaps) >= DELAY - TOLERANCE, gaps
+    assert leftover == []  # nothing to unlock: every turn key expired
