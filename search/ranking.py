@@ -21,6 +21,7 @@ import heapq
 from array import array
 
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
 from indexer.analysis import normalize_words
@@ -220,28 +221,34 @@ class Impacts:
 
     def _compute(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
         ids, impacts = array("i"), array("d")
-        if searcher.doc_frequency(fieldname, text) == 0:
+        subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+        # Each segment's postings, the term looked up once in each: a "doc_frequency == 0"
+        # and an "in reader" check first looked it up twice more (~5 us a look-up).
+        found = []
+        for sub, offset in subs:
+            try:
+                found.append((sub.reader().postings(fieldname, text), offset))
+            except TermNotFound:
+                continue
+        if not found:
             return ids, impacts
         idf = searcher.idf(fieldname, text)
         k1_plus_1 = self.weighting.K1 + 1
         norms = self._norms(searcher, fieldname)
         deleted = self._deleted
-        subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
-        for sub, offset in subs:
-            reader = sub.reader()
-            if (fieldname, text) not in reader:
-                continue
-            for block_ids, block_weights in posting_blocks(reader.postings(fieldname, text)):
+        for postings, offset in found:
+            for block_ids, block_weights in posting_blocks(postings):
                 if pause is not None:
                     pause()
-                block_ids = [d + offset for d in block_ids] if offset else list(block_ids)
+                if offset:
+                    block_ids = [d + offset for d in block_ids]
                 if deleted:
                     kept = [(d, tf) for d, tf in zip(block_ids, block_weights) if d not in deleted]
                     block_ids = [d for d, _ in kept]
                     block_weights = [tf for _, tf in kept]
-                ids.extend(block_ids)
+                ids.fromlist(block_ids)  # from a list: twice as fast as extend
                 # whoosh.scoring.bm25, with the length part precomputed
-                impacts.extend([
+                impacts.fromlist([
                     idf * ((tf * k1_plus_1) / (tf + norms[d]))
                     for d, tf in zip(block_ids, block_weights)
                 ])

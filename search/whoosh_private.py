@@ -68,7 +68,7 @@ def field_b(weighting, fieldname: str) -> float:
 def posting_blocks(m):
     """(ids, term frequencies) of a posting list, a block at a time where the matcher
     is Whoosh 3's leaf matcher (``block_ids_weights``); deletions are filtered by the
-    caller."""
+    caller. Each block's ids are a new list, the caller's to change."""
     if isinstance(m, FilterMatcher):
         m = m.child
     if isinstance(m, W3LeafMatcher) and not m._byteids:
