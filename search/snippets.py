@@ -52,15 +52,50 @@ def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
         # position and every word character (checked over all of Unicode); the three
         # characters re's IGNORECASE matches to an ASCII letter that lower() does not
         # give are handed to the pattern below.
-        found = (m for m in _candidates_lower(terms).finditer(lowered)
-                 if not m.start() or not _WORD_BEFORE.match(folded, m.start() - 1))
+        found = _word_starts(lowered, folded, terms)
     else:
-        found = _candidates(terms).finditer(folded)
-    for m in found:
-        term = _index_term(text[m.start():m.end()])
+        found = ((m.start(), m.end()) for m in _candidates(terms).finditer(folded))
+    for start, end in found:
+        term = _index_term(text[start:end])
         if term in terms:
-            out.append((m.start(), m.end(), term))
+            out.append((start, end, term))
     return out
+
+
+def _word_starts(lowered: str, folded: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of the candidate words of the lowered text, in order: what
+    ``_candidates_lower`` finds at word starts. One scan a stem prefix, its pattern cached
+    by prefix (a new query's words are mostly known ones, and compiling an alternation of
+    them cost ~0.1 ms a query). The same candidates: a match spans word characters and
+    dots only, so no scan skips a word start, and where several prefixes start the same
+    word the longest gives the end, as the alternation (longest first) does."""
+    prefixes = _prefixes(terms)
+    if prefixes is None:
+        return [(m.start(), m.end()) for m in _candidates_lower(terms).finditer(lowered)
+                if not m.start() or not _WORD_BEFORE.match(folded, m.start() - 1)]
+    found: dict[int, tuple[int, int]] = {}
+    for prefix in prefixes:  # longest first: a start already found keeps its end
+        for m in _prefix_pattern(prefix).finditer(lowered):
+            start = m.start()
+            if start not in found and (not start or not _WORD_BEFORE.match(folded, start - 1)):
+                found[start] = (start, m.end())
+    return [found[start] for start in sorted(found)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _prefixes(terms: frozenset[str]) -> tuple[str, ...] | None:
+    """The stem prefixes of ``_alternatives``, longest first; None when one holds a
+    character other than a word character or a dot (the argument above needs those)."""
+    prefixes = _alternatives(terms, escape=False)
+    return tuple(prefixes) if all(_WORDISH.fullmatch(p) for p in prefixes) else None
+
+
+_WORDISH = re.compile(r"[\w.]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix_pattern(prefix: str) -> re.Pattern:
+    return re.compile(rf"{re.escape(prefix)}\w*(?:\.\w+)*")
 
 
 # re's IGNORECASE matches these to i or s; their lower() is not that letter
@@ -74,12 +109,12 @@ def _plain(terms: frozenset[str]) -> bool:
     return all(t.isascii() and t == t.lower() for t in terms)
 
 
-def _alternatives(terms: frozenset[str]) -> str:
+def _alternatives(terms: frozenset[str], escape: bool = True):
     # A Porter stem is a prefix of its word but for its last letter at most
     # (therapy -> therapi, dry -> dri); two-letter terms are kept whole.
     kept = terms if len(terms) <= MAX_TERMS else sorted(terms)[:MAX_TERMS]
     prefixes = sorted({t[:-1] if len(t) > 2 else t for t in kept}, key=len, reverse=True)
-    return "|".join(re.escape(p) for p in prefixes)
+    return "|".join(re.escape(p) for p in prefixes) if escape else prefixes
 
 
 @functools.lru_cache(maxsize=1024)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from search import docsets
+from search import docsets, snippets
 
 
 def test_to_bits_sets_the_same_bits_as_bit_by_bit():
@@ -19,3 +19,36 @@ def test_to_bits_sets_the_same_bits_as_bit_by_bit():
             bits = docsets.to_bits(ids, size)
             assert bits == int.from_bytes(buf, "little")
             assert docsets.members(bits) == ids
+
+
+def _alternation(lowered: str, folded: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Candidate words as one alternation of the stem prefixes finds them."""
+    return [(m.start(), m.end()) for m in snippets._candidates_lower(terms).finditer(lowered)
+            if not m.start() or not snippets._WORD_BEFORE.match(folded, m.start() - 1)]
+
+
+def test_per_prefix_scans_find_the_candidates_the_alternation_finds():
+    rng = random.Random(15)
+    words = ["pain", "painful", "paint", "knee", "kneel", "e.g", "e.g.", "u.s.a", "x-ray", "physio",
+             "physiotherapy", "therapist", "repaint", "spain", "a", "ab", "abc", "dry", "dri", "_x",
+             "knee.pain", "pain2", "2pain", ".pain", "pain.", "é", "né", "knée", "e", "e.", "k.n"]
+    seps = [" ", "  ", ", ", ". ", "-", "/", "\n", "(", ")", ".", "_", "'", "…"]
+    for _ in range(3000):
+        text = "".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(1, 12)))
+        folded = text.translate(snippets._FOLD_1TO1)
+        lowered = folded.lower()
+        terms = frozenset(rng.sample(["pain", "knee", "e.g", "e.g.", "u.s.a", "physio", "therapi", "dri",
+                                      "ab", "x", "pai", "kneel", "e", "k"], rng.randint(1, 4)))
+        if snippets._prefixes(terms) is None:
+            continue
+        assert snippets._word_starts(lowered, folded, terms) == _alternation(lowered, folded, terms), (text, terms)
+    # where two prefixes start the same word, the longer decides where it ends
+    terms = frozenset({"e", "e.g"})
+    assert snippets._word_starts("e. g", "e. g", terms) == _alternation("e. g", "e. g", terms) == [(0, 2)]
+
+
+def test_a_prefix_beyond_word_characters_takes_the_alternation():
+    terms = frozenset({"o'neil", "knee"})
+    assert snippets._prefixes(terms) is None
+    text = "O'Neil's knee"
+    assert snippets._word_starts(text.lower(), text, terms) == _alternation(text.lower(), text, terms)
