@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import re
 import statistics
@@ -66,6 +67,12 @@ CRASH = object()
 
 def _needle(html: bytes, url: str):
     return _timed(extract_post, html, url, fetched_at=FETCHED_AT, timezone=TZ.key, languages=LANGUAGES)
+
+
+def _digest(post) -> str | None:
+    """The whole record's JSON, hashed: two trees' dumps agree on it only when every
+    field of every record is the same (the other dump fields are what the scores read)."""
+    return hashlib.sha256(post.model_dump_json().encode()).hexdigest() if post else None
 
 
 def _day(post) -> str | None:
@@ -187,7 +194,7 @@ def eval_trafilatura(folder: Path, limit: int | None) -> None:
                 text[who][0 if _norm(snippet) in got else 1] += 1
             for snippet in case.get("without", []):
                 text[who][2] += _norm(snippet) in got
-        row = {"set": name, "url": url, "needle_title": post.title if post else None,
+        row = {"set": name, "url": url, "needle_record": _digest(post), "needle_title": post.title if post else None,
                "needle_author": post.author if post else None, "needle_date": _day(post),
                "needle_date_source": post.published_source.value if post and post.published_source else None,
                "gold_title": case.get("title"), "gold_author": case.get("author"), "gold_date": case.get("date"),
@@ -269,7 +276,8 @@ def eval_dates(folder: Path, index_name: str, subdirs: tuple[str, ...], label: s
                              extensive_search=True)
         cpu["htmldate extensive"].append(spent)
         deep = None if deep is CRASH else deep
-        DUMP.append({"set": label, "url": url, "gold_date": case["date"], "needle_date": _day(post),
+        DUMP.append({"set": label, "url": url, "needle_record": _digest(post),
+                     "gold_date": case["date"], "needle_date": _day(post),
                      "needle_date_source": post.published_source.value if post and post.published_source else None,
                      "htmldate_date": theirs})
         for who, got in (("needle", _day(post)), ("htmldate", theirs), ("htmldate extensive", deep)):
@@ -308,7 +316,8 @@ def eval_aeb(folder: Path, limit: int | None) -> None:
             crashes["trafilatura"] += 1
         theirs = theirs if isinstance(theirs, str) else ""
         rows["needle"].append(shingle_scores(case.get("articleBody", ""), post.body if post else ""))
-        DUMP.append({"set": "aeb", "url": case["url"], "file": key, "needle": rows["needle"][-1]})
+        DUMP.append({"set": "aeb", "url": case["url"], "file": key, "needle": rows["needle"][-1],
+                     "needle_record": _digest(post)})
         rows["trafilatura"].append(shingle_scores(case.get("articleBody", ""), theirs))
         DUMP[-1]["trafilatura"] = rows["trafilatura"][-1]
     pages = len(rows["needle"])
