@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import heapq
 from array import array
+from math import log
 
 from whoosh import query as wq
-from whoosh.reading import TermNotFound
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, WeightingModel
 
 from indexer.analysis import normalize_words
 from search.once import OnceLRU
-from search.whoosh_private import expanded_terms, field_b, posting_blocks
+from search.whoosh_private import expanded_terms, field_b, posting_blocks, term_postings
 
 # Cached impacts are two arrays (12 bytes a posting); this bounds them to ~96 MB.
 CACHE_POSTINGS = 8_000_000
@@ -222,17 +222,23 @@ class Impacts:
     def _compute(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
         ids, impacts = array("i"), array("d")
         subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
-        # Each segment's postings, the term looked up once in each: a "doc_frequency == 0"
-        # and an "in reader" check first looked it up twice more (~5 us a look-up).
+        # Each segment's postings and document frequency, the term looked up once in
+        # each: Whoosh's doc_frequency, idf and postings looked it up again each time.
         found = []
+        frequency = 0
         for sub, offset in subs:
-            try:
-                found.append((sub.reader().postings(fieldname, text), offset))
-            except TermNotFound:
-                continue
+            term = term_postings(sub.reader(), fieldname, text)
+            if term is not None:
+                frequency += term[0]
+                found.append((term[1], offset))
         if not found:
             return ids, impacts
-        idf = searcher.idf(fieldname, text)
+        if type(self.weighting).idf is WeightingModel.idf:
+            # Whoosh's idf from the same counts (the sum over the segments is
+            # searcher.doc_frequency), the same float
+            idf = log(searcher.doc_count_all() / (frequency + 1)) + 1
+        else:
+            idf = searcher.idf(fieldname, text)
         k1_plus_1 = self.weighting.K1 + 1
         norms = self._norms(searcher, fieldname)
         deleted = self._deleted

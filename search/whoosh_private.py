@@ -17,6 +17,7 @@ from itertools import accumulate
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.query.qcore import _NullQuery
 
 
@@ -63,6 +64,28 @@ def skip_blocks(node: wq.Or) -> None:
 def field_b(weighting, fieldname: str) -> float:
     """BM25F's B of ``fieldname`` (its per-field ``_field_B``, else the default)."""
     return weighting._field_B.get(fieldname, weighting.B)
+
+
+def term_postings(reader, fieldname: str, text: str):
+    """(document frequency, postings matcher) of a term in one segment's ``reader``, the
+    term looked up once: Whoosh's ``doc_frequency`` and ``postings`` each look it up
+    (~12 us a look-up, in Python). None when the segment lacks the term. Deleted
+    documents are left in: the caller filters them."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "_codec") or fieldname not in reader.schema:
+        try:
+            matcher = reader.postings(fieldname, text)
+        except TermNotFound:
+            return None
+        return reader.doc_frequency(fieldname, text), matcher
+    tbytes = reader._text_to_bytes(fieldname, text)
+    try:
+        info = terms.term_info(fieldname, tbytes)
+    except (KeyError, TermNotFound):
+        return None
+    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format,
+                                           term=(fieldname, tbytes))
+    return info.doc_frequency(), matcher
 
 
 def posting_blocks(m):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from array import array
 
 from search import docsets, snippets
 
@@ -52,3 +53,44 @@ def test_a_prefix_beyond_word_characters_takes_the_alternation():
     assert snippets._prefixes(terms) is None
     text = "O'Neil's knee"
     assert snippets._word_starts(text.lower(), text, terms) == _alternation(text.lower(), text, terms)
+
+
+def test_impacts_read_each_segment_once_and_equal_whooshs_own_reading(tmp_path):
+    """A word's impacts (one term look-up a segment, Whoosh's idf from the summed counts)
+    are the floats read through Whoosh's public calls: postings of the whole index, with
+    deleted posts skipped, and searcher.idf."""
+    from indexer.writer import IndexWriter
+    from search.query import close_searchers, index_handle
+    from test_index import build, clinic_posts, post
+
+    ix = build(tmp_path / "index")
+    with IndexWriter(ix) as writer:  # a second segment, and a post replaced (deleted) in the first
+        first = clinic_posts()[0]
+        writer.write(post("new-1", "Neck pain", "Neck pain and knee pain after running.", published="2026-01-01T09:00"))
+        writer.write(first.model_copy(update={"title": first.title + " (updated)"}).with_hash())
+    close_searchers()
+    try:
+        handle = index_handle(ix)
+        searcher, impacts = handle.searcher, handle.impacts
+        assert not searcher.is_atomic() and searcher.reader().has_deletions()
+        reader = searcher.reader()
+        checked = 0
+        for field in ("title", "text"):
+            norms = impacts._norms(searcher, field)
+            k1_plus_1 = impacts.weighting.K1 + 1
+            for text in reader.field_terms(field):
+                m = reader.postings(field, text)
+                idf = searcher.idf(field, text)
+                ids, weights = [], []
+                while m.is_active():
+                    ids.append(m.id())
+                    weights.append(m.weight())
+                    m.next()
+                expected = [idf * ((tf * k1_plus_1) / (tf + norms[d])) for d, tf in zip(ids, weights)]
+                got_ids, got = impacts._compute(searcher, field, text)
+                assert (list(got_ids), list(got)) == (ids, expected), (field, text)
+                checked += 1
+        assert checked > 100
+        assert impacts._compute(searcher, "text", "nosuchword") == (array("i"), array("d"))
+    finally:
+        close_searchers()
