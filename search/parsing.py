@@ -78,12 +78,40 @@ def make_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryPars
     return parser
 
 
+# The plugins of query syntax: what a text without any of it does not need (below).
+_SYNTAX_PLUGINS = (
+    qparser.SingleQuotePlugin, qparser.FieldsPlugin, qparser.WildcardPlugin, qparser.PhrasePlugin,
+    qparser.RangePlugin, qparser.GroupPlugin, qparser.OperatorsPlugin, qparser.BoostPlugin,
+    qparser.EveryPlugin, qparser.FuzzyTermPlugin, qparser.GtLtPlugin, DateParserPlugin,
+    qparser.FieldAliasPlugin,
+)
+# What any of those plugins reacts to: a field's colon, quotes (an apostrophe inside a word
+# is not one), groups, ranges, fuzzy words, boosts, wildcards, comparisons, operator words.
+_SYNTAX = re.compile(r"""[:"()\[\]{}~^*?<>=]|(?<!\w)'|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE|TO)\b""")
+
+
+def make_plain_parser(schema, synonyms: SynonymMap | None = None) -> qparser.QueryParser:
+    """The parser for texts of words alone (no ``_SYNTAX``): ``make_parser``'s without the
+    plugins of query syntax, which try their patterns at every word and walk the whole
+    parse for nothing on such text (0.8 -> 0.5 ms a query). The same query as
+    ``make_parser``'s parser gives (a test compares them)."""
+    parser = make_parser(schema, synonyms)
+    for plugin in _SYNTAX_PLUGINS:
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+def is_plain(text: str) -> bool:
+    """Is ``text`` words alone, for ``make_plain_parser``?"""
+    return _SYNTAX.search(text) is None
+
+
 # Parsers by (schema content, synonyms), least recently used first. Every searcher (one per
 # thread, anew after each commit) unpickles its own schema object, so keying by the object
 # kept one parser per thread per commit for ever; the same schema content is one key. A
 # cached parser holds its synonym map, so that map's id cannot be reused while cached.
 PARSER_CACHE_SIZE = 8
-_parsers: OrderedDict[tuple[bytes, int], qparser.QueryParser] = OrderedDict()
+_parsers: OrderedDict[tuple[bytes, int, bool], qparser.QueryParser] = OrderedDict()
 _parsers_lock = threading.Lock()
 
 
@@ -99,14 +127,15 @@ def _schema_key(schema) -> bytes:
     return key
 
 
-def parser_for(schema, synonyms: SynonymMap) -> qparser.QueryParser:
-    key = (_schema_key(schema), id(synonyms))
+def parser_for(schema, synonyms: SynonymMap, plain: bool = False) -> qparser.QueryParser:
+    """The cached parser (``plain``: ``make_plain_parser``'s) of this schema and synonyms."""
+    key = (_schema_key(schema), id(synonyms), plain)
     with _parsers_lock:
         parser = _parsers.get(key)
         if parser is not None:
             _parsers.move_to_end(key)
             return parser
-    parser = make_parser(schema, synonyms)
+    parser = (make_plain_parser if plain else make_parser)(schema, synonyms)
     with _parsers_lock:
         parser = _parsers.setdefault(key, parser)
         while len(_parsers) > PARSER_CACHE_SIZE:
@@ -128,9 +157,10 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
     query_budget.check_text(text, budget)
     _check_balanced(text)
     _check_fields(text)
-    parser = parser_for(schema, synonyms)
+    text_asked = _QUESTION_MARK.sub(lambda m: " " * len(m.group()), text)
+    parser = parser_for(schema, synonyms, plain=is_plain(text_asked))
     try:
-        q = parser.parse(_QUESTION_MARK.sub(lambda m: " " * len(m.group()), text))
+        q = parser.parse(text_asked)
     except Exception as exc:  # Whoosh raises assorted types for odd input
         raise QuerySyntaxError(f"cannot understand the query: {exc}", text) from None
     for node in walk(q):

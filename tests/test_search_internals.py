@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from array import array
 
+import pytest
+
 from search import docsets, snippets
 
 
@@ -94,3 +96,55 @@ def test_impacts_read_each_segment_once_and_equal_whooshs_own_reading(tmp_path):
         assert impacts._compute(searcher, "text", "nosuchword") == (array("i"), array("d"))
     finally:
         close_searchers()
+
+
+def _shape(q):
+    """A query tree with everything the search reads from it: types, fields, words,
+    boosts, and the positions of the typed text each node stands for."""
+    return (type(q).__name__, getattr(q, "fieldname", None), getattr(q, "text", None), q.boost,
+            getattr(q, "startchar", None), getattr(q, "endchar", None),
+            tuple(_shape(child) for child in q.children()))
+
+
+def test_the_plain_parser_parses_words_as_the_full_parser_does(tmp_path):
+    """Texts of words alone take a parser without the query-syntax plugins; its query is
+    the full parser's, node for node and position for position."""
+    from indexer.analysis import load_synonyms
+    from search import parsing
+    from search.query import close_searchers, index_handle
+    from test_index import build
+
+    ix = build(tmp_path / "index")
+    try:
+        schema = index_handle(ix).searcher.schema
+        synonyms = load_synonyms()
+        full, plain = parsing.make_parser(schema, synonyms), parsing.make_plain_parser(schema, synonyms)
+        rng = random.Random(15)
+        words = ["neck", "pain", "Knee", "physio", "physical", "therapy", "car", "crash", "motor", "vehicle",
+                 "accident", "dry", "needling", "the", "a", "and", "or", "not", "to", "is", "runner's",
+                 "physiothérapie", "épaule", "2024", "covid-19", "x-ray", "e.g.", "u.s.", "acl", "tmj", "ice",
+                 "bath", "back", "low", "plantar", "fasciitis", "fasciitus", "whiplash", "pelvic", "floor",
+                 "Physiotherapist", "DRY", "l'épaule", "it’s", "co-op", "50%", "#1", "$", "&", "@clinic"]
+        seps = [" ", "  ", ", ", ". ", "-", "/", "\t", " - ", "!", ";"]
+        texts = ["", " ", "car crash", "physical therapy knee", "motor vehicle accident neck", "does dry needling hurt",
+                 "runner's knee", "Low back pain", "neck  pain ", "épaule gelée"]
+        for _ in range(1500):
+            texts.append("".join(rng.choice(words) + rng.choice(seps) for _ in range(rng.randint(1, 6))))
+        tried = 0
+        for text in texts:
+            if not parsing.is_plain(text):
+                continue
+            tried += 1
+            assert _shape(plain.parse(text)) == _shape(full.parse(text)), text
+        assert tried > 1000
+    finally:
+        close_searchers()
+
+
+@pytest.mark.parametrize("text", ['"neck pain"', "title:knee", "neck AND pain", "NOT neck", "(neck)", "neck^2",
+                                  "fasciitis~", "ne*k", "ne?k", "year:>2020", "[a TO b]", "'neck pain'",
+                                  "physio OR massage", "knee REQUIRE pain", "x=1", "a<b"])
+def test_query_syntax_takes_the_full_parser(text):
+    from search import parsing
+
+    assert not parsing.is_plain(text)
