@@ -30,11 +30,12 @@ __all__ = [
     "parse_page", "decode_html", "looks_like_html", "normalize_phone",
 ]
 
+# built when a page has no HTML, not at import: a model's first instance builds its schema
 _NO_HTML = [
-    RecordWarning(kind=WarningKind.OTHER, message="empty or non-HTML body"),
-    RecordWarning(kind=WarningKind.NO_TITLE, message="no title: the page has no HTML"),
-    RecordWarning(kind=WarningKind.NO_DATE, message="no date: the page has no HTML"),
-    RecordWarning(kind=WarningKind.NO_BODY, message="no body: the page has no HTML"),
+    (WarningKind.OTHER, "empty or non-HTML body"),
+    (WarningKind.NO_TITLE, "no title: the page has no HTML"),
+    (WarningKind.NO_DATE, "no date: the page has no HTML"),
+    (WarningKind.NO_BODY, "no body: the page has no HTML"),
 ]
 
 
@@ -86,7 +87,8 @@ def _post_fields(page: Page, *, fetched_at: datetime, timezone: str, languages: 
     """The Post's fields other than url, site and fetch, in the order the stages run."""
     warnings = list(page.warnings)
     if page.tree is None:
-        return {"meta": page_meta(page, x_robots_tag), "warnings": warnings + [w.model_copy() for w in _NO_HTML]}
+        return {"meta": page_meta(page, x_robots_tag),
+                "warnings": warnings + [RecordWarning(kind=kind, message=text) for kind, text in _NO_HTML]}
     if page.parse_errors >= 3:
         warnings.append(RecordWarning(kind=WarningKind.MALFORMED_HTML,
                                       message=f"{page.parse_errors} tag errors repaired by the parser"))

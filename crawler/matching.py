@@ -15,7 +15,6 @@ import re
 from functools import lru_cache
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 _NS = {"re": "http://exslt.org/regular-expressions"}
 
@@ -25,6 +24,8 @@ def compile_selector(selector: str) -> etree.XPath:
     """Compile a CSS or XPath selector (XPath when it starts with ``/``, ``(`` or ``.``)."""
     if selector.startswith(("/", "(", ".//")):
         return etree.XPath(selector, namespaces=_NS)
+    from lxml.cssselect import CSSSelector  # only site selectors and index-less matching need it
+
     return CSSSelector(selector, translator="html")
 
 
@@ -62,7 +63,10 @@ class SelectorSet:
         self._by_class: dict[str, list] = {}
         self._by_id: dict[str, list] = {}
         self._by_attr: dict[str, list] = {}
-        self._complex: list[tuple[int, etree.XPath]] = []
+        # the complex selectors' CSS, compiled when first matched without an index: with
+        # one, chains go through it, and cssselect's translation is a start-up cost
+        self._complex_selectors: list[tuple[int, str]] = []
+        self._complex_compiled: list[tuple[int, etree.XPath]] | None = None
         # with an ElementIndex: descendant/child chains of simple compounds are matched
         # in Python through the index, the rest as XPath
         self._chains: list[tuple[int, tuple]] = []
@@ -70,7 +74,7 @@ class SelectorSet:
         for index, sel in enumerate(self.selectors):
             compound = _compound(sel) if not sel.startswith(("/", "(", ".//")) else None
             if compound is None or compound[4]:
-                self._complex.append((index, compile_selector(sel)))
+                self._complex_selectors.append((index, sel))
                 chain = _chain(sel) if not sel.startswith(("/", "(", ".//")) else None
                 if chain is not None:
                     self._chains.append((index, chain))
@@ -135,7 +139,9 @@ class SelectorSet:
             for index, etag, classes, eid, eattrs in entries:
                 if (el not in best or index < best[el]) and self._ok(el, etag, classes, eid, eattrs, tokens):
                     best[el] = index
-        for index, xpath in self._complex:
+        if self._complex_compiled is None:
+            self._complex_compiled = [(i, compile_selector(sel)) for i, sel in self._complex_selectors]
+        for index, xpath in self._complex_compiled:
             for el in xpath(root):
                 if el not in order:
                     continue  # outside root (an absolute XPath)
