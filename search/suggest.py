@@ -7,6 +7,7 @@ offer stems ("therapi") instead of words.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -67,10 +68,15 @@ def _in_synonyms(synonyms: SynonymMap, terms: tuple[str, ...]) -> bool:
 
 def _known(reader, word: str, folded: str) -> bool:
     """Is ``word`` in the index? The spelling field holds only the words worth
-    suggesting (titles, headings, summaries); a body word is known by its stem."""
-    if reader.doc_frequency("spell", folded):
-        return True
-    return any(reader.doc_frequency(f, t) for t in normalize_words(word) for f in ("text", "title"))
+    suggesting (titles, headings, summaries); a body word is known by its stem.
+    Remembered by the reader (one per thread and generation): each answer costs a few
+    term look-ups, and visitors' queries share their words."""
+    known = reader.__dict__.setdefault("_needle_known", {})
+    answer = known.get(word)
+    if answer is None:
+        answer = known[word] = bool(reader.doc_frequency("spell", folded)) or any(
+            reader.doc_frequency(f, t) for t in normalize_words(word) for f in ("text", "title"))
+    return answer
 
 
 def _closest(reader, corrector, word: str) -> str | None:
@@ -118,6 +124,7 @@ def suggest(index_dir: str | os.PathLike, prefix: str, limit: int = 8) -> list[s
     return [head + w for _, w in words[:limit]]
 
 
+@functools.lru_cache(maxsize=4096)
 def _fold(word: str) -> str:
     tokens = [t.text for t in spelling_analyzer()(word, removestops=False)]
     return tokens[0] if tokens else word.lower()

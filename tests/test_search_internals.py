@@ -148,3 +148,25 @@ def test_query_syntax_takes_the_full_parser(text):
     from search import parsing
 
     assert not parsing.is_plain(text)
+
+
+def test_did_you_mean_looks_each_word_up_once_per_reader(tmp_path):
+    from search.query import close_searchers, index_handle
+    from search.suggest import did_you_mean
+    from test_index import build
+
+    ix = build(tmp_path / "index")
+    try:
+        searcher = index_handle(ix).searcher
+        reader = searcher.reader()
+        calls = []
+        real = reader.doc_frequency
+        reader.doc_frequency = lambda *args: calls.append(args) or real(*args)
+        assert did_you_mean(searcher, "plantar fasciitus neck") == "plantar fasciitis neck"
+        assert calls
+        calls.clear()
+        assert did_you_mean(searcher, "neck plantar fasciitus") == "neck plantar fasciitis"
+        # the known words answered from memory; only the unknown one's neighbours looked up
+        assert not any(args[1] in ("neck", "plantar") for args in calls)
+    finally:
+        close_searchers()
