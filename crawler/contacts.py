@@ -20,12 +20,14 @@ _PHONE_NA = re.compile(
 )
 _PHONE_FR = re.compile(r"(?<![\w+])(?:\+33\s?(?:\(0\)\s?)?|0)([1-9])(?:[\s.-]?(\d\d)){4}(?!\d)")
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# "\d(?<!\w\d)" is "\b\d" (a digit with no word character before it), written digit first so
+# the scan jumps from digit to digit instead of trying the boundary at every position
 _STREET = re.compile(
-    r"\b\d{1,6}[A-Za-z]?(?:[ \t,]+(?:[A-ZÀ-Ý0-9][\w'’.-]*|de|du|des|la|le)){1,6}?[ \t]+"
+    r"\d(?<!\w\d)\d{0,5}[A-Za-z]?(?:[ \t,]+(?:[A-ZÀ-Ý0-9][\w'’.-]*|de|du|des|la|le)){1,6}?[ \t]+"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Trail|Tr|Way|Lane|Ln|Crescent|Cres|Court|Ct|"
     r"Place|Pl|Highway|Hwy|Parkway|Pkwy|Gate|Square|Sq|Terrace|Close|Circle|Cir|Landing|Common|Centre|Center)\b\.?"
     r"(?:[ \t]+(?:NW|NE|SW|SE|N|S|E|W)\b)?(?:,?[ \t]*(?:#|Suite[ \t]|Unit[ \t]|Ste\.?[ \t]|Bureau[ \t])[ \t]*\w+)?"
-    r"|\b\d{1,6}(?:-\d+)?,?\s+(?:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|place|allée|impasse|rang|côte)\s+[\w'’ .-]{2,40}",
+    r"|\d(?<!\w\d)\d{0,5}(?:-\d+)?,?\s+(?:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|place|allée|impasse|rang|côte)\s+[\w'’ .-]{2,40}",
 )
 _POSTAL = re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b|\b\d{5}(?:-\d{4})?\b")
 _DAYS = (r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|\.)?|monday|tuesday|wednesday|thursday|friday|"
@@ -39,7 +41,8 @@ _HOURS = re.compile(
 _HOURS_LOWER = re.compile(_HOURS.pattern)
 
 
-# what _HOURS (lowered text) and _COPYRIGHT cannot match without: a much cheaper scan
+# what _HOURS (lowered text), _COPYRIGHT and _PHONE_NA cannot match without: a much cheaper scan
+_PHONE_NA_TAIL = re.compile(r"[2-9]\d\d[\s.-]\d{4}")
 _HOURS_RANGE = re.compile(r"\d(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?\s*(?:-|–|to|à)\s*\d|closed|fermé")
 _COPYRIGHT_MARK = re.compile(r"©|&copy;|\(c\)|copyright", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)", re.IGNORECASE)
@@ -84,8 +87,9 @@ def contact_facts(blocks: list[str], anchors: Iterable, jsonld: list[dict] = ())
     text = "\n".join(blocks)
     # each pattern below needs a marker a plain-text search finds far faster than the
     # pattern's own scan: no marker, no match (most post bodies hold no contact at all)
-    for m in _PHONE_NA.finditer(text):
-        add(facts.phones, normalize_phone(m.group(0)))
+    if _PHONE_NA_TAIL.search(text):
+        for m in _PHONE_NA.finditer(text):
+            add(facts.phones, normalize_phone(m.group(0)))
     if "0" in text or "+33" in text:
         for m in _PHONE_FR.finditer(text):
             add(facts.phones, normalize_phone(m.group(0)))
