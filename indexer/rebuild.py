@@ -51,9 +51,9 @@ from whoosh.index import TOC, clean_files
 from whoosh.util.filelock import try_for
 
 from crawler.records import parse_record
-from indexer.analysis import fast_stemming, preanalyse
 from indexer.documents import Record, record_key, to_document
 from indexer.schema import build_schema
+from indexer.segments import prepare
 from indexer.storage import DurableStorage, fsync_path
 from indexer.writer import (
     DEFAULT_LOCK_TIMEOUT,
@@ -145,8 +145,7 @@ def _write_part(part_dir: Path, records: Iterator[Record], limitmb: int) -> int:
     part_dir.mkdir()
     ix = whoosh_index.create_in(str(part_dir), build_schema(), indexname=INDEX_NAME)
     writer = ix.writer(limitmb=limitmb)
-    fast_stemming(writer.schema)
-    analysed = preanalyse(writer.schema)
+    analysed = prepare(writer)
     count = 0
     try:
         for record in records:

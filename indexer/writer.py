@@ -36,9 +36,9 @@ from whoosh import query as wq
 from whoosh.util.filelock import FileLock, try_for
 
 from crawler.records import CrawlError, Post, Redirect, Revalidated, SitePage
-from indexer.analysis import fast_stemming, preanalyse
 from indexer.changes import page_changes, post_changes
 from indexer.history import History, Version, utc_now
+from indexer.segments import prepare
 from indexer.opening import (  # noqa: F401 - the writer's callers import these from here too
     INDEX_NAME,
     IndexLockedError,
@@ -490,7 +490,7 @@ class IndexWriter:
 
     def _commit(self, pending: list[tuple[bool, dict]], doomed: list[str]) -> None:
         writer = _whoosh_writer(self.ix, self.index_dir, self.lock_timeout, limitmb=self.limitmb)
-        analysed = preanalyse(writer.schema)
+        analysed = prepare(writer)
         try:
             for key in doomed:
                 writer.delete_by_term("key", key)
@@ -560,7 +560,6 @@ def _whoosh_writer(ix, index_dir: Path, timeout: float, **kwargs):
         writer = ix.writer(timeout=timeout, delay=0.05, **kwargs)
     except whoosh_index.LockError:
         raise IndexLockedError(index_dir / f"{INDEX_NAME}_WRITELOCK") from None
-    fast_stemming(writer.schema)
     return writer
 
 
