@@ -268,19 +268,47 @@ def _cpu_s() -> float:
 # --- driver -----------------------------------------------------------------------------
 
 
+def _profile_writers(engine: str, out: Path) -> None:
+    """cProfile each writer process of the build, one stats file per process in ``out``
+    (read them with ``python -m pstats``). Needle's writers are fresh interpreters
+    started by indexer.rebuild; bare Whoosh's are forked multiprocessing tasks."""
+    out.mkdir(parents=True, exist_ok=True)
+    if engine.startswith("needle"):
+        import indexer.rebuild as rb
+
+        rb._WORKER_MAIN = rb._WORKER_MAIN.replace(
+            "_worker_main(spec)",
+            "import cProfile, os; cProfile.run('_worker_main(spec)', "
+            f"{str(out / (engine + '-'))!r} + str(os.getpid()) + '.prof')")
+    elif engine == "whoosh":
+        import cProfile
+
+        from whoosh import multiproc
+
+        run = multiproc.SubWriterTask.run
+
+        def profiled(self):
+            cProfile.runctx("run(self)", globals(), {"run": run, "self": self},
+                            str(out / f"whoosh-{os.getpid()}.prof"))
+
+        multiproc.SubWriterTask.run = profiled
+
+
 def child(args) -> None:
     path = Path(args.dir)
     if args.child == "build":
+        if args.profile:
+            _profile_writers(args.engine, Path(args.profile))
         out = build_phase(args.engine, path, args.posts, args.procs)
     else:
         out = query_phase(args.engine, path)
     print(json.dumps(out))
 
 
-def _child(phase: str, engine: str, path: Path, posts: int, procs: int) -> dict:
+def _child(phase: str, engine: str, path: Path, posts: int, procs: int, profile: Path | None = None) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", phase, "--engine", engine, "--dir", str(path),
-         "--posts", str(posts), "--procs", str(procs)],
+         "--posts", str(posts), "--procs", str(procs)] + (["--profile", str(profile)] if profile else []),
         capture_output=True, text=True, check=False,
     )
     if proc.returncode:
@@ -297,6 +325,9 @@ def main() -> None:
     ap.add_argument("--needle-index", type=Path,
                     help="query this existing Needle index (same generated posts) instead of building one")
     ap.add_argument("--json", help="also write the raw figures to this file")
+    ap.add_argument("--build-only", action="store_true", help="build each engine's index, skip the queries")
+    ap.add_argument("--profile", type=Path,
+                    help="cProfile every writer process of the builds into this folder (one .prof each)")
     ap.add_argument("--child", choices=("build", "query"), help=argparse.SUPPRESS)
     ap.add_argument("--engine", help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
@@ -319,13 +350,13 @@ def main() -> None:
                 elif kind not in built:
                     path = work / f"{kind}-{run}"
                     path.mkdir()
-                    b = _child("build", kind, path, args.posts, args.procs)
+                    b = _child("build", kind, path, args.posts, args.procs, args.profile)
                     built[kind] = path
                     build_fig = b
                 else:
                     firsts = [raw[e][-1]["build"] for e in engines if e.startswith("needle") and raw[e]]
                     build_fig = firsts[0] if firsts else {}
-                q = _child("query", engine, built[kind], args.posts, args.procs)
+                q = {} if args.build_only else _child("query", engine, built[kind], args.posts, args.procs)
                 raw[engine].append({"build": build_fig, "query": q})
                 print(f"run {run + 1} {engine}: {json.dumps(build_fig)} {json.dumps(q)}", file=sys.stderr)
             for kind, path in built.items():
