@@ -15,6 +15,7 @@ full comparison. The result is the same either way; only the work differs.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from copy import copy
 
@@ -77,21 +78,96 @@ def _settled_first(original, core):
     return extract_and_compare
 
 
+# trafilatura's two raw-tree prunes before extraction (trafilatura.xpaths), as it writes them:
+# their re:test() calls back into Python for every div, section and list, which made them a
+# quarter of trafilatura's time on a clinic's post. The same matches, in the same order, are
+# found by one walk over those elements; used only while trafilatura's XPaths read as here.
+_APPENDED = re.compile("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_APPENDED_BOX = re.compile("mvp-post-add-(?:box|wrap)")
+_COMMENTS_ID = re.compile("^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+_COMMENTS_LIST_ID = re.compile("^(?:[Cc]omment(?!ary)|comol)")
+_COMMENTS_CLASS = re.compile("^[Cc]omment(?!ary)|(?:article|post)-comments")
+_RAW_PRUNE_PATH = (
+    ".//*[self::div or self::section or self::aside][ "
+    "re:test(@id, 'mvp-post-add-(?:box|wrap)|infinite-?scroll') or "
+    "re:test(@class, 'mvp-post-add-(?:box|wrap)|infinite-?scroll')][ "
+    "not(.//h1) or re:test(@id, 'mvp-post-add-(?:box|wrap)') or re:test(@class, 'mvp-post-add-(?:box|wrap)')]")
+_COMMENTS_PRUNE_PATH = (
+    ".//*[self::div or self::list or self::section or self::details or self::ol or self::ul][ "
+    "re:test(@id, '^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)') or "
+    "re:test(@class, '^[Cc]omment(?!ary)|(?:article|post)-comments')][ "
+    "not(self::ol or self::ul) or re:test(@id, '^(?:[Cc]omment(?!ary)|comol)') or "
+    "re:test(@class, '^[Cc]omment(?!ary)|(?:article|post)-comments')]")
+
+
+def _found(pattern, value: str | None) -> bool:
+    # re:test() of an absent attribute tests the empty string
+    return pattern.search(value or "") is not None
+
+
+def appended_articles(tree) -> list:
+    """The elements ``_RAW_PRUNE_PATH`` selects, in document order."""
+    out = []
+    for el in tree.iterdescendants("div", "section", "aside"):
+        ident, cls = el.get("id"), el.get("class")
+        if (ident is None and cls is None) or not (_found(_APPENDED, ident) or _found(_APPENDED, cls)):
+            continue
+        if el.find(".//h1") is None or _found(_APPENDED_BOX, ident) or _found(_APPENDED_BOX, cls):
+            out.append(el)
+    return out
+
+
+def comment_sections(tree) -> list:
+    """The elements ``_COMMENTS_PRUNE_PATH`` selects, in document order."""
+    out = []
+    for el in tree.iterdescendants("div", "list", "section", "details", "ol", "ul"):
+        ident, cls = el.get("id"), el.get("class")
+        if (ident is None and cls is None) or not (_found(_COMMENTS_ID, ident) or _found(_COMMENTS_CLASS, cls)):
+            continue
+        if el.tag not in ("ol", "ul") or _found(_COMMENTS_LIST_ID, ident) or _found(_COMMENTS_CLASS, cls):
+            out.append(el)
+    return out
+
+
+def _path(xpath) -> str:
+    return " ".join(getattr(xpath, "path", "").split())
+
+
+def _walked_prunes(core) -> dict | None:
+    """trafilatura's raw-tree prune lists with the regex XPaths swapped for the walks above,
+    or None when its XPaths are not those the walks reproduce."""
+    raw = getattr(core, "RAW_TREE_PRUNE_XPATH", None)
+    comments = getattr(core, "REMOVE_COMMENTS_AND_LISTS_XPATH", None)
+    if not raw or not comments or len(comments) != 1 or _path(comments[0]) != " ".join(_COMMENTS_PRUNE_PATH.split()):
+        return None
+    if _path(raw[0]) != " ".join(_RAW_PRUNE_PATH.split()):
+        return None
+    return {"RAW_TREE_PRUNE_XPATH": [appended_articles, *raw[1:]],
+            "REMOVE_COMMENTS_AND_LISTS_XPATH": [comment_sections]}
+
+
 @contextmanager
 def settled_comparison():
-    """For the time of a call: trafilatura skips the comparison where it is settled. If an
-    upgrade of trafilatura moved what this relies on, its own code runs unchanged."""
+    """For the time of a call: trafilatura skips the comparison where it is settled, and
+    prunes the raw tree by walking it. If an upgrade of trafilatura moved what this relies
+    on, its own code runs unchanged."""
     from trafilatura import core
 
     original = getattr(core, "_extract_and_compare", None)
     if original is None or not all(hasattr(core, n) for n in ("extract_content", "compare_extraction")):
         yield False
         return
+    prunes = _walked_prunes(core) or {}
+    saved = {name: getattr(core, name) for name in prunes}
     core._extract_and_compare = _settled_first(original, core)
+    for name, value in prunes.items():
+        setattr(core, name, value)
     try:
         yield True
     finally:
         core._extract_and_compare = original
+        for name, value in saved.items():
+            setattr(core, name, value)
 
 
 def trafilatura_text(tree, url: str | None) -> str:

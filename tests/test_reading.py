@@ -94,3 +94,44 @@ def test_no_bound_where_raw_text_elements_hold_markup():
     assert page_text_bound(tree) is None
     empty_frame = lxml.html.fromstring("<html><body><p>Knee rehab</p><iframe src='x'></iframe></body></html>")
     assert page_text_bound(empty_frame) == len("Knee rehab") + len(" VIDEO")
+
+
+PRUNE_CASES = """<html><body>
+<div id="comments"><p>a comment</p></div><div id="commentary"><p>an essay</p></div>
+<section class="post-comments"><p>x</p></section><ol class="commentlist"><li>c</li></ol>
+<ul id="comol"><li>d</li></ul><ul class="tags comments"><li>e</li></ul><ol id="disqus_thread"><li>f</li></ol>
+<details class="Comment-box"><p>g</p></details><div class="article-comments-wrap"><p>h</p></div>
+<div class="mvp-post-add-box"><h1>next article</h1></div><section id="infinite-scroll"><h1>kept</h1></section>
+<aside class="infinitescroll"><p>appended</p></aside><div class="elementor-share-buttons">share</div>
+</body></html>"""
+
+
+@pytest.mark.parametrize("source", [PRUNE_CASES] + sorted(p.name for p in PAGES.glob("*.html")))
+def test_raw_prune_walks_select_what_trafilaturas_xpaths_select(source):
+    from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+
+    from crawler.reading import appended_articles, comment_sections
+
+    html = source if source.startswith("<") else (PAGES / source).read_bytes()
+    tree = lxml.html.fromstring(html)
+    assert appended_articles(tree) == RAW_TREE_PRUNE_XPATH[0](tree)
+    assert comment_sections(tree) == REMOVE_COMMENTS_AND_LISTS_XPATH[0](tree)
+    if source == PRUNE_CASES:
+        assert len(appended_articles(tree)) == 2 and len(comment_sections(tree)) == 6
+
+
+def test_trafilatura_prunes_by_walking_during_the_call_only():
+    from crawler.reading import appended_articles, comment_sections
+
+    raw, comments = trafilatura.core.RAW_TREE_PRUNE_XPATH, trafilatura.core.REMOVE_COMMENTS_AND_LISTS_XPATH
+    with settled_comparison():
+        assert trafilatura.core.RAW_TREE_PRUNE_XPATH[0] is appended_articles
+        assert trafilatura.core.REMOVE_COMMENTS_AND_LISTS_XPATH == [comment_sections]
+    assert trafilatura.core.RAW_TREE_PRUNE_XPATH is raw
+    assert trafilatura.core.REMOVE_COMMENTS_AND_LISTS_XPATH is comments
+
+
+def test_the_pruned_page_reads_as_trafilaturas_full_mode():
+    tree = lxml.html.fromstring(PRUNE_CASES.replace("<div id=\"comments\">", f"<article><p>{PARAGRAPH * 4}</p></article>"
+                                                                                 "<div id=\"comments\">"))
+    assert trafilatura_text(deepcopy(tree), "https://clinic.example/blog/x/") == _full_mode(tree)
