@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from indexer.analysis import STOP_WORDS
-from search.snippets import _FOLD_1TO1, _index_term
+from search.snippets import _index_term, fold_table
 
 # The best posts (by the rules above proximity, then BM25F) that proximity reorders.
 WINDOW = 10
@@ -41,7 +41,7 @@ def pairs_together(texts: list[str], words: list[str | None]) -> int:
 
 def _fold(text: str) -> str:
     """Lowercased, accents folded, every character in place."""
-    return (text if text.isascii() else text.translate(_FOLD_1TO1)).lower()
+    return (text if text.isascii() else text.translate(fold_table())).lower()
 
 
 def _prefix(term: str) -> str:
