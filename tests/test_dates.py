@@ -329,3 +329,13 @@ def test_dates_outside_the_plain_forms_still_go_to_dateparser():
     assert _plain_date("February 30, 2024") is None
     assert _plain_date("Marseille 14, 2024") is None
     assert parse_human("6 de octubre de 2022", languages=["es"]) is not None
+
+
+def test_modified_dates_are_candidates_in_page_order():
+    days = [f"2022-11-{day:02d} 10:00:00" for day in (3, 17, 9, 24, 11, 6, 20, 14)]
+    rows = "".join(f"<li><span class='updated'>{day}</span></li>" for day in days)
+    html = (f"<html><head><title>Knee</title></head><body><article><h1>Knee rehab</h1>"
+            f"<p>{'Physiotherapy for the knee, step by step. ' * 20}</p><ul>{rows}</ul></article></body></html>")
+    post = extract_post(html, "https://clinic.example/blog/knee/", fetched_at=datetime(2023, 1, 1, tzinfo=timezone.utc))
+    raws = [c.raw for c in post.date_candidates if c.raw in days]
+    assert raws == sorted(raws, key=days.index) and len(raws) == len(days)

@@ -78,7 +78,9 @@ def find_dates(page: Page, *, container, cards: set, tz: str, languages: list[st
             if (not found and len(text) <= 60 and _is_date_element(el) and not el.get("title")
                     and re.search(r"\b(?:19|20)\d\d\b|" + _MONTH_WORD, text, re.IGNORECASE)):
                 dc.add_text(text, kind=kind, report_unparseable=True)
-        for el in modified_els:
+        # in document order: a set of elements iterates by memory address, which made the
+        # candidates' order (and so the record) differ from one process to the next
+        for el in sorted(modified_els, key=lambda el: page.doc_order.get(el, 0)):
             if el.tag != "time" and not page.in_chrome(el):
                 dc.add_text(_spaced_text(el, skip_datetime=True), kind=DateKind.MODIFIED, limit=1)
         title = page.title_element
