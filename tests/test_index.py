@@ -491,10 +491,17 @@ def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch):
                 for name in ix.schema.names() if ix.schema[name].indexed
                 for term in reader.lexicon(name)
             }
+            # what each term's entry says of its postings (the lengths of the shortest
+            # and longest document are read back from the length columns at commit)
+            terms = {
+                key: (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                      info.max_weight())
+                for key in postings for info in [reader.term_info(*key)]
+            }
             stored = [reader.stored_fields(n) for n in range(reader.doc_count_all())]
             lengths = {name: [reader.doc_field_length(n, name) for n in range(reader.doc_count_all())]
                        for name in ix.schema.scorable_names()}
-        return postings, stored, lengths
+        return postings, terms, stored, lengths
 
     posts = clinic_posts()
     posts = [p.model_copy(update={"title": f"The {p.title}"}) if i % 2 else p for i, p in enumerate(posts)]
