@@ -6,7 +6,7 @@ import re
 
 from crawler import selectors as S
 from crawler.page import Page, matches
-from crawler.records import Image, ImagePosition, Link
+from crawler.records import Image, ImagePosition
 from crawler.text import clean, link_text
 from crawler.urls import is_internal
 
@@ -147,16 +147,19 @@ def doc_index(page: Page, el) -> int:
     return page.doc_order.get(el, 0)
 
 
-def page_links(page: Page, body_links: set) -> list[Link]:
+def page_links(page: Page, body_links: set) -> list[dict]:
+    """Every link of the page, as the fields of a ``Link``: the record's constructor
+    validates the 150-odd of a post in one call, at a fraction of one model call each."""
     tree = page.tree
     if tree is None:
         return []
     out = []
+    site = page.site
     for el in tree.iter("a"):
         href = page.resolve(el.get("href"))
         if not href:
             continue
         rel = [r for r in (el.get("rel") or "").lower().split() if r]
-        out.append(Link(href=href, text=clean(link_text(el))[:300] or clean(el.get("title") or el.get("aria-label") or ""),
-                        internal=is_internal(href, page.site), rel=rel, in_body=el in body_links))
+        out.append({"href": href, "text": clean(link_text(el))[:300] or clean(el.get("title") or el.get("aria-label") or ""),
+                    "internal": is_internal(href, site), "rel": rel, "in_body": el in body_links})
     return out
