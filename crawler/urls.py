@@ -67,9 +67,15 @@ def resolve(href: str, base: str) -> str | None:
     if href.startswith(("http://", "https://")):
         base = ""
     elif href.startswith("/") and not href.startswith("//"):
-        parts = urlsplit(base)
-        base = f"{parts.scheme}://{parts.netloc}/"
+        base = _origin(base)
     return _resolve(href, base)
+
+
+@lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    """``scheme://netloc/`` of a page URL: the base of its root-relative links."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}/"
 
 
 @lru_cache(maxsize=65536)
