@@ -18,6 +18,12 @@ run in rounds, one of each per round, so load from other jobs falls on all of th
 - needle extract: ``needle extract PAGE --url U`` for each saved page in tests/pages/
   (one process per page); reference: a script that runs trafilatura (main text and
   metadata) and htmldate on the same page.
+
+The children read compiled bytecode, as an installed Needle does after its first run: they
+cache it in a folder of their own (PYTHONPYCACHEPREFIX, written by one untimed round), even
+where PYTHONDONTWRITEBYTECODE is set, which would have Needle's modules compiled from source
+at every start while the libraries' come compiled. ``--no-bytecode-cache`` keeps the
+environment as it is.
 """
 
 from __future__ import annotations
@@ -67,10 +73,10 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of one child process."""
     cpu, start = _children_cpu(), time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+    done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120, env=env)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode()[-500:]}")
@@ -94,6 +100,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10, help="rounds of every row (default 10)")
     parser.add_argument("--posts", type=int, default=200, help="posts in the searched index (default 200)")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="run the children in this environment as it is (see above)")
     args = parser.parse_args()
 
     from corpus import generate_queries
@@ -102,10 +110,15 @@ def main() -> int:
     queries = generate_queries(args.rounds)
     times: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="needle-startup-") as tmp:
         index = Path(tmp) / "index"
         build_index(index, args.posts)
-        for r in range(args.rounds):
+        env = None
+        if not args.no_bytecode_cache:
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "bytecode")
+        for r in range(-1 if env else 0, args.rounds):  # round -1: untimed, writes the bytecode
             q = queries[r % len(queries)]
             rows = {
                 "python -c pass": [[sys.executable, "-c", "pass"]],
@@ -119,18 +132,22 @@ def main() -> int:
                     for p in PAGES],
             }
             for name, cmds in rows.items():
+                if r < 0:
+                    timed(cmds[0], env)
+                    continue
                 for cmd in cmds:
-                    wall, cpu = timed(cmd)
+                    wall, cpu = timed(cmd, env)
                     times.setdefault(name, []).append(wall)
                     cpus.setdefault(name, []).append(cpu)
 
     load = os.getloadavg()[0]
     print(f"start-up, {args.rounds} rounds, {len(PAGES)} saved pages, {args.posts}-post index; "
-          f"load average {load:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'command':45} {'n':>4} {'mean s':>8} {'median s':>9} {'p95 s':>7} {'CPU mean s':>11}")
+          f"load average {load_before:.2f} -> {load:.2f} on {os.cpu_count()} CPUs; "
+          f"bytecode {'as the environment has it' if env is None else 'cached'}")
+    print(f"{'command':45} {'n':>4} {'mean s':>8} {'median s':>9} {'p95 s':>7} {'CPU mean s':>11} {'CPU median s':>13}")
     for name, values in times.items():
         print(f"{name:45} {len(values):4} {statistics.mean(values):8.3f} {statistics.median(values):9.3f} "
-              f"{pct(values, 95):7.3f} {statistics.mean(cpus[name]):11.3f}")
+              f"{pct(values, 95):7.3f} {statistics.mean(cpus[name]):11.3f} {statistics.median(cpus[name]):13.3f}")
     ratios = [("needle search", "  bare Whoosh search script"),
               ("needle extract (per page)", "  trafilatura + htmldate script (per page)")]
     for ours, ref in ratios:
