@@ -277,8 +277,8 @@ def _profile_writers(engine: str, out: Path) -> None:
         import indexer.rebuild as rb
 
         rb._WORKER_MAIN = rb._WORKER_MAIN.replace(
-            "_worker_main(spec)",
-            "import cProfile, os; cProfile.run('_worker_main(spec)', "
+            "worker_main(spec)",
+            "import cProfile, os; cProfile.run('worker_main(spec)', "
             f"{str(out / (engine + '-'))!r} + str(os.getpid()) + '.prof')")
     elif engine == "whoosh":
         import cProfile

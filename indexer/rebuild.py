@@ -6,11 +6,12 @@ to be whole:
 1. It takes the session lock (one writer at a time) and removes build-aside folders a
    killed earlier rebuild left behind.
 2. It builds the new index aside, in ``index_dir/.rebuild-<pid>-<random>/part-<n>``:
-   with several processes, each part in its own worker process, fed the records' JSON
-   in chunks through a pipe; with one process, or few records, in this process. A
-   worker is a fresh interpreter (fork and exec, as multiprocessing's "spawn" does, but
-   without re-running the caller's main module): it inherits no file descriptor but
-   its two pipes, so never the session lock's.
+   with several processes, each part in its own worker process, fed the records'
+   documents in chunks through a pipe (this process turns records into documents, a
+   worker only indexes them: ``indexer.parts``); with one process, or few records, in
+   this process. A worker is a fresh interpreter (fork and exec, as multiprocessing's
+   "spawn" does, but without re-running the caller's main module): it inherits no file
+   descriptor but its two pipes, so never the session lock's.
 3. It checks every part: the worker exited cleanly, reported success, and the part
    holds exactly the documents sent to it. Any failure (a worker killed, one that
    raised, a part short of documents), or no records at all, removes the aside folder
@@ -24,12 +25,11 @@ to be whole:
 
 Workers die with the rebuilding process: a SIGKILLed parent takes them down at once
 (Linux's parent-death signal, or a watchdog elsewhere), and a worker waiting for
-records gets end-of-file when the parent's end of its pipe closes.
+documents gets end-of-file when the parent's end of its pipe closes.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import queue
@@ -39,21 +39,17 @@ import subprocess
 import sys
 import tempfile
 import threading
-import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.util.filelock import try_for
 
-from crawler.records import parse_record
 from indexer.documents import Record, record_key, to_document
-from indexer.schema import build_schema
-from indexer.segments import prepare
+from indexer.parts import encode_documents, write_part
 from indexer.storage import DurableStorage, fsync_path
 from indexer.writer import (
     DEFAULT_LOCK_TIMEOUT,
@@ -140,27 +136,9 @@ def remove_stale_aside(index_dir: Path) -> None:
 # --- building the parts ------------------------------------------------------------------
 
 
-def _write_part(part_dir: Path, records: Iterator[Record], limitmb: int) -> int:
-    """Write ``records`` into a new index in ``part_dir``; the number written."""
-    part_dir.mkdir()
-    ix = whoosh_index.create_in(str(part_dir), build_schema(), indexname=INDEX_NAME)
-    writer = ix.writer(limitmb=limitmb)
-    analysed = prepare(writer)
-    count = 0
-    try:
-        for record in records:
-            writer.add_document(**analysed(to_document(record)))
-            count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    return count
-
-
 def _build_here(index_dir: Path, part_dir: Path, part: list[Record], limitmb: int) -> int:
     try:
-        return _write_part(part_dir, iter(part), limitmb)
+        return write_part(part_dir, map(to_document, part), limitmb)
     except Exception as exc:
         raise RebuildError(index_dir, f"building the new index failed ({type(exc).__name__}: {exc})") from exc
 
@@ -204,13 +182,11 @@ class _Worker:
         self.results.close()
 
 
-# A worker's whole program: the parent's import path, then _worker_main. indexer.writer
-# is imported first, as every other caller does, so a re-export of this module at the
-# end of indexer.writer imports cleanly.
+# A worker's whole program: the parent's import path, then indexer.parts.worker_main.
 _WORKER_MAIN = (
     "import json, sys; spec = json.loads(sys.argv[1]); "
     "sys.path[:] = spec['path'] + [p for p in sys.path if p not in spec['path']]; "
-    "import indexer.writer; from indexer.rebuild import _worker_main; _worker_main(spec)"
+    "from indexer.parts import worker_main; worker_main(spec)"
 )
 
 
@@ -246,7 +222,7 @@ def _build_in_workers(index_dir: Path, dirs: list[Path], records: list[Record], 
 
 
 def _feed(worker: _Worker, chunks: queue.SimpleQueue) -> None:
-    """Send chunks of JSON lines to ``worker`` while there are any, then an empty
+    """Send chunks of documents to ``worker`` while there are any, then an empty
     message; a send waits until the worker reads, so a busy worker takes no more."""
     conn = worker.records
     try:
@@ -255,7 +231,7 @@ def _feed(worker: _Worker, chunks: queue.SimpleQueue) -> None:
                 chunk = chunks.get_nowait()
             except queue.Empty:
                 break
-            conn.send_bytes(b"\n".join(r.model_dump_json().encode("utf-8") for r in chunk))
+            conn.send_bytes(encode_documents([to_document(record) for record in chunk]))
             worker.sent += len(chunk)
         conn.send_bytes(b"")
     except OSError:
@@ -305,55 +281,6 @@ def _check_worker(index_dir: Path, worker: _Worker, code: int) -> None:
         raise RebuildError(index_dir, f"{who} exited without reporting its part")
     if message[1] != worker.sent:
         raise RebuildError(index_dir, f"{who} wrote {message[1]} documents of the {worker.sent} sent to it")
-
-
-def _worker_main(spec: dict) -> None:
-    """A worker process: index the records read from its pipe into its part folder."""
-    records = Connection(spec["records"], writable=False)
-    results = Connection(spec["result"], readable=False)
-    _die_with_parent(spec["parent"])
-
-    def received() -> Iterator[Record]:
-        while True:
-            try:
-                data = records.recv_bytes()
-            except EOFError:
-                raise RuntimeError("the rebuilding process went away") from None
-            if not data:
-                return
-            for line in data.split(b"\n"):
-                yield parse_record(line)
-
-    try:
-        count = _write_part(Path(spec["part"]), received(), spec["limitmb"])
-    except BaseException as exc:
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        try:
-            results.send(("error", detail))
-        except OSError:
-            pass
-        sys.exit(1)
-    results.send(("ok", count))
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Make this process end when ``parent_pid`` does, even by SIGKILL."""
-    armed = False
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            armed = libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            armed = False
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-    if not armed:
-        def watch() -> None:
-            while os.getppid() == parent_pid:
-                threading.Event().wait(0.5)
-            os._exit(1)
-
-        threading.Thread(target=watch, daemon=True, name="needle-rebuild-watchdog").start()
 
 
 # --- checking and swapping ---------------------------------------------------------------

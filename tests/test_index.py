@@ -480,6 +480,7 @@ def test_index_terms_are_what_the_analyzers_give():
 def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch):
     from whoosh import index as whoosh_index
 
+    import indexer.parts as parts
     import indexer.rebuild as rebuild_module
     from indexer.writer import INDEX_NAME
 
@@ -505,11 +506,11 @@ def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch):
 
     posts = clinic_posts()
     posts = [p.model_copy(update={"title": f"The {p.title}"}) if i % 2 else p for i, p in enumerate(posts)]
-    rebuild_module._write_part(tmp_path / "fast", iter(posts), 64)
+    rebuild_module._build_here(tmp_path, tmp_path / "fast", posts, 64)
     # Whoosh's own writer, untuned (indexer.segments.prepare: analysis, stemmer cache,
     # column lookups)
-    monkeypatch.setattr(rebuild_module, "prepare", lambda writer: lambda doc: doc)
-    rebuild_module._write_part(tmp_path / "whoosh", iter(posts), 64)
+    monkeypatch.setattr(parts, "prepare", lambda writer: lambda doc: doc)
+    rebuild_module._build_here(tmp_path, tmp_path / "whoosh", posts, 64)
     assert contents(tmp_path / "fast") == contents(tmp_path / "whoosh")
 
 
@@ -538,7 +539,7 @@ def test_a_commit_looks_for_each_length_column_once_not_once_a_posting(tmp_path,
 
     monkeypatch.setattr(FileStorage, "file_exists", counted)
     posts = clinic_posts()
-    rebuild_module._write_part(tmp_path / "part", iter(posts), 64)
+    rebuild_module._build_here(tmp_path, tmp_path / "part", posts, 64)
     columns = [name for name in looked if name.endswith("_len.col")]
     # unscored fields (keys, the spelling field, dates) have no length column: Whoosh
     # looked for it again for every one of their postings
