@@ -51,6 +51,7 @@ def extract_post(
     encoding: str | None = None,
     earliest_date: str = EARLIEST_DATE,
     x_robots_tag: list[str] = (),
+    hashed: bool = True,
 ) -> Post:
     """Every Post field the HTML can give. Never raises on bad input: it warns instead.
 
@@ -58,11 +59,14 @@ def extract_post(
     fetch's time, else now). ``timezone`` is the site's zone for dates written without
     one. ``selectors`` ({"title"|"body"|"date"|"author": css}) override the generic ones.
     ``x_robots_tag`` is the response's X-Robots-Tag directives, kept in ``meta``.
+    ``hashed=False`` leaves ``content_hash`` empty, for a caller that sets it while
+    writing the record's JSON (``crawler.records.hashed_json``).
     """
     _, fields = post_fields(html, url, fetched_at=fetched_at, timezone=timezone, languages=languages,
                             selectors=selectors, fetch=fetch, encoding=encoding, earliest_date=earliest_date,
                             x_robots_tag=x_robots_tag)
-    return Post(**fields).with_hash()
+    post = Post(**fields)
+    return post.with_hash() if hashed else post
 
 
 def post_fields(html, url: str, *, fetched_at: datetime | None = None, timezone: str = "UTC",

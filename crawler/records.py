@@ -323,6 +323,25 @@ def content_hash(post: Post) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
 
+def hashed_json(post: Post) -> str:
+    """Set the post's ``content_hash`` and return its JSON, serialised once.
+
+    ``content_hash`` hashes the post's JSON without the fetch facts and the hash; that is
+    this JSON with the two cut out (nothing else in a post is keyed "fetch", and a string's
+    quotes are escaped), so a worker that sends the record as JSON writes it once, not twice.
+    """
+    post.content_hash = ""
+    full = post.model_dump_json()
+    cut = f'"fetch":{post.fetch.model_dump_json()},"content_hash":"",'
+    at = full.find(cut)
+    if at < 0:  # laid out otherwise: hash and write it as content_hash() does
+        post.with_hash()
+        return post.model_dump_json()
+    end = at + len(cut)
+    post.content_hash = hashlib.sha256((full[:at] + full[end:]).encode("utf-8")).hexdigest()[:32]
+    return f'{full[:end - 3]}"{post.content_hash}",{full[end:]}'
+
+
 def utc_now() -> datetime:
     from datetime import timezone
 

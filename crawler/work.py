@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from crawler.dates import EARLIEST_DATE
 from crawler.extract import Listing, extract_listing, extract_post, page_kind, parse_page
 from crawler.pages import extract_site_page
-from crawler.records import FetchInfo, Post, SitePage
+from crawler.records import FetchInfo, Post, SitePage, hashed_json
 
 Extracted = tuple[str, "Post | Listing | SitePage"]
 
@@ -49,14 +49,15 @@ class WorkersFailed(RuntimeError):
 def extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
                 fetched_at: datetime, timezone: str, languages: list[str] | None,
                 fetch: FetchInfo, x_robots_tag: list[str] = (),
-                earliest_date: str = EARLIEST_DATE) -> Extracted:
+                earliest_date: str = EARLIEST_DATE, hashed: bool = True) -> Extracted:
     """Parse once, decide what the page is, and extract it: ("post" | "listing" | "other", record).
 
-    A record that fails validation raises ``InvalidRecord`` naming the fields at fault."""
+    A record that fails validation raises ``InvalidRecord`` naming the fields at fault.
+    ``hashed=False``: a post's ``content_hash`` is left for ``hashed_json`` to set."""
     try:
         return _extract_any(body, url, encoding=encoding, selectors=selectors, fetched_at=fetched_at,
                             timezone=timezone, languages=languages, fetch=fetch, x_robots_tag=x_robots_tag,
-                            earliest_date=earliest_date)
+                            earliest_date=earliest_date, hashed=hashed)
     except ValidationError as exc:
         fields = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors())
         raise InvalidRecord(f"{exc.title} failed validation: {fields}") from None
@@ -75,7 +76,9 @@ def extract_packed(body: bytes, url: str, **options: Any) -> tuple[str, Any]:
     160-odd links, images and dates are nested models, which pickle field by field: its
     JSON costs a quarter of that to write and half to read back (bench/extract_profile.py
     --stages), and reads back as the same record."""
-    kind, record = extract_any(body, url, **options)
+    kind, record = extract_any(body, url, hashed=False, **options)
+    if isinstance(record, Post):  # hashed as its JSON is written: one serialisation
+        return kind, ("Post", hashed_json(record))
     if type(record).__name__ in _BY_JSON:
         return kind, (type(record).__name__, record.model_dump_json())
     return kind, record
@@ -91,7 +94,7 @@ def unpack(result: tuple[str, Any]) -> Extracted:
 
 def _extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict[str, str] | None,
                  fetched_at: datetime, timezone: str, languages: list[str] | None,
-                 fetch: FetchInfo, x_robots_tag: list[str], earliest_date: str) -> Extracted:
+                 fetch: FetchInfo, x_robots_tag: list[str], earliest_date: str, hashed: bool) -> Extracted:
     page = parse_page(body, url, encoding=encoding, selectors=selectors)
     kind = page_kind(page, url)
     if kind == "listing":
@@ -100,7 +103,7 @@ def _extract_any(body: bytes, url: str, *, encoding: str | None, selectors: dict
     if kind == "post":
         return kind, extract_post(page, url, fetched_at=fetched_at, timezone=timezone,
                                   languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag,
-                                  earliest_date=earliest_date)
+                                  earliest_date=earliest_date, hashed=hashed)
     return kind, extract_site_page(page, url, fetched_at=fetched_at, timezone=timezone,
                                    languages=languages, fetch=fetch, encoding=encoding, x_robots_tag=x_robots_tag,
                                    earliest_date=earliest_date)
