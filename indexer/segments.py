@@ -4,6 +4,10 @@ alike): the same index is written, with less Python work per posting."""
 from __future__ import annotations
 
 import functools
+from collections import Counter
+
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
 
 from indexer.analysis import fast_stemming, preanalyse
 
@@ -13,7 +17,86 @@ def prepare(writer):
     function that turns a document's texts into their terms (``preanalyse``)."""
     fast_stemming(writer.schema)
     _quick_lengths(writer)
+    _quick_postings(writer)
     return preanalyse(writer.schema)
+
+
+def _quick_postings(writer) -> None:
+    """Whoosh's ``add_document``, the same postings, stored values, lengths and columns,
+    but a field whose value is already a list of terms (``preanalyse``) is turned into
+    its postings directly: Whoosh made a token object of each term and ran it through
+    its format's generator, the largest share of the per-document work once the text
+    was analysed. Left as it is for a schema with term vectors or separate spelling
+    fields (Needle's has neither)."""
+    schema = writer.schema
+    if any(schema[name].vector or schema[name].separate_spelling() for name in schema.names()):
+        return
+
+    def add_document(**fields):
+        writer._check_state()
+        perdocwriter = writer.perdocwriter
+        docnum = writer.docnum
+        add_post = writer.pool.add
+        docboost = writer._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        writer._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = writer._field_boost(fields, fieldname, docboost)
+                    if isinstance(value, list) and type(field.format) in _LISTED:
+                        items = _LISTED[type(field.format)](field.format, value)
+                    else:
+                        items = field.index(value)
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in items:
+                        if scorable:
+                            length += freq
+                        add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                stored = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+                column = field.column_type
+                if column and stored is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        writer._added = True
+        writer.docnum += 1
+
+    writer.add_document = add_document
+
+
+def _positions(format, terms: list[str]):
+    """(term bytes, frequency, weight, value) of each distinct term, as
+    ``Positions.word_values`` gives them for tokens numbered from 0."""
+    at: dict[str, list[int]] = {}
+    for pos, term in enumerate(terms):
+        seen = at.get(term)
+        if seen is None:
+            at[term] = [pos]
+        else:
+            seen.append(pos)
+    boost = format.field_boost
+    encode = format.encode
+    return [(term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, encode(poslist))
+            for term, poslist in at.items()]
+
+
+def _frequencies(format, terms: list[str]):
+    boost = format.field_boost
+    return [(term.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
+            for term, freq in Counter(terms).items()]
+
+
+_LISTED = {Positions: _positions, Frequency: _frequencies}
 
 
 def _quick_lengths(writer) -> None:

@@ -502,7 +502,9 @@ def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch):
             stored = [reader.stored_fields(n) for n in range(reader.doc_count_all())]
             lengths = {name: [reader.doc_field_length(n, name) for n in range(reader.doc_count_all())]
                        for name in ix.schema.scorable_names()}
-        return postings, terms, stored, lengths
+            columns = {name: list(reader.column_reader(name, translate=False)) for name in ix.schema.names()
+                       if reader.has_column(name)}
+        return postings, terms, stored, lengths, columns
 
     posts = clinic_posts()
     posts = [p.model_copy(update={"title": f"The {p.title}"}) if i % 2 else p for i, p in enumerate(posts)]
