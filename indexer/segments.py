@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from pickle import dumps
 
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
@@ -32,11 +33,12 @@ def _quick_postings(writer) -> None:
     if any(schema[name].vector or schema[name].separate_spelling() for name in schema.names()):
         return
 
+    pool = writer.pool
+
     def add_document(**fields):
         writer._check_state()
         perdocwriter = writer.perdocwriter
         docnum = writer.docnum
-        add_post = writer.pool.add
         docboost = writer._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         writer._check_fields(schema, fieldnames)
@@ -53,12 +55,11 @@ def _quick_postings(writer) -> None:
                     if isinstance(value, list) and type(field.format) in _LISTED:
                         items = _LISTED[type(field.format)](field.format, value)
                     else:
-                        items = field.index(value)
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in items:
-                        if scorable:
-                            length += freq
-                        add_post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                        items = list(field.index(value))
+                    if field.scorable:
+                        length = sum(item[1] for item in items)
+                    _pool(pool, [(fieldname, tbytes, docnum, weight * fieldboost, vbytes)
+                                 for tbytes, _, weight, vbytes in items])
                 stored = fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
                 column = field.column_type
@@ -74,6 +75,21 @@ def _quick_postings(writer) -> None:
     writer.add_document = add_document
 
 
+def _pool(pool, postings: list[tuple]) -> None:
+    """Add one field's postings of a document to Whoosh's posting pool, counting their
+    size as ``PostingPool.add`` does one by one (a run is sorted and written out once
+    the pool holds ``limitmb``; where runs end does not change what is merged)."""
+    if not postings:
+        return
+    name = postings[0][0]
+    pool.fieldnames.add(name)
+    pool.current.extend(postings)
+    pool.currentsize += (150 + len(name)) * len(postings) + sum(
+        2 * len(item[1]) + len(item[4] or b"") for item in postings)
+    if pool.currentsize > pool.limit:
+        pool.save()
+
+
 def _positions(format, terms: list[str]):
     """(term bytes, frequency, weight, value) of each distinct term, as
     ``Positions.word_values`` gives them for tokens numbered from 0."""
@@ -85,9 +101,15 @@ def _positions(format, terms: list[str]):
         else:
             seen.append(pos)
     boost = format.field_boost
-    encode = format.encode
-    return [(term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, encode(poslist))
+    return [(term.encode("utf-8"), len(poslist), float(len(poslist)) * boost, _encode_positions(poslist))
             for term, poslist in at.items()]
+
+
+def _encode_positions(poslist: list[int]) -> bytes:
+    """``Positions.encode``: the count, then the pickled gaps between positions."""
+    if len(poslist) == 1:
+        return _ONE + dumps(poslist, 2)
+    return pack_uint(len(poslist)) + dumps([b - a for a, b in zip([0, *poslist], poslist)], 2)
 
 
 def _frequencies(format, terms: list[str]):
@@ -97,6 +119,7 @@ def _frequencies(format, terms: list[str]):
 
 
 _LISTED = {Positions: _positions, Frequency: _frequencies}
+_ONE = pack_uint(1)
 
 
 def _quick_lengths(writer) -> None:

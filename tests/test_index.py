@@ -477,8 +477,22 @@ def test_index_terms_are_what_the_analyzers_give():
         assert 0 < handed_back < len(texts)
 
 
-def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch):
+def generated_posts(count: int) -> list[Post]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from corpus import generate_posts
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return generate_posts(count)
+
+
+# the clinic's posts, and enough generated ones for Whoosh's posting pool, held to 1 MB,
+# to be written out in several sorted runs and merged
+@pytest.mark.parametrize("which, limitmb", [("clinic", 64), ("generated", 1)])
+def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch, which, limitmb):
     from whoosh import index as whoosh_index
+
+    from whoosh.writing import PostingPool
 
     import indexer.parts as parts
     import indexer.rebuild as rebuild_module
@@ -506,13 +520,17 @@ def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch):
                        if reader.has_column(name)}
         return postings, terms, stored, lengths, columns
 
-    posts = clinic_posts()
+    posts = clinic_posts() if which == "clinic" else generated_posts(60)
     posts = [p.model_copy(update={"title": f"The {p.title}"}) if i % 2 else p for i, p in enumerate(posts)]
-    rebuild_module._build_here(tmp_path, tmp_path / "fast", posts, 64)
+    runs = []
+    save = PostingPool.save
+    monkeypatch.setattr(PostingPool, "save", lambda pool: (runs.append(len(pool.current)), save(pool)))
+    rebuild_module._build_here(tmp_path, tmp_path / "fast", posts, limitmb)
+    assert (len(runs) > 2) == (limitmb == 1)
     # Whoosh's own writer, untuned (indexer.segments.prepare: analysis, stemmer cache,
     # column lookups)
     monkeypatch.setattr(parts, "prepare", lambda writer: lambda doc: doc)
-    rebuild_module._build_here(tmp_path, tmp_path / "whoosh", posts, 64)
+    rebuild_module._build_here(tmp_path, tmp_path / "whoosh", posts, limitmb)
     assert contents(tmp_path / "fast") == contents(tmp_path / "whoosh")
 
 
