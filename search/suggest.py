@@ -107,24 +107,39 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def suggest(index_dir: str | os.PathLike, prefix: str, limit: int = 8) -> list[str]:
+def suggest(index_dir: str | os.PathLike, prefix: str, limit: int = 8, site: str | None = None) -> list[str]:
     """Completions of the last word of ``prefix`` (as a user types), most common
-    first, each returned as the whole query: "neck pa" -> ["neck pain", ...]."""
+    first, each returned as the whole query: "neck pa" -> ["neck pain", ...]. With
+    ``site`` (as ``search``'s), only words of that site's posts, counted in them: one
+    clinic's search box never offers another's words."""
     match = re.search(r"(\w+)$", prefix)
     if not match:
         return []
     head, stem = prefix[: match.start(1)], _fold(match.group(1))
-    reader = index_handle(index_dir).searcher.reader()
+    handle = index_handle(index_dir)
+    searcher = handle.searcher
+    reader = searcher.reader()
+    if site:
+        from search.query import site_filter
+
+        docsets = handle.docsets
+        posts = docsets.of(site_filter(site), searcher)
+
+        def frequency(word: str) -> int:
+            return (docsets.term_bits("spell", word, searcher) & posts).bit_count() if posts else 0
+    else:
+        def frequency(word: str) -> int:
+            return reader.doc_frequency("spell", word)
+
     words = [
-        (reader.doc_frequency("spell", w), w)
+        (n, w)
         for w in (b.decode("utf-8") for b in reader.expand_prefix("spell", stem))
-        if w != stem or reader.doc_frequency("spell", w)
+        if (n := frequency(w))
     ]
     words.sort(key=lambda fw: (-fw[0], fw[1]))
     return [head + w for _, w in words[:limit]]
 
 
-@functools.lru_cache(maxsize=4096)
 def _fold(word: str) -> str:
     tokens = [t.text for t in spelling_analyzer()(word, removestops=False)]
     return tokens[0] if tokens else word.lower()

@@ -84,10 +84,12 @@ def make_router(limits: Limits) -> APIRouter:
         request: Request,
         q: Annotated[str, Query(max_length=limits.max_query_length, description="What the user has typed so far.")] = "",
         limit: Annotated[int, Query(ge=1, le=20)] = 8,
+        site: Annotated[str | None, Query(max_length=300, description="Only words of this site's posts.")] = None,
     ) -> list[str]:
         """Completions of the last word being typed, most common first, each as the
-        whole query: ``neck pa`` -> ``["neck pain", ...]``."""
-        return await request.app.state.pool.call("suggest", q, limit)
+        whole query: ``neck pa`` -> ``["neck pain", ...]``; of one site's posts when
+        ``site`` is given or the service is locked to one."""
+        return await request.app.state.pool.call("suggest", q, limit, locked_site(limits, site))
 
     @router.get("/related", response_model=list[RelatedPost],
                 responses={404: {"description": "No post with this URL in the index"}, **_ERRORS})

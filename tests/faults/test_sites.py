@@ -143,6 +143,7 @@ def test_search_and_a_locked_search_box_keep_to_one_site(tmp_path):
 
     index = tmp_path / "index"
     with BlogSite(posts=3) as north, BlogSite(posts=4) as south:
+        north.titles[2] = "Post 2: Kinesiology taping care"  # a word only the north clinic uses
         sites = tmp_path / "sites.txt"
         sites.write_text(f"{north.url}\n{south.url}\n", encoding="utf-8")
         run_needle("crawl", "--sites", str(sites), "--index", str(index), *_settings(), timeout=180)
@@ -180,6 +181,10 @@ def test_search_and_a_locked_search_box_keep_to_one_site(tmp_path):
             refused = None
         except urllib.error.HTTPError as exc:
             refused = (exc.code, exc.read().decode())
+        def suggested(query: str) -> list[str]:
+            return json.loads(urllib.request.urlopen(f"{base}/api/suggest?q={query}", timeout=30).read())
+
+        own_words, foreign_words = suggested("car"), suggested("kinesi")
         try:
             urllib.request.urlopen(f"{base}/api/related?url={north.post_url(1)}", timeout=30)
             foreign = None
@@ -192,6 +197,12 @@ def test_search_and_a_locked_search_box_keep_to_one_site(tmp_path):
     assert south.post_url(1) in page and north.post_url(1) not in page
     assert refused is not None and refused[0] == 400 and "serves" in refused[1]
     assert foreign == 404  # the other clinic's post is not in this search box
+    # suggestions as the visitor types: this clinic's words only
+    assert "care" in own_words and foreign_words == []
+    from search import suggest
+
+    assert suggest(index, "kinesi") == ["kinesiology"]  # the whole index knows it
+    assert suggest(index, "kinesi", site=north.root) == ["kinesiology"]
 
 
 def test_a_site_that_is_down_loses_nothing_and_the_others_still_crawl(tmp_path):
