@@ -477,6 +477,35 @@ def test_index_terms_are_what_the_analyzers_give():
         assert 0 < handed_back < len(texts)
 
 
+def index_contents(path) -> tuple:
+    """Everything an index holds, to compare two: postings, term entries, stored fields,
+    lengths and columns of every document, deleted ones included."""
+    from whoosh import index as whoosh_index
+
+    from indexer.writer import INDEX_NAME
+
+    ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        postings = {
+            (name, term): list(reader.postings(name, term).all_items())
+            for name in ix.schema.names() if ix.schema[name].indexed
+            for term in reader.lexicon(name)
+        }
+        # what each term's entry says of its postings (the lengths of the shortest
+        # and longest document are read back from the length columns at commit)
+        terms = {
+            key: (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                  info.max_weight())
+            for key in postings for info in [reader.term_info(*key)]
+        }
+        stored = [reader.stored_fields(n) for n in range(reader.doc_count_all())]
+        lengths = {name: [reader.doc_field_length(n, name) for n in range(reader.doc_count_all())]
+                   for name in ix.schema.scorable_names()}
+        columns = {name: list(reader.column_reader(name, translate=False)) for name in ix.schema.names()
+                   if reader.has_column(name)}
+    return postings, terms, stored, lengths, columns
+
+
 def generated_posts(count: int) -> list[Post]:
     sys.path.insert(0, str(ROOT / "bench"))
     try:
@@ -490,35 +519,10 @@ def generated_posts(count: int) -> list[Post]:
 # to be written out in several sorted runs and merged
 @pytest.mark.parametrize("which, limitmb", [("clinic", 64), ("generated", 1)])
 def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch, which, limitmb):
-    from whoosh import index as whoosh_index
-
     from whoosh.writing import PostingPool
 
     import indexer.parts as parts
     import indexer.rebuild as rebuild_module
-    from indexer.writer import INDEX_NAME
-
-    def contents(path):
-        ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-        with ix.reader() as reader:
-            postings = {
-                (name, term): list(reader.postings(name, term).all_items())
-                for name in ix.schema.names() if ix.schema[name].indexed
-                for term in reader.lexicon(name)
-            }
-            # what each term's entry says of its postings (the lengths of the shortest
-            # and longest document are read back from the length columns at commit)
-            terms = {
-                key: (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
-                      info.max_weight())
-                for key in postings for info in [reader.term_info(*key)]
-            }
-            stored = [reader.stored_fields(n) for n in range(reader.doc_count_all())]
-            lengths = {name: [reader.doc_field_length(n, name) for n in range(reader.doc_count_all())]
-                       for name in ix.schema.scorable_names()}
-            columns = {name: list(reader.column_reader(name, translate=False)) for name in ix.schema.names()
-                       if reader.has_column(name)}
-        return postings, terms, stored, lengths, columns
 
     posts = clinic_posts() if which == "clinic" else generated_posts(60)
     posts = [p.model_copy(update={"title": f"The {p.title}"}) if i % 2 else p for i, p in enumerate(posts)]
@@ -531,7 +535,28 @@ def test_an_index_built_by_the_tuned_writer_is_the_same(tmp_path, monkeypatch, w
     # column lookups)
     monkeypatch.setattr(parts, "prepare", lambda writer: lambda doc: doc)
     rebuild_module._build_here(tmp_path, tmp_path / "whoosh", posts, limitmb)
-    assert contents(tmp_path / "fast") == contents(tmp_path / "whoosh")
+    assert index_contents(tmp_path / "fast") == index_contents(tmp_path / "whoosh")
+
+
+def test_updates_by_the_tuned_writer_are_the_same(tmp_path, monkeypatch):
+    import indexer.writer as writer_module
+
+    monkeypatch.setattr(writer_module, "now", lambda: datetime(2026, 1, 1, tzinfo=timezone.utc))
+    posts = clinic_posts()
+    changed = [p.model_copy(update={"title": f"The {p.title}", "content_hash": f"changed {i}"})
+               for i, p in enumerate(posts) if i % 2]
+
+    def write(path):
+        for batch in (posts, changed):  # the second session replaces half the posts
+            with IndexWriter(path, batch_size=7) as writer:
+                stats = writer.write_many(batch)
+                writer.close(complete=False)
+        assert stats.updated == len(changed)
+        return index_contents(path)
+
+    tuned = write(tmp_path / "tuned")
+    monkeypatch.setattr(writer_module, "prepare", lambda writer: lambda doc: doc)
+    assert tuned == write(tmp_path / "whoosh")
 
 
 def test_records_stored_compressed_by_an_earlier_version_still_read():
