@@ -47,3 +47,15 @@ def test_complex_selectors_match_without_a_page_index():
 def test_a_page_without_html_still_gets_its_warnings():
     kinds = {w.kind for w in extract_post(b"", "https://clinic.example/blog/x/").warnings}
     assert {WarningKind.OTHER, WarningKind.NO_TITLE, WarningKind.NO_DATE, WarningKind.NO_BODY} <= kinds
+
+
+def test_record_fields_default_to_fresh_containers_from_python_factories():
+    from crawler import records
+
+    models = [m for m in vars(records).values() if isinstance(m, type) and issubclass(m, records._Record)]
+    factories = [f.default_factory for m in models for f in m.model_fields.values() if f.default_factory]
+    assert factories and not any(f in (list, dict) for f in factories)
+    a, b = records.Post(url="https://x.example/a", site="https://x.example"), records.Post(url="u", site="s")
+    a.tags.append("knee")
+    a.meta.open_graph["og:title"] = "Knee"
+    assert b.tags == [] and b.meta.open_graph == {}
