@@ -16,6 +16,7 @@ full comparison. The result is the same either way; only the work differs.
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import contextmanager
 from copy import copy
 
@@ -146,28 +147,49 @@ def _walked_prunes(core) -> dict | None:
             "REMOVE_COMMENTS_AND_LISTS_XPATH": [comment_sections]}
 
 
+_patch_lock = threading.Lock()
+_patch_users = 0
+_patch_saved: dict = {}
+
+
+def _install(core) -> bool:
+    """Swap the settled comparison and the walked prunes into trafilatura (first user)."""
+    original = getattr(core, "_extract_and_compare", None)
+    if original is None or not all(hasattr(core, n) for n in ("extract_content", "compare_extraction")):
+        return False
+    prunes = _walked_prunes(core) or {}
+    _patch_saved.update({name: getattr(core, name) for name in prunes}, _extract_and_compare=original)
+    core._extract_and_compare = _settled_first(original, core)
+    for name, value in prunes.items():
+        setattr(core, name, value)
+    return True
+
+
 @contextmanager
 def settled_comparison():
     """For the time of a call: trafilatura skips the comparison where it is settled, and
     prunes the raw tree by walking it. If an upgrade of trafilatura moved what this relies
-    on, its own code runs unchanged."""
+    on, its own code runs unchanged. Calls in several threads share one swap (counted), so
+    the last one out restores trafilatura's own functions, never another call's."""
+    global _patch_users
     from trafilatura import core
 
-    original = getattr(core, "_extract_and_compare", None)
-    if original is None or not all(hasattr(core, n) for n in ("extract_content", "compare_extraction")):
-        yield False
-        return
-    prunes = _walked_prunes(core) or {}
-    saved = {name: getattr(core, name) for name in prunes}
-    core._extract_and_compare = _settled_first(original, core)
-    for name, value in prunes.items():
-        setattr(core, name, value)
+    with _patch_lock:
+        if _patch_users == 0 and not _install(core):
+            installed = False
+        else:
+            _patch_users += 1
+            installed = True
     try:
-        yield True
+        yield installed
     finally:
-        core._extract_and_compare = original
-        for name, value in saved.items():
-            setattr(core, name, value)
+        if installed:
+            with _patch_lock:
+                _patch_users -= 1
+                if _patch_users == 0:
+                    for name, value in _patch_saved.items():
+                        setattr(core, name, value)
+                    _patch_saved.clear()
 
 
 def trafilatura_text(tree, url: str | None) -> str:

@@ -135,3 +135,35 @@ def test_the_pruned_page_reads_as_trafilaturas_full_mode():
     tree = lxml.html.fromstring(PRUNE_CASES.replace("<div id=\"comments\">", f"<article><p>{PARAGRAPH * 4}</p></article>"
                                                                                  "<div id=\"comments\">"))
     assert trafilatura_text(deepcopy(tree), "https://clinic.example/blog/x/") == _full_mode(tree)
+
+
+def test_overlapping_calls_in_threads_leave_trafilatura_as_it_was():
+    """Two threads' calls overlap (one enters, the other enters, the first leaves): the
+    swap is shared, and trafilatura's own functions come back when the last one leaves."""
+    import threading
+
+    core = trafilatura.core
+    original, prunes = core._extract_and_compare, core.RAW_TREE_PRUNE_XPATH
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def first():
+        with settled_comparison():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second():
+        first_in.wait(10)
+        with settled_comparison():
+            second_in.set()
+            first_out.wait(10)
+            seen.append(core._extract_and_compare is not original)  # still swapped for this call
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert seen == [True]
+    assert core._extract_and_compare is original and core.RAW_TREE_PRUNE_XPATH is prunes
