@@ -38,7 +38,7 @@ from search.models import Explanation, SearchHit, SearchResults, Sort
 from search.parsing import _parsers, parse_query, parser_cache_size, walk  # noqa: F401 - callers' names
 from search.snippets import MAX_TERMS as MAX_HIGHLIGHT_TERMS
 from search.snippets import Span, excerpt, lead, lead_spans
-from search.suggest import did_you_mean
+from search.suggest import did_you_mean, site_counter
 from search.whoosh_private import expanded_terms, is_null_query, skip_blocks
 
 MAX_PER_PAGE = 100
@@ -119,7 +119,8 @@ def _search(index_dir, query, year, since, until, category, sort, page, per_page
     schema = handle.searcher.schema
     reader = handle.searcher.reader()
     q = parse_query(schema, query, synonyms, reader=reader, budget=budget)
-    suggestion = did_you_mean(handle.searcher, query, synonyms) if query.strip() else None
+    count = site_counter(handle, site) if site and query.strip() else None
+    suggestion = did_you_mean(handle.searcher, query, synonyms, count) if query.strip() else None
     query_used = query
     if suggestion is not None:
         # The typed words match nothing in the index, so search what was meant.

@@ -20,10 +20,11 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 MIN_WORD = 4  # shorter words have too many neighbours one edit away
 
 
-def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None) -> str | None:
+def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None, count=None) -> str | None:
     """``text`` with each word the index does not know replaced by the closest known
     word (by edit distance, then frequency); None when every word is known or no
-    correction is close enough."""
+    correction is close enough. ``count`` (``site_counter``): known and offered are the
+    words of one site's posts only, counted in them."""
     synonyms = synonyms if synonyms is not None else load_synonyms()
     reader = searcher.reader()
     corrector = None
@@ -33,12 +34,12 @@ def did_you_mean(searcher, text: str, synonyms: SynonymMap | None = None) -> str
         if word in _OPERATORS or len(word) < MIN_WORD:
             continue
         folded = _fold(word)
-        if folded in STOP_WORDS or _known(reader, word, folded):
+        if folded in STOP_WORDS or _known(reader, word, folded, count):
             continue
         if _in_synonyms(synonyms, normalize_words(word)):
             continue  # a synonym the index does not use is still a good word
         corrector = corrector or searcher.corrector("spell")
-        replacement = _closest(reader, corrector, folded)
+        replacement = _closest(reader, corrector, folded, count)
         if replacement is None:
             continue
         if word[:1].isupper():
@@ -66,11 +67,14 @@ def _in_synonyms(synonyms: SynonymMap, terms: tuple[str, ...]) -> bool:
     return all(t in words for t in terms)
 
 
-def _known(reader, word: str, folded: str) -> bool:
+def _known(reader, word: str, folded: str, count=None) -> bool:
     """Is ``word`` in the index? The spelling field holds only the words worth
     suggesting (titles, headings, summaries); a body word is known by its stem.
     Remembered by the reader (one per thread and generation): each answer costs a few
     term look-ups, and visitors' queries share their words."""
+    if count is not None:  # one site's words (each word's posts cached as a bitset)
+        return bool(count("spell", folded)) or any(
+            count(f, t) for t in normalize_words(word) for f in ("text", "title"))
     known = reader.__dict__.setdefault("_needle_known", {})
     answer = known.get(word)
     if answer is None:
@@ -79,17 +83,19 @@ def _known(reader, word: str, folded: str) -> bool:
     return answer
 
 
-def _closest(reader, corrector, word: str) -> str | None:
+def _closest(reader, corrector, word: str, count=None) -> str | None:
     """The known word nearest ``word``: fewest edits (a swap of two letters counts as
     one, the commonest typo), then most documents. Long words may be two edits off."""
     maxdist = 1 if len(word) <= 4 else 2
     # Whoosh's automaton counts a swap as two edits: ask one wider, then re-rank.
     candidates = corrector.suggest(word, limit=30, maxdist=min(maxdist + 1, 2), prefix=1)
-    scored = [
-        (d, -reader.doc_frequency("spell", c), c)
-        for c in candidates
-        if (d := edit_distance(word, c)) <= maxdist
-    ]
+    scored = []
+    for c in candidates:
+        if (d := edit_distance(word, c)) > maxdist:
+            continue
+        n = count("spell", c) if count is not None else reader.doc_frequency("spell", c)
+        if n or count is None:  # one site's: only the words of its posts
+            scored.append((d, -n, c))
     return min(scored)[2] if scored else None
 
 
@@ -117,16 +123,12 @@ def suggest(index_dir: str | os.PathLike, prefix: str, limit: int = 8, site: str
         return []
     head, stem = prefix[: match.start(1)], _fold(match.group(1))
     handle = index_handle(index_dir)
-    searcher = handle.searcher
-    reader = searcher.reader()
+    reader = handle.searcher.reader()
     if site:
-        from search.query import site_filter
-
-        docsets = handle.docsets
-        posts = docsets.of(site_filter(site), searcher)
+        count = site_counter(handle, site)
 
         def frequency(word: str) -> int:
-            return (docsets.term_bits("spell", word, searcher) & posts).bit_count() if posts else 0
+            return count("spell", word)
     else:
         def frequency(word: str) -> int:
             return reader.doc_frequency("spell", word)
@@ -143,3 +145,17 @@ def suggest(index_dir: str | os.PathLike, prefix: str, limit: int = 8, site: str
 def _fold(word: str) -> str:
     tokens = [t.text for t in spelling_analyzer()(word, removestops=False)]
     return tokens[0] if tokens else word.lower()
+
+
+def site_counter(handle, site: str):
+    """(field, word) -> how many of ``site``'s posts hold the word: the site's posts and
+    each word's posts are bitsets cached per index generation (search.docsets)."""
+    from search.query import site_filter
+
+    searcher, docsets = handle.searcher, handle.docsets
+    posts = docsets.of(site_filter(site), searcher)
+
+    def count(fieldname: str, word: str) -> int:
+        return (docsets.term_bits(fieldname, word, searcher) & posts).bit_count() if posts else 0
+
+    return count

@@ -185,6 +185,7 @@ def test_search_and_a_locked_search_box_keep_to_one_site(tmp_path):
             return json.loads(urllib.request.urlopen(f"{base}/api/suggest?q={query}", timeout=30).read())
 
         own_words, foreign_words = suggested("car"), suggested("kinesi")
+        typo_answer = json.loads(urllib.request.urlopen(f"{base}/api/search?q=kinesiolgy", timeout=30).read())
         try:
             urllib.request.urlopen(f"{base}/api/related?url={north.post_url(1)}", timeout=30)
             foreign = None
@@ -199,10 +200,15 @@ def test_search_and_a_locked_search_box_keep_to_one_site(tmp_path):
     assert foreign == 404  # the other clinic's post is not in this search box
     # suggestions as the visitor types: this clinic's words only
     assert "care" in own_words and foreign_words == []
-    from search import suggest
+    from search import search, suggest
 
     assert suggest(index, "kinesi") == ["kinesiology"]  # the whole index knows it
     assert suggest(index, "kinesi", site=north.root) == ["kinesiology"]
+    # "did you mean" too: a typo is corrected to one of the site's own words only
+    assert typo_answer["suggestion"] is None and typo_answer["total"] == 0
+    assert search(index, "kinesiolgy").suggestion == "kinesiology"
+    assert search(index, "kinesiolgy", site=north.root).suggestion == "kinesiology"
+    assert search(index, "kinesiolgy", site=south.root).suggestion is None
 
 
 def test_a_site_that_is_down_loses_nothing_and_the_others_still_crawl(tmp_path):
