@@ -1,6 +1,9 @@
 """Dates: structured first, human text with dateparser, plausibility, time zones."""
 
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,6 +12,7 @@ from crawler.dates import DateCollector, find_snippets, parse_human, parse_struc
 from crawler.extract import extract_post
 from crawler.records import DateKind, DateSource, FetchInfo, WarningKind
 
+ROOT = Path(__file__).resolve().parent.parent
 EDMONTON = ZoneInfo("America/Edmonton")
 FETCHED = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)  # 11:00 in Edmonton
 
@@ -339,3 +343,46 @@ def test_modified_dates_are_candidates_in_page_order():
     post = extract_post(html, "https://clinic.example/blog/knee/", fetched_at=datetime(2023, 1, 1, tzinfo=timezone.utc))
     raws = [c.raw for c in post.date_candidates if c.raw in days]
     assert raws == sorted(raws, key=days.index) and len(raws) == len(days)
+
+
+@pytest.mark.parametrize("languages", [["en", "fr"], ["fr", "en"], ["de"]])
+def test_relative_dates_read_directly_match_dateparser(languages):
+    """"3 days ago", "an hour ago", "il y a 2 semaines", "hier"... read without dateparser
+    give exactly what dateparser gives from the same base, month ends and leap days too."""
+    from crawler.dates.parse import _UNITS, _languages, _parser, _plain_ago
+
+    checked = 0
+    for base in (datetime(2025, 3, 31, 14, 25, 7, 123456), datetime(2024, 2, 29), datetime(2023, 12, 31, 23, 59, 59),
+                 datetime(2024, 1, 1, 0, 0, 30)):
+        parser = _parser(_languages(languages), base)
+        texts = ["today", "Yesterday", "HIER", "aujourd'hui", "aujourd’hui"]
+        for word in _UNITS["en"]:
+            texts += [f"{n} {w} ago" for n in ("1", "3", "12", "31", "59", "999", "a", "An") for w in (word, word.upper())]
+        for word in _UNITS["fr"]:
+            texts += [f"{il} {n} {word}" for il in ("il y a", "Il y a") for n in ("1", "2", "100", "un", "une")]
+        for text in texts:
+            fast = _plain_ago(text, base)
+            assert fast is not None, text
+            data = parser.get_date_data(text)
+            assert data is not None and fast == data.date_obj, (text, base)
+            checked += 1
+    assert checked > 1000
+
+
+def test_relative_dates_outside_the_plain_forms_still_go_to_dateparser():
+    from crawler.dates.parse import _plain_ago
+
+    base = datetime(2025, 3, 31, 14, 25, 7)
+    for text in ("4 wks ago", "2 yrs ago", "un day ago", "il y a a jour", "3  days ago", "Posted 3 days ago",
+                 "il y a 3 jours.", "1000 days ago", "3 fortnights ago"):
+        assert _plain_ago(text, base) is None, text
+    assert parse_human("3 days ago.", fetched_at=FETCHED, tz="UTC") == FETCHED - timedelta(days=3)
+
+
+def test_a_relative_date_is_read_without_loading_dateparser():
+    code = ("import sys\nfrom datetime import datetime, timezone\nfrom crawler.dates.parse import parse_human\n"
+            "when = datetime(2025, 7, 18, 10, 0, tzinfo=timezone.utc)\n"
+            "assert parse_human('3 days ago', fetched_at=when, tz='America/Edmonton').isoformat() "
+            "== '2025-07-15T04:00:00-06:00'\n"
+            "assert 'dateparser.date' not in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
