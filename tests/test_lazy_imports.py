@@ -59,3 +59,50 @@ def test_record_fields_default_to_fresh_containers_from_python_factories():
     a.tags.append("knee")
     a.meta.open_graph["og:title"] = "Knee"
     assert b.tags == [] and b.meta.open_graph == {}
+
+
+_GC_AT_EXIT = ("import atexit, gc, sys\n"
+               "atexit.register(lambda: print('gc', gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr))\n"
+               "sys.argv = ['needle'] + sys.argv[1:]\n"
+               "from cli import main\nmain()\n")
+
+
+def _gc_at_exit(*args: str) -> tuple[subprocess.CompletedProcess, str]:
+    done = subprocess.run([sys.executable, "-c", _GC_AT_EXIT, *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    line = next(line for line in done.stderr.splitlines() if line.startswith("gc "))
+    return done, line
+
+
+def test_short_commands_leave_the_collector_out_and_still_print_and_exit_as_before():
+    """extract and --help run without the cyclic collector and freeze their objects before
+    the exit (nothing to collect in a process about to end); the output and exit status
+    are untouched, and atexit handlers still run."""
+    done, state = _gc_at_exit("extract", str(PAGE), "--url", "https://riverbendphysio.ca/blog/x/")
+    assert done.returncode == 0 and '"type":"post"' in done.stdout
+    assert state == "gc False True"
+    done, state = _gc_at_exit("extract", str(ROOT / "tests" / "missing.html"))
+    assert done.returncode == 2 and state == "gc False True"
+    done, state = _gc_at_exit("--help")
+    assert done.returncode == 0 and "extract" in done.stdout and state == "gc False True"
+
+
+def test_long_commands_and_in_process_calls_keep_the_collector(monkeypatch):
+    import gc
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    done, state = _gc_at_exit("crawl", "--help")
+    assert done.returncode == 0 and state == "gc True False"
+    # a process whose own command line reads like `needle extract` calls the command in-process
+    args = ["extract", str(PAGE), "--url", "https://riverbendphysio.ca/blog/x/"]
+    monkeypatch.setattr(sys, "argv", ["needle", *args])
+    frozen = gc.get_freeze_count()
+    try:
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()
