@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import logging
 import os
 import socket
 import tempfile
@@ -260,15 +261,27 @@ class LinkCache:
     def put(self, state: LinkState, now: datetime) -> None:
         self.entries[state.url] = {"checked_at": now.isoformat(), "state": state.model_dump()}
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Write the cache; False (with a warning) where it cannot be written, e.g. a
+        read-only index folder: the audit stands, the next one checks these links again."""
         if not self.path:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # write then rename: an interrupted audit never leaves half a cache
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".linkcache-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.entries, fh, indent=0, sort_keys=True)
-        os.replace(tmp, self.path)
+            return False
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # write then rename: an interrupted audit never leaves half a cache
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".linkcache-")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.entries, fh, indent=0, sort_keys=True)
+            os.replace(tmp, self.path)
+            return True
+        except OSError as exc:
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            logging.getLogger("needle.audit").warning(
+                "link checks not cached (%s: %s); the next audit checks these links again",
+                self.path, exc.strerror or exc)
+            return False
 
 
 async def _fetch(client, method: str, url: str):

@@ -247,6 +247,30 @@ def test_the_whole_link_check_phase_has_a_deadline(tmp_path):
         "evidence"].count("ran out of time (1.5 s)") == 4
 
 
+def test_an_index_folder_that_takes_no_link_cache_still_gets_its_audit(tmp_path):
+    """The link cache cannot be written beside the index (a read-only folder; here a folder
+    where the cache file should be, which stops root as well): the audit reports every
+    link it checked, warns that nothing was cached, and leaves the index as it was."""
+    with http_server("127.0.0.1", redirects={"/moved": "/fine"}) as site:
+        links = [f"{base(site)}/fine", f"{base(site)}/moved"]
+        index = build_index(tmp_path, [post("sources", links)])
+        (index / "linkcache.json").mkdir()
+        before = {p.name: p.read_bytes() for p in index.iterdir() if p.is_file()}
+        for attempt in (1, 2):  # nothing cached: the second audit asks again
+            proc, _ = needle("audit", "--index", str(index), "--format", "json", "--as-of", AS_OF,
+                             "--link-timeout", "3", "--no-compare")
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            assert "link checks not cached" in proc.stderr and "linkcache.json" in proc.stderr
+            found = findings(json.loads(proc.stdout), f"{SITE}/blog/sources/")
+            assert found["redirected_link"]["related"] == [f"{base(site)}/moved"]
+            # asked, and asked again (/fine twice an audit: itself, and where /moved ends)
+            assert site.log.count("HEAD /moved") == attempt and site.log.count("HEAD /fine") == 2 * attempt
+    after = {p.name: p.read_bytes() for p in index.iterdir() if p.is_file()}
+    assert after == before and not [p for p in index.iterdir() if p.name.startswith(".linkcache-")]
+    proc, _ = needle("search", "exercise", "--index", str(index))
+    assert proc.returncode == 0 and "Sources" in proc.stdout
+
+
 # --- 3. URLs that cannot be fetched at all --------------------------------------------------
 
 
