@@ -44,8 +44,68 @@ _HOURS_LOWER = re.compile(_HOURS.pattern)
 # what _HOURS (lowered text), _COPYRIGHT and _PHONE_NA cannot match without: a much cheaper scan
 _PHONE_NA_TAIL = re.compile(r"[2-9]\d\d[\s.-]\d{4}")
 _HOURS_RANGE = re.compile(r"\d(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?\s*(?:-|–|to|à)\s*\d|closed|fermé")
+# its first alternative alone: a pattern that opens with a character class is scanned in C
+_HOURS_RANGE_DIGITS = re.compile(r"\d(?::\d\d)?\s*(?:[ap]\.?m\.?|h\d{0,2})?\s*(?:-|–|to|à)\s*\d")
 _COPYRIGHT_MARK = re.compile(r"©|&copy;|\(c\)|copyright", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"(?:©|&copy;|\(c\)|copyright)\s*(?:(?:19|20)\d\d\s*[-–]\s*)?((?:19|20)\d\d)", re.IGNORECASE)
+
+# The same patterns written to open with a character class (their first character, then
+# the look-behind before it: 2 wide after that character, it tests the one before, as the
+# pattern's own does), which the regex engine skips to in C instead of trying the whole
+# pattern at every position. Only group(0) of the phones is read; the street's branches
+# share their opening digit.
+_B = r"[2-9]\d\d[\s.-]\d{4}(?![\w-])"
+_A = rf"(?:\(\s*[2-9]\d\d\s*\)\s*|[2-9]\d\d[\s.-]){_B}"
+_PHONE_NA_SCAN = re.compile(
+    rf"[+(1-9](?<![\w/.+-].)(?:(?<=\+)1[\s.-]?{_A}|(?<=1)[\s.-]?{_A}|(?<=\()\s*[2-9]\d\d\s*\)\s*{_B}"
+    rf"|(?<=[2-9])\d\d[\s.-]{_B})"
+)
+_PHONE_FR_SCAN = re.compile(r"[+0](?<![\w+].)(?:(?<=\+)33\s?(?:\(0\)\s?)?|(?<=0))([1-9])(?:[\s.-]?(\d\d)){4}(?!\d)")
+_STREET_SCAN = re.compile(
+    r"\d(?<!\w\d)(?:\d{0,5}[A-Za-z]?(?:[ \t,]+(?:[A-ZÀ-Ý0-9][\w'’.-]*|de|du|des|la|le)){1,6}?[ \t]+"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Trail|Tr|Way|Lane|Ln|Crescent|Cres|Court|Ct|"
+    r"Place|Pl|Highway|Hwy|Parkway|Pkwy|Gate|Square|Sq|Terrace|Close|Circle|Cir|Landing|Common|Centre|Center)\b\.?"
+    r"(?:[ \t]+(?:NW|NE|SW|SE|N|S|E|W)\b)?(?:,?[ \t]*(?:#|Suite[ \t]|Unit[ \t]|Ste\.?[ \t]|Bureau[ \t])[ \t]*\w+)?"
+    r"|\d{0,5}(?:-\d+)?,?\s+(?:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|place|allée|impasse|rang|côte)\s+[\w'’ .-]{2,40})",
+)
+# Where a match can begin, for patterns that cannot be written so: the pattern itself is
+# then tried only there (``_scan``). The first three letters of every day _DAYS names, at
+# a word's start (_HOURS's \b); on the lowered text, what opens _COPYRIGHT's marks (no
+# character but these matches c, o, p, y, r, &, ;, ( or ) ignoring case).
+_HOURS_START = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun|wee|lun|mar|mer|jeu|ven|sam|dim)(?<!\w...)")
+_COPYRIGHT_START = re.compile(r"©|&copy;|\(c\)|copyr")
+_LOCAL_CHAR = re.compile(r"[\w.+-]")  # an address's local part, before its @
+
+
+def _scan(pattern: re.Pattern, starts: re.Pattern, text: str, where: str | None = None):
+    """``pattern.finditer(text)``, trying ``pattern`` only where ``starts`` matches (in
+    ``where``, the text or a copy aligned with it character for character). Every match
+    of these patterns begins at such a place, and none is empty: the same matches."""
+    end = 0
+    for start in starts.finditer(text if where is None else where):
+        pos = start.start()
+        if pos >= end:
+            m = pattern.match(text, pos)
+            if m:
+                end = m.end()
+                yield m
+
+
+def _emails(text: str):
+    """``EMAIL.finditer(text)``: a match begins where the run of local-part characters
+    before an @ begins (its look-behind), so only those places are tried."""
+    end = 0
+    at = text.find("@")
+    while at != -1:
+        pos = at
+        while pos > 0 and _LOCAL_CHAR.match(text, pos - 1):
+            pos -= 1
+        if end <= pos < at:
+            m = EMAIL.match(text, pos)
+            if m:
+                end = m.end()
+                yield m
+        at = text.find("@", at + 1)
 
 
 def normalize_phone(text: str) -> str | None:
@@ -88,17 +148,17 @@ def contact_facts(blocks: list[str], anchors: Iterable, jsonld: list[dict] = ())
     # each pattern below needs a marker a plain-text search finds far faster than the
     # pattern's own scan: no marker, no match (most post bodies hold no contact at all)
     if _PHONE_NA_TAIL.search(text):
-        for m in _PHONE_NA.finditer(text):
+        for m in _PHONE_NA_SCAN.finditer(text):
             add(facts.phones, normalize_phone(m.group(0)))
     if "0" in text or "+33" in text:
-        for m in _PHONE_FR.finditer(text):
+        for m in _PHONE_FR_SCAN.finditer(text):
             add(facts.phones, normalize_phone(m.group(0)))
     if "@" in text:
-        for m in EMAIL.finditer(text):
+        for m in _emails(text):
             email = m.group(0).lower()
             if not re.search(r"\.(?:png|jpe?g|gif|webp|svg)$", email):
                 add(facts.emails, email)
-    for m in _STREET.finditer(text):
+    for m in _STREET_SCAN.finditer(text):
         start, end = m.start(), m.end()
         tail = text[end:end + 90]
         postal = _POSTAL.search(tail)
@@ -113,14 +173,18 @@ def contact_facts(blocks: list[str], anchors: Iterable, jsonld: list[dict] = ())
     # _HOURS is lower-case: matched case-sensitively on the lowered text (several times
     # faster than IGNORECASE), when lowering keeps every character's position
     low = text.lower()
-    if _HOURS_RANGE.search(low):
-        if len(low) == len(text):
-            for m in _HOURS_LOWER.finditer(low):
+    aligned = len(low) == len(text)  # lowering changed no character's position
+    if _HOURS_RANGE_DIGITS.search(low) or "closed" in low or "fermé" in low:  # _HOURS_RANGE.search(low)
+        if aligned:
+            for m in _scan(_HOURS_LOWER, _HOURS_START, low):
                 add(facts.hours, clean(text[m.start():m.end()]))
         else:
             for m in _HOURS.finditer(text):
                 add(facts.hours, clean(m.group(0)))
-    years = [int(m.group(1)) for m in _COPYRIGHT.finditer(text)] if _COPYRIGHT_MARK.search(text) else []
+    if aligned:
+        years = [int(m.group(1)) for m in _scan(_COPYRIGHT, _COPYRIGHT_START, text, low)]
+    else:
+        years = [int(m.group(1)) for m in _COPYRIGHT.finditer(text)] if _COPYRIGHT_MARK.search(text) else []
     _add_jsonld(facts, jsonld)
     return ContactFacts(phones=facts.phones, emails=facts.emails, addresses=facts.addresses, hours=facts.hours,
                         copyright_year=max(years) if years else None)
