@@ -12,9 +12,13 @@ run as one cssselect XPath per selector gave the same output at 4.4 times the CP
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import count
 
 from lxml import etree
+
+from crawler import selectors as S
 
 _NS = {"re": "http://exslt.org/regular-expressions"}
 
@@ -268,6 +272,25 @@ class _Lazy(dict):
             return value
 
 
+def _attribute_lookup(root, source: str | None):
+    """The elements with an attribute ``name``, in document order, as a function of the
+    name. With the HTML the tree was parsed from, a name it does not hold (lower-cased, as
+    the parser writes names) costs no walk of the tree: most of the selectors' attributes
+    are on few pages. (A closure, not a method: the index would hold itself in a cycle.)"""
+    lowered: list[str] = []
+
+    def elements(name: str) -> list:
+        if not _NAME.match(name):
+            return []
+        if source is not None:
+            if not lowered:
+                lowered.append(source.lower())
+            if name.lower() not in lowered[0]:
+                return []
+        return [a.getparent() for a in root.xpath(f"descendant-or-self::*/@{name}")]
+    return elements
+
+
 class ElementIndex:
     """One page's elements by tag, class token, id and attribute name, in document order.
 
@@ -275,10 +298,10 @@ class ElementIndex:
     (``SelectorSet.ranked_in``), and the results are kept here per list.
     """
 
-    def __init__(self, root) -> None:
+    def __init__(self, root, source: str | None = None) -> None:
         self.root = root
         # document positions of every element: the one walk in Python a page needs
-        self.order: dict = {el: i for i, el in enumerate(root.iter(etree.Element))}
+        self.order: dict = dict(zip(root.iter(etree.Element), count()))
         self.size = len(self.order)
         self.tokens: dict = {}
         self.by_class: dict[str, list] = {}
@@ -292,12 +315,12 @@ class ElementIndex:
                     by_class.setdefault(token, []).append(el)
         # tags, ids and attributes are looked up by lxml on first use
         self.by_tag = _Lazy(lambda tag: list(root.iter(tag)) if _NAME.match(tag) else [])
-        self.by_attr = _Lazy(lambda name: [a.getparent() for a in root.xpath(f"descendant-or-self::*/@{name}")]
-                             if _NAME.match(name) else [])
+        self.by_attr = _Lazy(_attribute_lookup(root, source))
         self._ids: dict[str, list] | None = None
         self.ranked_cache: dict = {}
         self._xpath_cache: dict = {}
         self._compound_cache: dict = {}
+        self._sorted_cache: dict = {}
         self._end: dict = {}
 
     @property
@@ -312,7 +335,8 @@ class ElementIndex:
         """An XPath's result on the whole tree, once per page (lists share entries)."""
         found = self._xpath_cache.get(xpath)
         if found is None:
-            found = self._xpath_cache[xpath] = xpath(self.root)
+            walk = _WALKS.get(xpath.path)
+            found = self._xpath_cache[xpath] = walk(self) if walk is not None else xpath(self.root)
         return found
 
     def compound_matches(self, compound: tuple) -> set:
@@ -320,6 +344,10 @@ class ElementIndex:
         found = self._compound_cache.get(compound)
         if found is None:
             tag, classes, ident, attrs, nots = compound
+            if tag != "*" and not (classes or ident or attrs or nots):
+                # a bare tag: its elements, as lxml finds them
+                found = self._compound_cache[compound] = set(self.by_tag.get(tag, []))
+                return found
             if classes:
                 candidates = self.by_class.get(next(iter(classes)), [])
             elif ident:
@@ -354,17 +382,31 @@ class ElementIndex:
         if not combinators:
             return [el for el in sets[0] if lo <= order[el] <= hi]
         if combinators == (" ",):
-            # inside an ancestor match: within its range of document positions
-            ranges = [(order[a], self.end(a)) for a in sets[0] if lo <= order[a] <= hi]
-            for el in sets[1]:
-                position = order[el]
-                if any(start < position <= end for start, end in ranges):
-                    out.append(el)
+            # inside an ancestor match: within its range of document positions, found by
+            # bisecting the descendants' sorted positions (ranges nest or are disjoint: the
+            # nested ones are left out, so that no element is counted twice)
+            ranges = sorted((order[a], self.end(a)) for a in sets[0] if lo <= order[a] <= hi)
+            positions, elements = self._sorted(compounds[1], sets[1])
+            last = -1
+            for start, end in ranges:
+                if end <= last:
+                    continue
+                last = end
+                out.extend(elements[bisect_right(positions, start):bisect_right(positions, end)])
             return out
         for el in sets[-1]:
             if lo <= order[el] <= hi and self._chain_ok(el, len(compounds) - 1, sets, combinators, lo):
                 out.append(el)
         return out
+
+    def _sorted(self, compound: tuple, found: set) -> tuple[list, list]:
+        """A compound's matches and their document positions, in document order."""
+        cached = self._sorted_cache.get(compound)
+        if cached is None:
+            order = self.order
+            elements = sorted(found, key=order.__getitem__)
+            cached = self._sorted_cache[compound] = ([order[el] for el in elements], elements)
+        return cached
 
     def _chain_ok(self, el, k: int, sets: list, combinators: tuple, lo: int) -> bool:
         if k == 0:
@@ -430,3 +472,84 @@ def _selector_set(selectors: tuple[str, ...]) -> SelectorSet:
 
 def selector_set(selectors: list[str]) -> SelectorSet:
     return _selector_set(tuple(selectors))
+
+
+# Page-wide XPaths of ``selectors`` matched by a walk over the page's index instead: each
+# finds the elements its XPath finds, in document order, without libxml2 visiting every
+# element (and, for the headed widgets, without calling back into Python's re for each
+# heading from inside the XPath). Keyed by the XPath's text: an edited selector is no longer
+# here and runs as XPath.
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def _normalize_space(text: str) -> str:
+    """XPath's normalize-space(): runs of XML white space (not Unicode's) as one space."""
+    return _XML_SPACE.sub(" ", text).strip(" ")
+
+
+def _in_order(index: ElementIndex, elements) -> list:
+    order = index.order
+    return sorted(set(elements), key=order.__getitem__)
+
+
+def _outer(tag: str):
+    """``//tag[not(ancestor::article or ancestor::main or ancestor::*[@role='main'])]``"""
+    def walk(index: ElementIndex) -> list:
+        return [el for el in index.by_tag.get(tag) if not any(
+            a.tag == "article" or a.tag == "main" or a.get("role") == "main" for a in el.iterancestors())]
+    return walk
+
+
+def _cookie_class(index: ElementIndex) -> list:
+    # a class attribute holds "cookie" when one of its tokens does (the word has no space)
+    return _in_order(index, (el for token, elements in index.by_class.items() if "cookie" in token
+                             for el in elements if el.tag != "body" and el.tag != "html"))
+
+
+def _posts_widget(index: ElementIndex) -> list:
+    return [el for el in index.by_attr.get("data-widget")
+            if el.get("data-widget") in ("recent-posts", "related-posts") and el.tag in ("section", "div")]
+
+
+def _builder_post_lists(index: ElementIndex) -> list:
+    return _in_order(index, [el for el in index.by_attr.get("data-element-type")
+                             if "BlogPostsList" in el.get("data-element-type")]
+                     + [el for el in index.by_attr.get("data-widget-type")
+                        if "blogPostList" in el.get("data-widget-type")])
+
+
+def _rel_tag(index: ElementIndex) -> list:
+    out = []
+    for el in index.by_tag.get("a"):
+        rel = el.get("rel")
+        if rel is not None and " tag " in f" {_normalize_space(rel)} " and "category" not in rel:
+            out.append(el)
+    return out
+
+
+# lxml's EXSLT re:test() compiles its pattern with re.UNICODE, and re.IGNORECASE for 'i'
+_WIDGET_HEADING = re.compile(S.WIDGET_HEADING_RE, re.UNICODE | re.IGNORECASE)
+
+
+def _headed_widgets(index: ElementIndex) -> list:
+    found = []
+    for tag in ("h2", "h3", "h4"):
+        for heading in index.by_tag.get(tag):
+            parent = heading.getparent()
+            if (parent is None or parent.tag not in ("section", "div", "aside")
+                    or not _WIDGET_HEADING.search(_normalize_space(heading.text_content()))):
+                continue
+            if not any(len(_normalize_space(p.text_content())) > 300 for p in parent.iter("p")):
+                found.append(parent)
+    return _in_order(index, found)
+
+
+_WALKS = {
+    S.OUTER_HEADER: _outer("header"),
+    S.OUTER_FOOTER: _outer("footer"),
+    S.COOKIE_CLASS: _cookie_class,
+    S.POSTS_WIDGET: _posts_widget,
+    S.BUILDER_POST_LISTS: _builder_post_lists,
+    S.REL_TAG: _rel_tag,
+    S.HEADED_WIDGET: _headed_widgets,
+}

@@ -275,7 +275,7 @@ class Page:
     @cached_property
     def index(self) -> ElementIndex | None:
         """The page's elements indexed once; every selector list is matched through it."""
-        return ElementIndex(self.tree) if self.tree is not None else None
+        return ElementIndex(self.tree, self.source) if self.tree is not None else None
 
     @cached_property
     def doc_order(self) -> dict:

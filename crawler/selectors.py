@@ -13,15 +13,26 @@ from __future__ import annotations
 
 import re
 
-_WIDGET_HEADING = (
-    "re:test(normalize-space(.), '^(recent|related|latest|more|other) (posts|articles|stories)|"
+WIDGET_HEADING_RE = (
+    "^(recent|related|latest|more|other) (posts|articles|stories)|"
     "^(articles|publications) (r\u00e9cent|similaires|connexes)|^you (may|might) also like|"
-    "^read (next|more)$|^vous aimerez aussi', 'i')"
+    "^read (next|more)$|^vous aimerez aussi"
 )
+_WIDGET_HEADING = f"re:test(normalize-space(.), '{WIDGET_HEADING_RE}', 'i')"
 # ... and holds no prose: a "Read more" heading inside the post's own wrapper is no widget
-_HEADED_WIDGET = " | ".join(f"//{h}[{_WIDGET_HEADING}]/parent::*[self::section or self::div or self::aside]"
-                            "[not(.//p[string-length(normalize-space(.)) > 300])]"
-                            for h in ("h2", "h3", "h4"))
+HEADED_WIDGET = " | ".join(f"//{h}[{_WIDGET_HEADING}]/parent::*[self::section or self::div or self::aside]"
+                           "[not(.//p[string-length(normalize-space(.)) > 300])]"
+                           for h in ("h2", "h3", "h4"))
+
+# The page-wide XPaths below are matched by a walk over the page's element index
+# (crawler.matching), which finds the same elements; edited, they run as XPath again.
+OUTER_HEADER = "//header[not(ancestor::article or ancestor::main or ancestor::*[@role='main'])]"
+OUTER_FOOTER = "//footer[not(ancestor::article or ancestor::main or ancestor::*[@role='main'])]"
+COOKIE_CLASS = "//@class[contains(., 'cookie')]/parent::*[not(self::body or self::html)]"
+POSTS_WIDGET = "//@data-widget[.='recent-posts' or .='related-posts']/parent::*[self::section or self::div]"
+BUILDER_POST_LISTS = ("//@data-element-type[contains(., 'BlogPostsList')]/parent::* | "
+                      "//@data-widget-type[contains(., 'blogPostList')]/parent::*")
+REL_TAG = "//a/@rel[contains(concat(' ', normalize-space(.), ' '), ' tag ') and not(contains(., 'category'))]/parent::*"
 
 # Main content of a single post, most specific first.
 CONTENT = [
@@ -70,8 +81,8 @@ SITE_CHROME = [
     "script", "style", "noscript", "template", "svg", "iframe", "form", "button",
     "select", "textarea", "input", "dialog",
     "nav", "[role=navigation]",
-    "//header[not(ancestor::article or ancestor::main or ancestor::*[@role='main'])]",
-    "//footer[not(ancestor::article or ancestor::main or ancestor::*[@role='main'])]",
+    OUTER_HEADER,
+    OUTER_FOOTER,
     "[role=banner]", "[role=contentinfo]", "[role=complementary]",
     "aside",
     "#masthead", "#colophon", ".site-header", ".site-footer", "#header", "#footer",
@@ -84,7 +95,7 @@ SITE_CHROME = [
     "#cookie-notice", ".cookie-notice", ".cookie-banner", "#cookie-banner", ".cookie-consent",
     ".cc-window", "#CybotCookiebotDialog", "#onetrust-banner-sdk", "#onetrust-consent-sdk",
     ".cmplz-cookiebanner", "#cookie-law-info-bar", ".gdpr", "[aria-label=cookieconsent]",
-    "//@class[contains(., 'cookie')]/parent::*[not(self::body or self::html)]",
+    COOKIE_CLASS,
     # comments
     "#comments", ".comments", ".comments-area", ".comment-respond", "#respond",
     ".comment-list", ".commentlist", "#disqus_thread", ".post-comments", ".comments-section",
@@ -103,7 +114,7 @@ POST_CHROME = [
     ".recent-posts", ".widget_recent_entries", ".recent-posts-widget", ".more-posts",
     ".read-next", ".read-more-wrap", ".post-feed", ".recentPosts", ".relatedPosts", ".latest-posts", ".blog-recent-posts", ".dmRecentPosts", ".blogs-recent-posts",
     ".summary-block-wrapper", "[data-hook=recent-posts]", ".w-dyn-list",
-    "//@data-widget[.='recent-posts' or .='related-posts']/parent::*[self::section or self::div]",
+    POSTS_WIDGET,
     # newsletter and calls to action in chrome
     ".newsletter", ".newsletter-signup", ".mc4wp-form", "#mc_embed_signup", ".subscribe",
     ".signup-form", ".popup", ".modal", ".sr-only", ".screen-reader-text", ".visually-hidden",
@@ -137,11 +148,11 @@ RELATED_WIDGETS = [
     ".PopularPosts", ".popular-posts",
     ".dmRecentPosts", ".blogs-recent-posts", ".blog-recent-posts", "[data-hook=recent-posts]",
     ".summary-block-wrapper", ".related", ".recentPosts", ".relatedPosts", ".latest-posts",
-    "//@data-element-type[contains(., 'BlogPostsList')]/parent::* | //@data-widget-type[contains(., 'blogPostList')]/parent::*",
-    "//@data-widget[.='recent-posts' or .='related-posts']/parent::*[self::section or self::div]",
+    BUILDER_POST_LISTS,
+    POSTS_WIDGET,
     # a section/div/aside whose child h2-h4 announces other posts (one union of
     # //hN[...]/parent::*: only headings get the regex, not every element)
-    _HEADED_WIDGET,
+    HEADED_WIDGET,
 ]
 
 # Taken out of the page trafilatura reads: cookie banners, comments and other posts'
@@ -230,7 +241,7 @@ CATEGORY_LINKS = [
     ".blog-categories a", "a.blog-categories", ".post-category a", "a.post-card-primary-tag",
 ]
 TAG_LINKS = [
-    "//a/@rel[contains(concat(' ', normalize-space(.), ' '), ' tag ') and not(contains(., 'category'))]/parent::*",
+    REL_TAG,
     ".tags-links a", ".post-tags a", ".entry-tags a", ".tag-links a", ".blog-tags a", ".tags a",
     ".field--name-field-tags a", ".field-name-field-tags a", ".post-labels a",
 ]
