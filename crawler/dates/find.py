@@ -35,7 +35,7 @@ def find_dates(page: Page, *, container, cards: set, tz: str, languages: list[st
             for value in page.meta.get(key, [])[:1]:
                 dc.add_structured(value, DateKind.MODIFIED, DateSource.META)
         # microdata
-        for el in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"):
+        for el in _microdata_dates(page):
             if page.in_chrome(el):
                 continue
             kind = DateKind.MODIFIED if el.get("itemprop") == "dateModified" else DateKind.PUBLISHED
@@ -133,6 +133,18 @@ def _heuristic_date(page: Page, dc: DateCollector, container, cards: set) -> Non
         return
     if found:
         dc.add_structured(found, DateKind.PUBLISHED, DateSource.HEURISTIC)
+
+
+_MICRODATA_DATES = "//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"
+
+
+def _microdata_dates(page: Page) -> list:
+    """The elements ``_MICRODATA_DATES`` selects, in document order: those of the page's
+    index with an itemprop (a lookup, not a walk of every element)."""
+    if page.index is None:
+        return page.tree.xpath(_MICRODATA_DATES)
+    return [el for el in page.index.by_attr.get("itemprop")
+            if el.get("itemprop") in ("datePublished", "dateModified", "dateCreated")]
 
 
 _ISOISH = re.compile(r"^\d{4}-\d{2}-\d{2}")
