@@ -9,6 +9,7 @@ from crawler import selectors as S
 from crawler.content import container, teaser_group
 from crawler.dates import find_snippets
 from crawler.listings import find_cards
+from crawler.matching import normalize_space
 from crawler.page import ARTICLE_TYPES, LISTING_TYPES, Page, parse_page
 from crawler.text import WORD, clean, inside, text_near
 
@@ -20,6 +21,22 @@ def _archive_marks(page: Page) -> bool:
         return True
     title = page.title_element
     return title is not None and bool(S.ARCHIVE_TITLE.match(clean(title.text_content())))
+
+
+_ARTICLE_BODY = ("//*[@itemprop='articleBody'] | "
+                 "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]")
+
+
+def _article_body_marked(page: Page) -> bool:
+    """Does ``_ARTICLE_BODY`` select anything? Asked of the page's index: an itemprop, or a
+    class holding the token (split on more white space than XPath's, so the index's
+    candidates include every element the XPath finds; each is then tested as it does)."""
+    index = page.index
+    if index is None:
+        return bool(page.tree.xpath(_ARTICLE_BODY))
+    return (any(el.get("itemprop") == "articleBody" for el in index.by_attr.get("itemprop"))
+            or any(" entry-content " in f" {normalize_space(el.get('class'))} "
+                   for el in index.by_class.get("entry-content", ())))
 
 
 def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
@@ -72,7 +89,7 @@ def page_kind(html_or_tree, url: str) -> Literal["post", "listing", "other"]:
             post += 1
         if find_snippets(text_near(page, page.title_element, after=120, before=60), 1):
             post += 1
-    if tree.xpath("//*[@itemprop='articleBody'] | //*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]"):
+    if _article_body_marked(page):
         post += 1
     articles = [a for a in tree.iter("article") if not page.in_chrome(a)]
     if len(articles) == 1 and articles[0].find(".//h1") is not None:
