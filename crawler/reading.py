@@ -192,10 +192,30 @@ def settled_comparison():
                     _patch_saved.clear()
 
 
+_options: list = []
+
+
+def _extraction_options(url: str | None):
+    """The options ``bare_extraction(url=url, fast=False, include_comments=False,
+    include_tables=True)`` builds for itself, from one set built once a process: building
+    them reads a dozen values through configparser on every call. Only the address
+    differs from one page to the next, set as trafilatura's ``Extractor`` sets it; each
+    call gets its own copy (none is shared between threads)."""
+    from trafilatura.settings import Extractor
+
+    if not _options:
+        _options.append(Extractor(output_format="python", fast=False, comments=False, tables=True))
+    options = copy(_options[0])
+    options.url = url
+    source = url or None
+    options.source = source and source.encode("utf-8", "replace").decode("utf-8")
+    return options
+
+
 def trafilatura_text(tree, url: str | None) -> str:
     """trafilatura's full-mode body text of ``tree`` (no comments, tables kept)."""
     from trafilatura import bare_extraction
 
     with settled_comparison():
-        doc = bare_extraction(tree, url=url, fast=False, include_comments=False, include_tables=True)
+        doc = bare_extraction(tree, url=url, options=_extraction_options(url))
     return getattr(doc, "text", None) or ""
