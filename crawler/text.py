@@ -46,6 +46,7 @@ def read_text(root, skip: set, skip_test=None) -> TextOut:
     the subtrees in ``skip`` and invisible elements."""
     out = TextOut()
     buf: list[str] = []
+    images, links, headings = out.images, out.links, out.headings
 
     def flush() -> None:
         if buf:
@@ -54,36 +55,67 @@ def read_text(root, skip: set, skip_test=None) -> TextOut:
             if text:
                 out.blocks.append(text)
 
-    walker = etree.iterwalk(root, events=("start", "end"))
-    skipped = set()
-    for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if el is not root and (el in skip or tag in INVISIBLE_TAGS or (skip_test and skip_test(el))):
-                skipped.add(el)
-                walker.skip_subtree()
+    # Depth first with a stack of child iterators: each element is opened (block break,
+    # image, link, heading, its text) and closed (block break, cell space, its tail) once,
+    # a childless one at once, as an iterwalk's start and end events would. Like those
+    # events, the walk sees elements only: a comment's text and tail are not read.
+    tag = root.tag if isinstance(root.tag, str) else ""
+    if tag in BLOCK_TAGS:
+        flush()
+    if tag == "img":
+        images.append(root)
+    elif tag == "a":
+        links.append(root)
+    elif tag in HEADING_TAGS:
+        text = clean(root.text_content())
+        if text:
+            headings.append((HEADING_TAGS[tag], text, root))
+    text = root.text
+    if text:
+        buf.append(text)
+    stack = [(root, tag, root.iterchildren(etree.Element))]
+    while stack:
+        el, tag, children = stack[-1]
+        for child in children:
+            ctag = child.tag
+            if child in skip or ctag in INVISIBLE_TAGS or (skip_test and skip_test(child)):
+                text = child.tail
+                if text:
+                    buf.append(text)
                 continue
+            if ctag in BLOCK_TAGS:
+                flush()
+            if ctag == "img":
+                images.append(child)
+            elif ctag == "a":
+                links.append(child)
+            elif ctag in HEADING_TAGS:
+                text = clean(child.text_content())
+                if text:
+                    headings.append((HEADING_TAGS[ctag], text, child))
+            text = child.text  # each read of .text or .tail decodes it anew
+            if text:
+                buf.append(text)
+            if len(child):
+                stack.append((child, ctag, child.iterchildren(etree.Element)))
+                break
+            if ctag in BLOCK_TAGS:
+                flush()
+            elif ctag == "td" or ctag == "th":
+                buf.append(" ")
+            text = child.tail
+            if text:
+                buf.append(text)
+        else:
+            stack.pop()
             if tag in BLOCK_TAGS:
                 flush()
-            if tag == "img":
-                out.images.append(el)
-            elif tag == "a":
-                out.links.append(el)
-            elif tag in HEADING_TAGS:
-                text = clean(el.text_content())
-                if text:
-                    out.headings.append((HEADING_TAGS[tag], text, el))
-            if el.text:
-                buf.append(el.text)
-        else:
-            if el in skipped:
-                skipped.discard(el)
-            elif tag in BLOCK_TAGS:
-                flush()
-            elif tag in ("td", "th"):
+            elif tag == "td" or tag == "th":
                 buf.append(" ")
-            if el is not root and el.tail:
-                buf.append(el.tail)
+            if el is not root:
+                text = el.tail
+                if text:
+                    buf.append(text)
     flush()
     return out
 
