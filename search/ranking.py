@@ -23,10 +23,11 @@ from math import log
 
 from whoosh import query as wq
 from whoosh.scoring import BM25F, WeightingModel
+from whoosh.util.numeric import byte_to_length
 
 from indexer.analysis import normalize_words
 from search.once import OnceLRU
-from search.whoosh_private import expanded_terms, field_b, posting_blocks, term_postings
+from search.whoosh_private import expanded_terms, field_b, length_bytes, term_blocks
 
 # Cached impacts are two arrays (12 bytes a posting); this bounds them to ~96 MB.
 CACHE_POSTINGS = 8_000_000
@@ -227,10 +228,10 @@ class Impacts:
         found = []
         frequency = 0
         for sub, offset in subs:
-            term = term_postings(sub.reader(), fieldname, text)
+            term = term_blocks(sub.reader(), fieldname, text, offset)
             if term is not None:
                 frequency += term[0]
-                found.append((term[1], offset))
+                found.append(term[1])
         if not found:
             return ids, impacts
         if type(self.weighting).idf is WeightingModel.idf:
@@ -241,18 +242,27 @@ class Impacts:
             idf = searcher.idf(fieldname, text)
         k1_plus_1 = self.weighting.K1 + 1
         norms = self._norms(searcher, fieldname)
+        ones = None
         deleted = self._deleted
-        for postings, offset in found:
-            for block_ids, block_weights in posting_blocks(postings):
+        for blocks in found:
+            for block_ids, block_weights in blocks:
                 if pause is not None:
                     pause()
-                if offset:
-                    block_ids = [d + offset for d in block_ids]
                 if deleted:
-                    kept = [(d, tf) for d, tf in zip(block_ids, block_weights) if d not in deleted]
-                    block_ids = [d for d, _ in kept]
-                    block_weights = [tf for _, tf in kept]
+                    if block_weights is None:
+                        block_ids = [d for d in block_ids if d not in deleted]
+                    else:
+                        kept = [(d, tf) for d, tf in zip(block_ids, block_weights) if d not in deleted]
+                        block_ids = [d for d, _ in kept]
+                        block_weights = [tf for _, tf in kept]
                 ids.fromlist(block_ids)  # from a list: twice as fast as extend
+                if block_weights is None:
+                    # every weight 1.0: the same floats, the length part of each post
+                    # divided once per generation
+                    if ones is None:
+                        ones = self._ones(searcher, fieldname)
+                    impacts.fromlist([idf * ones[d] for d in block_ids])
+                    continue
                 # whoosh.scoring.bm25, with the length part precomputed
                 impacts.fromlist([
                     idf * ((tf * k1_plus_1) / (tf + norms[d]))
@@ -265,10 +275,18 @@ class Impacts:
         from Whoosh's stored (byte-quantised) lengths: the ones its own scorer reads."""
 
         def build() -> list[float]:
-            reader = searcher.reader()
             avgfl = searcher.avg_field_length(fieldname) or 1
             B = field_b(self.weighting, fieldname)
             K1 = self.weighting.K1
+            lengths = document_length_bytes(searcher, fieldname)
+            if lengths is not None:
+                # a length is one of 256 bytes: the normalisation of each, then a look-up
+                # a post (the same floats: doc_field_length gives byte_to_length of the
+                # byte, None for 0, which counts as 1)
+                by_byte = [K1 * ((1 - B) + B * ((byte_to_length(b) if b else None) or 1) / avgfl)
+                           for b in range(256)]
+                return list(map(by_byte.__getitem__, lengths))
+            reader = searcher.reader()
             length = reader.doc_field_length
             # None: a segment where no document has the field (teasers only); such
             # documents have no posting to score anyway
@@ -278,6 +296,27 @@ class Impacts:
             ]
 
         return self._lengths.get(fieldname, build)
+
+    def _ones(self, searcher, fieldname: str) -> list[float]:
+        """Per post, BM25's term part at a term frequency of 1.0, as ``_compute`` works
+        it out, (1.0 * (K1 + 1)) / (1.0 + norm): most postings of rarer words and titles."""
+        k1_plus_1 = self.weighting.K1 + 1
+        return self._lengths.get(
+            (fieldname, 1.0),
+            lambda: [(1.0 * k1_plus_1) / (1.0 + n) for n in self._norms(searcher, fieldname)])
+
+
+def document_length_bytes(searcher, fieldname: str) -> bytes | None:
+    """Every post's length byte in ``fieldname``, in post number order (each segment's,
+    read at once), or None where a segment keeps them otherwise."""
+    subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+    out = bytearray()
+    for sub, offset in subs:
+        segment = length_bytes(sub.reader(), fieldname) if offset == len(out) else None
+        if segment is None:
+            return None
+        out += segment
+    return bytes(out) if len(out) == searcher.doc_count_all() else None
 
 
 def top(scores: dict[int, float], n: int, allowed=None, exact: bool = True) -> list[tuple[int, float]]:

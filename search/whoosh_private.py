@@ -12,10 +12,12 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator
-from itertools import accumulate
+from itertools import accumulate, repeat
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PerDocReader,
+                                  W3TermsReader, _lenfield)
+from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.query.qcore import _NullQuery
@@ -86,6 +88,154 @@ def term_postings(reader, fieldname: str, text: str):
     matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format,
                                            term=(fieldname, tbytes))
     return info.doc_frequency(), matcher
+
+
+def term_blocks(reader, fieldname: str, text: str, offset: int = 0):
+    """(document frequency, blocks) of a term in one segment's ``reader``, or None when
+    the segment lacks it. The blocks are (ids, weights) pairs, as ``posting_blocks``
+    gives them, but a block's weights may be None (all 1.0) and its ids are ``offset``
+    plus the segment's (the segment's first post number in a searcher of several).
+    Deleted documents are left in (the caller filters them).
+
+    Where the term's postings are Whoosh 3 blocks on the postings file, they are read
+    from its term info, as one byte string split into blocks here (``_block_spans``),
+    each block's ids and weights read from the start of its pickle (``_head``): Whoosh's
+    matcher read each block's header through its file object, in Python, and unpickled
+    ids and weights a posting at a time. Anything laid out otherwise is read by Whoosh."""
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is not W3TermsReader or fieldname not in reader.schema:
+        found = term_postings(reader, fieldname, text)
+        if found is None:
+            return None
+        return found[0], _offset(posting_blocks(found[1]), offset)
+    tbytes = reader._text_to_bytes(fieldname, text)
+    try:
+        info = terms.term_info(fieldname, tbytes)
+    except (KeyError, TermNotFound):
+        return None
+    if not info.is_inlined():
+        spans = _block_spans(terms._postfile, *info.extent())
+        if spans is not None:
+            return info.doc_frequency(), map(_decode_block, spans, repeat(offset))
+    matcher = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format,
+                                           term=(fieldname, tbytes))
+    return info.doc_frequency(), _offset(posting_blocks(matcher), offset)
+
+
+def _offset(blocks, offset: int):
+    if not offset:
+        return blocks
+    return (([d + offset for d in ids], weights) for ids, weights in blocks)
+
+
+def _block_spans(postfile, start: int, length) -> list | None:
+    """The (posting count, compression, data) of each block of the posting list at
+    ``start`` of ``postfile``, ``length`` bytes long, read in one piece: after a 4-byte
+    tag, a block is its length (4 bytes, negative for the last block), its pickled header
+    (count, last id, max weight, compression, min and max length bytes) and its data.
+    None when the bytes are not laid out so: each header must pickle back to its bytes,
+    and the last block must end the list."""
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct.unpack's tuple
+        length = length[0] if len(length) == 1 else None
+    if not isinstance(length, int) or not isinstance(start, int) or length < 8:
+        return None
+    raw = postfile.get(start, length)
+    if len(raw) != length or raw[:4] != WHOOSH3_HEADER_MAGIC:
+        return None
+    view = memoryview(raw)
+    spans = []
+    pos = 4
+    while pos + 4 <= length:
+        size = int.from_bytes(raw[pos:pos + 4], "big", signed=True)
+        last = size < 0
+        head_at, block_end = pos + 4, pos + 4 + abs(size)
+        if block_end > length:
+            return None
+        try:
+            info = pickle.loads(view[head_at:block_end])
+        except Exception:
+            return None
+        if type(info) is not tuple or len(info) != 6 or type(info[0]) is not int or info[0] < 1:
+            return None
+        header = pickle.dumps(info, 2)
+        if not raw.startswith(header, head_at):
+            return None
+        spans.append((info[0], info[3], view[head_at + len(header):block_end]))
+        if last:
+            return spans if block_end == length else None
+        pos = block_end
+    return None
+
+
+def _decode_block(span, offset: int) -> tuple:
+    """(ids, weights) of one block from ``_block_spans``, as ``block_ids_weights`` gives
+    them but for weights all 1.0, which are None."""
+    n, compression, data = span
+    if compression:
+        inflate = zlib.decompressobj()
+        head = _head(inflate, data, n, offset)
+    else:
+        head = _head(None, data, n, offset)
+    if head is None:  # laid out otherwise: the whole pickle
+        deltas, weights = pickle.loads(zlib.decompress(data) if compression else data)[:2]
+        if len(deltas) != n:
+            raise ValueError("posting block count mismatch")
+        ids = list(accumulate(deltas, initial=offset))[1:]
+    else:
+        ids, weights = head
+    if isinstance(weights, float):
+        weights = array("f", (weights,)) * n
+    return ids, weights
+
+
+# The pickle of a block's data starts with protocol 2's header and the ids' deltas as a
+# tuple: the first (the block's first id) an int of 1, 2 or 4 bytes ("K", "M" or "J"),
+# the others, in the common case, one byte each ("K" b: ids a few apart); the tuple is
+# memoised as object 0 ("tq\x00"); then the weights (see _BINFLOAT below).
+_START = b"\x80\x02("
+_FIRST = {0x4B: 1, 0x4D: 2, 0x4A: 4}  # "K", "M", "J": bytes of the int that follows
+_WEIGHTS = {}  # posting count -> the Struct reading that many BINFLOATs
+
+
+def _head(inflate, data, n: int, offset: int) -> tuple | None:
+    """(ids, weights) from the start of a block's pickle, inflating (``inflate``, or None
+    for an uncompressed block) no more of it than they take; None when laid out
+    otherwise. Weights are None (all 1.0), one float (all equal) or a tuple."""
+    want = 3 + 5 + 2 * (n - 1) + 4  # the deltas at most, "tq\x00", the weights' opcode
+    raw = bytes(data) if inflate is None else inflate.decompress(data, want)
+    size = _FIRST.get(raw[3]) if len(raw) > 3 and raw.startswith(_START) else None
+    if size is not None:
+        rest = 4 + size  # the other deltas: "K" b each
+        ids_end = rest + 2 * (n - 1)
+    if (size is None or len(raw) < ids_end + 4 or raw[ids_end:ids_end + 3] != _IDS_END
+            or raw[rest:ids_end:2] != b"K" * (n - 1)):
+        if inflate is not None:  # wider ids: as much as they can take
+            raw += inflate.decompress(inflate.unconsumed_tail, 14 * n + 32 - len(raw))
+        head = _ids_and_weights(raw, n)
+        return None if head is None else (list(accumulate(head[0], initial=offset))[1:], head[1])
+    first = int.from_bytes(raw[4:rest], "little", signed=size == 4)
+    ids = list(accumulate(raw[rest + 1:ids_end:2], initial=first + offset))
+    at = ids_end + 4  # after the weights' opcode
+    kind = raw[at - 1]
+    if kind == 0x4E:  # "N": every weight 1.0
+        return ids, None
+    if kind == 0x47:  # "G": one float for every posting
+        if inflate is not None and len(raw) < at + 8:
+            raw += inflate.decompress(inflate.unconsumed_tail, at + 8 - len(raw))
+        if len(raw) < at + 8:
+            return None
+        return ids, struct.unpack_from(">d", raw, at)[0]
+    if kind != 0x28:  # "(": a float a posting
+        return None
+    stop = at + _BINFLOAT * n + 3
+    if inflate is not None and len(raw) < stop:
+        raw += inflate.decompress(inflate.unconsumed_tail, stop - len(raw))
+    if len(raw) < stop or raw[stop - 3:stop] != b"tq\x01" or raw[at:stop - 3:_BINFLOAT] != b"G" * n:
+        return None
+    unpack = _WEIGHTS.get(n)
+    if unpack is None:
+        unpack = _WEIGHTS[n] = struct.Struct(">" + "xd" * n).unpack_from
+    return ids, unpack(raw, at)
 
 
 def posting_blocks(m):
@@ -165,3 +315,25 @@ def _ids_and_weights(raw: bytes, n: int) -> tuple | None:
     if len(deltas) != n or (isinstance(weights, tuple) and len(weights) != n):
         return None
     return deltas, weights
+
+
+def length_bytes(reader, fieldname: str) -> bytes | None:
+    """Every document's length byte in ``fieldname`` (Whoosh's ``length_to_byte``; 0 for
+    none) of one segment's ``reader``, read from its lengths column at once, or None
+    where the segment keeps lengths otherwise. ``doc_field_length`` reads one document's
+    (a seek and an unpack each)."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if not isinstance(perdoc, W3PerDocReader):
+        return None
+    n = reader.doc_count_all()
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return bytes(n)  # no document has the field: each reads as having none
+    if (type(column) is not NumericColumn.Reader or column._fixedlen != 1 or column._default != 0
+            or column._typecode != "B"):
+        return None
+    count = min(column._count, n)
+    raw = column._dbfile.get(column._basepos, count)
+    if len(raw) != count:
+        return None
+    return raw + bytes(n - count)  # documents past the column's end read its default, 0
