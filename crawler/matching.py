@@ -482,7 +482,7 @@ def selector_set(selectors: list[str]) -> SelectorSet:
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
-def _normalize_space(text: str) -> str:
+def normalize_space(text: str) -> str:
     """XPath's normalize-space(): runs of XML white space (not Unicode's) as one space."""
     return _XML_SPACE.sub(" ", text).strip(" ")
 
@@ -522,7 +522,7 @@ def _rel_tag(index: ElementIndex) -> list:
     out = []
     for el in index.by_tag.get("a"):
         rel = el.get("rel")
-        if rel is not None and " tag " in f" {_normalize_space(rel)} " and "category" not in rel:
+        if rel is not None and " tag " in f" {normalize_space(rel)} " and "category" not in rel:
             out.append(el)
     return out
 
@@ -537,9 +537,9 @@ def _headed_widgets(index: ElementIndex) -> list:
         for heading in index.by_tag.get(tag):
             parent = heading.getparent()
             if (parent is None or parent.tag not in ("section", "div", "aside")
-                    or not _WIDGET_HEADING.search(_normalize_space(heading.text_content()))):
+                    or not _WIDGET_HEADING.search(normalize_space(heading.text_content()))):
                 continue
-            if not any(len(_normalize_space(p.text_content())) > 300 for p in parent.iter("p")):
+            if not any(len(normalize_space(p.text_content())) > 300 for p in parent.iter("p")):
                 found.append(parent)
     return _in_order(index, found)
 
