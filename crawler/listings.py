@@ -31,6 +31,26 @@ _NOT_POST_PATH = re.compile(r"/(?:category|categories|tag|tags|author|authors|pa
 _MORE_TEXT = re.compile(r"^(?:read more|continue reading|lire la suite|en savoir plus|learn more|more|suite|»|→|\.\.\.|…)\W*$", re.IGNORECASE)
 _NEXT_TEXT = re.compile(r"^\W*(?:next|older|older posts|older entries|next page|more posts|load more|suivant|page suivante|articles plus anciens|plus anciens|»|›|→)\W*$|older posts|next page|page suivante", re.IGNORECASE)
 _PAGE_URL = re.compile(r"(?:/page/(\d+)/?$|[?&](?:page|paged|p|offset|pg)=(\d+))", re.IGNORECASE)
+# _NEXT_TEXT's two parts: the whole text as a "next" word, or a phrase anywhere in it
+_NEXT_WHOLE = re.compile(_NEXT_TEXT.pattern.split("$|", 1)[0] + "$", re.IGNORECASE)
+_NEXT_PHRASE = re.compile(_NEXT_TEXT.pattern.split("$|", 1)[1], re.IGNORECASE)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _next_text(text: str) -> bool:
+    """``_NEXT_TEXT.search(text)``, most texts answered without a scan of every position:
+    a phrase's start ("older po", "next page", "page ") is in the lowered text wherever
+    the phrase matches (none of those characters matches another ignoring case)."""
+    if _NEXT_WHOLE.match(text):
+        return True
+    low = text.lower()
+    return ("older po" in low or "next page" in low or "page " in low) and _NEXT_PHRASE.search(text) is not None
+
+
+def _page_url(href: str) -> bool:
+    """``_PAGE_URL.search(href)``: it needs an "=" or "/page/" (no other character matches
+    p, a, g or e ignoring case), which most addresses have not."""
+    return ("=" in href or "/page/" in href.lower()) and _PAGE_URL.search(href) is not None
 
 
 def _card_link(page: Page, card):
@@ -45,7 +65,7 @@ def _card_link(page: Page, card):
             return None
         return href
 
-    ordered = ([a for a in anchors if a.xpath("ancestor::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]")]
+    ordered = ([a for a in anchors if next(a.iterancestors(*_HEADINGS), None) is not None]
                + [a for a in anchors if a.find(".//img") is not None] + anchors)
     for a in ordered:
         href = ok(a)
@@ -148,12 +168,14 @@ def _next_pages(page: Page, post_urls: set[str]) -> list[str]:
         if href and href != page.canonical_url and href not in out and href not in post_urls and is_internal(href, page.site):
             out.append(href)
 
-    for el in tree.xpath("//link[@href] | //a[@href]"):
+    for el in tree.iter("link", "a"):  # //link[@href] | //a[@href], in document order
+        if el.get("href") is None:
+            continue
         rel = (el.get("rel") or "").lower().split()
         if "next" in rel:
             add(el.get("href"))
     for a in tree.iter("a"):
-        if a.get("href") and _NEXT_TEXT.search(clean(link_text(a)) or a.get("aria-label") or ""):
+        if a.get("href") and _next_text(clean(link_text(a)) or a.get("aria-label") or ""):
             if "prev" not in (a.get("rel") or "") and not re.search(r"prev|newer|précéd", (a.get("class") or "") + clean(link_text(a)), re.IGNORECASE):
                 add(a.get("href"))
     for _, el in ordered(tree, S.PAGINATION, page):
@@ -163,7 +185,7 @@ def _next_pages(page: Page, post_urls: set[str]) -> list[str]:
     site_chrome = None
     for a in tree.iter("a"):
         href = a.get("href") or ""
-        if _PAGE_URL.search(href):
+        if _page_url(href):
             if site_chrome is None:
                 site_chrome = page.chrome - matches(page, S.POST_CHROME)
             if inside(a, site_chrome):
