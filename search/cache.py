@@ -74,11 +74,31 @@ class Generation:
 
         return self._columns.get(name if translate else (name, "raw"), read)
 
+    def by_date(self, searcher, newest: bool) -> list[tuple[int, int]]:
+        """Every post as (sort key, post number), in the order Whoosh's sorted search
+        gives them (search.query: newest first with undated posts last, or oldest
+        first): its (key, post number) pairs sorted, reversed for newest. Sorting every
+        post again for each listing cost 7-9 ms at 2,000 posts."""
+
+        def build() -> list[tuple[int, int]]:
+            raw = self.column(searcher, "published", translate=False)
+            if newest:
+                items = [(-1 if v == UNDATED else v, d) for d, v in enumerate(raw)]
+            else:
+                items = [(v, d) for d, v in enumerate(raw)]
+            items.sort(reverse=newest)
+            return items
+
+        return self._columns.get(("by date", newest), build)
+
 
 _generations: dict[str, Generation] = {}
 _generations_lock = threading.Lock()
 # Called with each Generation the first time a process uses it (search.warmup's hook).
 on_new_generation: list[Callable[[Generation], None]] = []
+
+# A post without a date holds the published column's largest value.
+UNDATED = 2**64 - 1
 
 _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")  # indexer.opening.INDEX_NAME's tables of contents
 

@@ -29,6 +29,7 @@ from indexer.analysis import keyword_analyzer, load_synonyms
 from search import once, proximity, pruning, ranking
 from search.budget import DEFAULT as DEFAULT_BUDGET
 from search.budget import Budget
+from search.cache import UNDATED
 from search.docsets import members
 from search.errors import QueryBudgetError, QuerySyntaxError  # noqa: F401 - both raised here
 from search.explain import explain_hits, explain_whoosh
@@ -209,7 +210,7 @@ def _needs_kind_filter(q: wq.Query) -> bool:
 
 # A post without a date holds the column's largest value, so a plain reverse sort would
 # list undated posts as the newest; they go last either way.
-_UNDATED = 2**64 - 1
+_UNDATED = UNDATED
 _NEWEST = sorting.TranslateFacet(
     lambda v: -1 if v == _UNDATED else v, sorting.FieldFacet("published")
 )
@@ -266,10 +267,12 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
         else:
             results = searcher.search(full, limit=limit)
     else:
-        results = searcher.search(
-            full, limit=limit, sortedby=_NEWEST if sort != "oldest" else "published",
-            reverse=(sort != "oldest"),
-        )
+        ranked = _by_date(handle, matching, total, sort != "oldest", start, limit)
+        if ranked is None:
+            results = searcher.search(
+                full, limit=limit, sortedby=_NEWEST if sort != "oldest" else "published",
+                reverse=(sort != "oldest"),
+            )
     if ranked is None:
         # not list(results): its length hint runs Whoosh's exact count of every match
         ranked = [
@@ -295,6 +298,43 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
         query="", query_used="", total=total, hits=hits, facets=facet_counts,
         page=page, per_page=per_page, sort=sort,
     )
+
+
+# Under 1/16 of the posts, the matching posts are sorted alone; more, the generation's
+# order is read until the page is full.
+_FEW_DATED = 16
+
+
+def _by_date(handle: Handle, matching: int, total: int, newest: bool, start: int,
+             limit: int) -> list[tuple[int, float]] | None:
+    """Posts ``start`` to ``limit`` of those in bitset ``matching`` (``total`` of them), by
+    date, as (post, score) where the score is the sort key, as Whoosh's sorted search
+    gives them (``_NEWEST`` reversed, or the published column); from the generation's
+    order of every post (``cache.Generation.by_date``). None when the column does not
+    cover every post (Whoosh sorts then)."""
+    order = handle.shared.by_date(handle.searcher, newest)
+    if len(order) != handle.docsets.size:
+        return None
+    if total * _FEW_DATED < len(order):
+        # few posts: sort those alone, by the same keys
+        raw = handle.column("published", translate=False)
+        if newest:
+            items = [(-1 if raw[d] == _UNDATED else raw[d], d) for d in members(matching)]
+        else:
+            items = [(raw[d], d) for d in members(matching)]
+        items.sort(reverse=newest)
+        del items[limit:]
+    else:
+        inside = matching.to_bytes((matching.bit_length() + 7) // 8, "little")
+        size = len(inside)
+        items = []
+        for key, d in order:
+            byte = d >> 3
+            if byte < size and (inside[byte] >> (d & 7)) & 1:
+                items.append((key, d))
+                if len(items) == limit:
+                    break
+    return [(d, key or 0.0) for key, d in items[start:]]
 
 
 def _stored(searcher, stored: dict[int, dict], docnum: int) -> dict:
