@@ -62,22 +62,32 @@ def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int, str]]:
 
 def _word_starts(lowered: str, folded: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """(start, end) of the candidate words of the lowered text, in order: what
-    ``_candidates_lower`` finds at word starts. One scan a stem prefix, its pattern cached
-    by prefix (a new query's words are mostly known ones, and compiling an alternation of
-    them cost ~0.1 ms a query). The same candidates: a match spans word characters and
-    dots only, so no scan skips a word start, and where several prefixes start the same
-    word the longest gives the end, as the alternation (longest first) does."""
+    ``_candidates_lower`` finds at word starts. One scan a stem prefix: ``str.find`` for
+    the prefix, then one shared pattern for the rest of the word, as a pattern of the
+    prefix followed by it would match (compiling a pattern for each new prefix cost
+    ~0.1 ms, an alternation of them for each new query as much). The same candidates:
+    a match spans word characters and dots only, so no scan skips a word start, and
+    where several prefixes start the same word the longest gives the end, as the
+    alternation (longest first) does."""
     prefixes = _prefixes(terms)
     if prefixes is None:
         return [(m.start(), m.end()) for m in _candidates_lower(terms).finditer(lowered)
                 if not m.start() or not _WORD_BEFORE.match(folded, m.start() - 1)]
     found: dict[int, tuple[int, int]] = {}
+    find, rest, before = lowered.find, _REST_OF_WORD.match, _WORD_BEFORE.match
     for prefix in prefixes:  # longest first: a start already found keeps its end
-        for m in _prefix_pattern(prefix).finditer(lowered):
-            start = m.start()
-            if start not in found and (not start or not _WORD_BEFORE.match(folded, start - 1)):
-                found[start] = (start, m.end())
+        size = len(prefix)
+        start = find(prefix)
+        while start >= 0:
+            end = rest(lowered, start + size).end()
+            if start not in found and (not start or not before(folded, start - 1)):
+                found[start] = (start, end)
+            start = find(prefix, end)  # the next match starts after this one, as finditer's
     return [found[start] for start in sorted(found)]
+
+
+# What follows a stem prefix in a candidate word (``_candidates``' tail).
+_REST_OF_WORD = re.compile(r"\w*(?:\.\w+)*")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -89,11 +99,6 @@ def _prefixes(terms: frozenset[str]) -> tuple[str, ...] | None:
 
 
 _WORDISH = re.compile(r"[\w.]+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _prefix_pattern(prefix: str) -> re.Pattern:
-    return re.compile(rf"{re.escape(prefix)}\w*(?:\.\w+)*")
 
 
 # re's IGNORECASE matches these to i or s; their lower() is not that letter
