@@ -38,6 +38,14 @@ def looks_like_html(body: bytes | str | None) -> bool:
     return bool(re.search(rb"<(?:!doctype\s+html|html|head|body|title|meta|div|p|article)\b", head, re.IGNORECASE))
 
 
+def _may_hold_mojibake(text: str) -> bool:
+    """Can ``_MOJIBAKE`` match? Its runs open with a character from U+00C2 to U+00F4, whose
+    UTF-8 opens with the byte C3 (no other character's UTF-8 holds that byte): an ASCII
+    text (known without a scan) or one whose UTF-8 lacks it (a fast byte search) has none.
+    The regex's own scan tests a character class at every position, 5 ns a character."""
+    return not text.isascii() and b"\xc3" in text.encode("utf-8", "surrogatepass")
+
+
 def _fix_mojibake(text: str) -> tuple[str, int]:
     """Undo UTF-8 bytes that were decoded as cp1252/latin-1, run by run."""
     fixed = 0
@@ -172,7 +180,7 @@ def decode_html(body: bytes | str, encoding: str | None = None) -> tuple[str, li
                     warnings.append(RecordWarning(kind=WarningKind.ENCODING, message="undecodable bytes replaced"))
     if "\x00" in text:
         text = text.replace("\x00", "")
-    if _MOJIBAKE.search(text):
+    if _may_hold_mojibake(text) and _MOJIBAKE.search(text):
         text, fixed = _fix_mojibake(text)
         if fixed:
             warnings.append(RecordWarning(
