@@ -53,16 +53,25 @@ def _prefix(term: str) -> str:
 def _together(text: str, folded: str, a: str, b: str) -> bool:
     """Is a word of term ``a`` followed, at most SLOP words later (stop words aside), by
     a word of term ``b``? Occurrences of a's prefix are found with str.find (in C); only
-    the words right after them are analysed."""
+    the words right after them are analysed, and only where b's prefix starts within
+    the words the walk could read (one pattern for their span, then str.find)."""
     first, second = _prefix(a), _prefix(b)
+    if folded.find(second) < 0:
+        return False
     i = folded.find(first)
     while i >= 0:
         if i == 0 or not (folded[i - 1].isalnum() or folded[i - 1] in "._"):
-            word = _WORD_AT.match(folded, i)
-            if _index_term(text[i:word.end()]) == a and _followed_by(text, folded, word.end(), second, b):
+            end = _WORD_AT.match(folded, i).end()
+            reach = _WORDS_AFTER.match(folded, end)
+            if (reach is not None and folded.find(second, end, reach.end() + len(second)) >= 0
+                    and _index_term(text[i:end]) == a and _followed_by(text, folded, end, second, b)):
                 return True
         i = folded.find(first, i + 1)
     return False
+
+
+# The words _followed_by can read after a word: its span.
+_WORDS_AFTER = re.compile(rf"(?:[^\w]+\w+){{1,{SLOP + _STOP_ALLOWANCE + 1}}}")
 
 
 def _followed_by(text: str, folded: str, pos: int, prefix: str, term: str) -> bool:
