@@ -160,7 +160,7 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
     text_asked = _QUESTION_MARK.sub(lambda m: " " * len(m.group()), text)
     parser = parser_for(schema, synonyms, plain=is_plain(text_asked))
     try:
-        q = parser.parse(text_asked)
+        q = normalize(parser.parse(text_asked, normalize=False))
     except Exception as exc:  # Whoosh raises assorted types for odd input
         raise QuerySyntaxError(f"cannot understand the query: {exc}", text) from None
     for node in walk(q):
@@ -170,6 +170,96 @@ def parse_query(schema, text: str, synonyms: SynonymMap | None = None, *,
     # word~9 would match nearly every word of a large index: read as word~2 (budget)
     query_budget.check_query(q, text, budget, reader)
     return _narrow_by_filters(q)
+
+
+def normalize(q: wq.Query) -> wq.Query:
+    """``q.normalize()``: the same tree, node for node, but ORs and ANDs merged into their
+    parents without deep copies. Whoosh's normalisation copies every merged child with
+    ``copy.deepcopy`` (``with_boost``), again at each level a synonym group and the
+    field expansion nest, which was most of the parsing of a query with synonyms (~0.6
+    of 1.2 ms). Merged children are copied node by node here (a word's attributes are
+    immutable); other kinds of query are normalised by Whoosh."""
+    cls = type(q)
+    if cls is not wq.Or and cls is not wq.And:
+        return q.normalize()
+    subqueries = []
+    for s in q.subqueries:
+        s = normalize(s)
+        if isinstance(s, cls):
+            subqueries += [_with_boost(ss, ss.boost * s.boost) for ss in s]
+        else:
+            subqueries.append(s)
+    # from here on CompoundQuery.normalize (whoosh-reloaded 2.7), as it is
+    if all(sub is wq.NullQuery for sub in subqueries):
+        return wq.NullQuery
+    if any((isinstance(sub, wq.Every) and sub.fieldname is None) for sub in subqueries):
+        return wq.Every()
+    everyfields = set()
+    i = 0
+    while i < len(subqueries):
+        sub = subqueries[i]
+        f = sub.field()
+        if f in everyfields:
+            subqueries.pop(i)
+            continue
+        if isinstance(sub, (wq.TermRange, wq.NumericRange)):
+            j = i + 1
+            while j < len(subqueries):
+                if sub.overlaps(subqueries[j]):
+                    other = subqueries.pop(j)
+                    sub = sub.merge(other, intersect=q.intersect_merge)
+                else:
+                    j += 1
+            sub = subqueries[i] = sub.normalize()
+        if isinstance(sub, wq.Every):
+            everyfields.add(sub.fieldname)
+        i += 1
+    subqs = []
+    seen = set()
+    for sub in subqueries:
+        if not isinstance(sub, wq.Every) and sub.field() in everyfields:
+            continue
+        if sub in seen:
+            continue
+        seen.add(sub)
+        subqs.append(sub)
+    subqs = [sub for sub in subqs if sub is not wq.NullQuery]
+    if not subqs:
+        return wq.NullQuery
+    if len(subqs) == 1:
+        sub = subqs[0]
+        sub_boost = getattr(sub, "boost", 1.0)
+        if not (q.boost == 1.0 and sub_boost == 1.0):
+            sub = _with_boost(sub, sub_boost * q.boost)
+        return sub
+    norm = cls(subqs, boost=q.boost)
+    if cls is wq.Or:  # Or.normalize
+        norm.minmatch = q.minmatch
+        norm.scale = q.scale
+    return norm
+
+
+def _with_boost(q: wq.Query, boost: float) -> wq.Query:
+    """``q.with_boost(boost)``: a copy of ``q`` with that boost."""
+    cls = type(q)
+    if cls is not wq.Term and cls is not wq.Or and cls is not wq.And:
+        return q.with_boost(boost)
+    out = _copied(q)
+    out.boost = boost
+    return out
+
+
+def _copied(q: wq.Query) -> wq.Query:
+    """``copy.deepcopy(q)`` for words, ORs and ANDs of them: new nodes all the way down
+    (a word's attributes, strings and numbers, are shared as deepcopy shares them)."""
+    cls = type(q)
+    if cls is wq.Term:
+        return copy.copy(q)
+    if cls is wq.Or or cls is wq.And:
+        out = copy.copy(q)
+        out.subqueries = [_copied(sub) for sub in q.subqueries]
+        return out
+    return copy.deepcopy(q)
 
 
 # A question mark ending a word ("does dry needling hurt?") ends a question, not a
