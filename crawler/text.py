@@ -137,30 +137,107 @@ def text_len(el) -> int:
     return sum(map(len, words)) + len(words) - 1 + text[0].isspace() + text[-1].isspace()
 
 
+_XML_BLANK = " \t\r\n"  # XPath's white space, which normalize-space() drops
+
+
+def _subtree_texts(el):
+    """The text nodes of ``el``'s subtree and its tail, in document order, as
+    (text, the node holding it, whether it is the node's own text rather than its tail).
+    A comment or processing instruction holds no text node, only its tail."""
+    if isinstance(el.tag, str):
+        text = el.text
+        if text is not None:
+            yield text, el, True
+        for child in el:
+            yield from _subtree_texts(child)
+    tail = el.tail
+    if tail is not None:
+        yield tail, el, False
+
+
+def _subtree_texts_reversed(el):
+    """``_subtree_texts(el)`` backwards."""
+    tail = el.tail
+    if tail is not None:
+        yield tail, el, False
+    if isinstance(el.tag, str):
+        for child in reversed(el):
+            yield from _subtree_texts_reversed(child)
+        text = el.text
+        if text is not None:
+            yield text, el, True
+
+
+def following_texts(el):
+    """XPath's ``following::text()`` of ``el``, in document order (a generator: the caller
+    stops when it has enough, where libxml2 collects the rest of the page first)."""
+    node = el
+    while node is not None:
+        tail = node.tail
+        if tail is not None:
+            yield tail, node, False
+        sibling = node.getnext()
+        while sibling is not None:
+            yield from _subtree_texts(sibling)
+            sibling = sibling.getnext()
+        node = node.getparent()
+
+
+def preceding_texts(el):
+    """XPath's ``preceding::text()`` of ``el``, nearest first (ancestors hold none of it but
+    the text before their first child)."""
+    node = el
+    while node is not None:
+        sibling = node.getprevious()
+        while sibling is not None:
+            yield from _subtree_texts_reversed(sibling)
+            sibling = sibling.getprevious()
+        node = node.getparent()
+        if node is not None:
+            text = node.text
+            if text is not None:
+                yield text, node, True
+
+
 def text_near(page: Page, el, *, after: int = 300, before: int = 120) -> str:
-    """Visible text just before and after an element (the title): bylines live there."""
+    """Visible text just before and after an element (the title): bylines live there.
+
+    Reads the first 40 text nodes after it that are not blank, and the 8 nearest before it
+    (XPath's ``following::text()[normalize-space()][position() <= 40]`` and
+    ``preceding::text()[normalize-space()][position() <= 8]``), walked in Python so that
+    the walk stops there."""
     parts_after: list[str] = []
     size = 0
-    for node in el.xpath("following::text()[normalize-space()][position() <= 40]"):
-        parent = node.getparent()
+    seen = 0
+    for node, parent, is_text in following_texts(el):
+        if not node.strip(_XML_BLANK):
+            continue
+        seen += 1
+        if seen > 40:
+            break
         if parent is None or parent.tag in INVISIBLE_TAGS or page.in_chrome(parent):
             continue
-        if parent.tag == "time" and parent.get("datetime") and node.is_text:
+        if parent.tag == "time" and parent.get("datetime") and is_text:
             continue  # already read from its datetime attribute
         if len(node.strip()) >= 100:
             break  # body prose: its dates are what the post talks about, not when it was written
-        parts_after.append(str(node))
+        parts_after.append(node)
         size += len(node)
         if size >= after:
             break
     parts_before: list[str] = []
     size = 0
     if before:
-        for node in reversed(el.xpath("preceding::text()[normalize-space()][position() <= 8]")):
-            parent = node.getparent()
+        seen = 0
+        for node, parent, _ in preceding_texts(el):
+            if not node.strip(_XML_BLANK):
+                continue
+            seen += 1
+            if seen > 8:
+                break
             if parent is None or parent.tag in INVISIBLE_TAGS or page.in_chrome(parent) or len(node.strip()) >= 100:
                 break
-            parts_before.insert(0, str(node))
+            parts_before.insert(0, node)
             size += len(node)
             if size >= before:
                 break

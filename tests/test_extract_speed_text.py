@@ -1,7 +1,11 @@
-"""``read_text``'s walk (a stack of child iterators) reads what an iterwalk of start and
-end events reads: the same blocks, headings, images and links, on the generated site's
-pages and on random documents with comments, processing instructions, entities, tables,
-invisible elements and skipped subtrees; and a walk that reads scripts is caught."""
+"""Text walks written for speed read what the plain ways read.
+
+``read_text``'s walk (a stack of child iterators) reads what an iterwalk of start and end
+events reads: the same blocks, headings, images and links. ``text_near``'s walks over the
+text nodes before and after an element give XPath's ``following::text()`` and
+``preceding::text()`` (with the nodes holding them) and the same text. Both on the
+generated site's pages and on random documents with comments, processing instructions,
+entities, tables, invisible elements and skipped subtrees; walks slightly wrong are caught."""
 
 from __future__ import annotations
 
@@ -129,3 +133,65 @@ def test_a_walk_reading_scripts_is_caught(trees):
         return plain_read_text(tree, set()).blocks != plain_read_text(tree, set(), invisible=frozenset()).blocks
 
     assert any(differs(t) for t in trees)
+
+
+def plain_text_near(page, el, *, after: int = 300, before: int = 120) -> str:
+    """text_near by XPath over the text nodes (the plain way)."""
+    from crawler.text import INVISIBLE_TAGS as INVISIBLE
+
+    parts_after: list[str] = []
+    size = 0
+    for node in el.xpath("following::text()[normalize-space()][position() <= 40]"):
+        parent = node.getparent()
+        if parent is None or parent.tag in INVISIBLE or page.in_chrome(parent):
+            continue
+        if parent.tag == "time" and parent.get("datetime") and node.is_text:
+            continue
+        if len(node.strip()) >= 100:
+            break
+        parts_after.append(str(node))
+        size += len(node)
+        if size >= after:
+            break
+    parts_before: list[str] = []
+    size = 0
+    if before:
+        for node in reversed(el.xpath("preceding::text()[normalize-space()][position() <= 8]")):
+            parent = node.getparent()
+            if parent is None or parent.tag in INVISIBLE or page.in_chrome(parent) or len(node.strip()) >= 100:
+                break
+            parts_before.insert(0, str(node))
+            size += len(node)
+            if size >= before:
+                break
+    return "\n".join(clean(t) for t in parts_before + parts_after if t.strip())
+
+
+def test_text_near_reads_as_the_xpaths(trees):
+    from crawler.text import following_texts, preceding_texts, text_near
+
+    rng = random.Random(10)
+    nonempty = 0
+    for tree in trees:
+        page = parse_page(tree, "http://x.test/")
+        elements = list(tree.iter(etree.Element))
+        for el in rng.sample(elements, min(len(elements), 12)):
+            # the walks give the XPath's text nodes, with the nodes that hold them
+            want = [(str(t), t.getparent(), t.is_text) for t in el.xpath("following::text()")]
+            assert list(following_texts(el)) == want
+            want = [(str(t), t.getparent(), t.is_text) for t in reversed(el.xpath("preceding::text()"))]
+            assert list(preceding_texts(el)) == want
+            for after, before in ((300, 120), (120, 60), (30, 0)):
+                plain = plain_text_near(page, el, after=after, before=before)
+                assert text_near(page, el, after=after, before=before) == plain
+                nonempty += bool(plain)
+    assert nonempty > 1000
+
+
+def test_a_walk_without_tails_is_caught(trees):
+    from crawler.text import following_texts
+
+    tree = trees[0]
+    assert any([t for t in following_texts(el) if t[2]] != [(str(t), t.getparent(), t.is_text)
+                                                          for t in el.xpath("following::text()")]
+               for el in list(tree.iter(etree.Element))[:50])
