@@ -8,7 +8,7 @@ from crawler import selectors as S
 from crawler.page import Page, matches
 from crawler.records import Image, ImagePosition
 from crawler.text import clean, link_text
-from crawler.urls import is_internal
+from crawler.urls import is_internal, resolve
 
 
 _PLACEHOLDER_SRC = re.compile(r"^data:|(?:^|/)(?:blank|spacer|placeholder|lazy|pixel|transparent|loading)[\w-]*\.(?:gif|png|svg)", re.IGNORECASE)
@@ -154,12 +154,18 @@ def page_links(page: Page, body_links: set) -> list[dict]:
     if tree is None:
         return []
     out = []
-    site = page.site
+    site, base = page.site, page.base_url
+    targets: dict = {}  # an href as written -> (its absolute address, internal): menus repeat links
     for el in tree.iter("a"):
-        href = page.resolve(el.get("href"))
+        raw = el.get("href")
+        target = targets.get(raw)
+        if target is None:
+            href = resolve(raw or "", base)  # page.resolve
+            target = targets[raw] = (href, is_internal(href, site) if href else False)
+        href, internal = target
         if not href:
             continue
-        rel = [r for r in (el.get("rel") or "").lower().split() if r]
+        rel = el.get("rel")
         out.append({"href": href, "text": clean(link_text(el))[:300] or clean(el.get("title") or el.get("aria-label") or ""),
-                    "internal": is_internal(href, site), "rel": rel, "in_body": el in body_links})
+                    "internal": internal, "rel": rel.lower().split() if rel else [], "in_body": el in body_links})
     return out
