@@ -102,6 +102,42 @@ def test_every_term_reads_as_whooshs_matcher_reads_it(tmp_path):
         close_searchers()
 
 
+def test_a_term_is_looked_up_as_whooshs_terms_table_finds_it(tmp_path):
+    """The hash table look-up read from the table's buffer finds what term_info finds,
+    for every term of every field, and nothing for terms absent from a segment."""
+    from whoosh.reading import TermNotFound
+
+    from search.query import close_searchers, index_handle
+    from test_index import build, generated_posts
+
+    ix = build(tmp_path / "index", generated_posts(120))
+    close_searchers()
+    try:
+        reader = index_handle(ix).searcher.reader()
+        terms = reader._terms
+        assert whoosh_private._term_extent.__doc__ and type(terms._tindex.dbfile).__name__ == "BufferFile"
+        checked = missing = 0
+        for field in reader.schema.names():
+            if not reader.schema[field].indexed:
+                continue
+            words = list(reader.lexicon(field))
+            for tbytes in words + [w + b"zz" for w in words[:50]] + [b"", b"nosuchword"]:
+                try:
+                    info = terms.term_info(field, tbytes)
+                    expected = (info.doc_frequency(), *info.extent()) if not info.is_inlined() else (
+                        info.doc_frequency(), None, None)
+                    expected = tuple(v[0] if isinstance(v, tuple) else v for v in expected)
+                except TermNotFound:
+                    expected = None
+                    missing += 1
+                assert whoosh_private._term_extent(terms, field, tbytes) == expected, (field, tbytes)
+                checked += 1
+        assert checked > 3000 and missing > 50
+        assert whoosh_private._term_extent(terms, "nosuchfield", b"knee") is None
+    finally:
+        close_searchers()
+
+
 def test_impacts_and_lengths_equal_the_formula_over_whooshs_public_reading(tmp_path):
     """Every term's impacts are BM25F's formula over Whoosh's postings, with each post's
     length read through doc_field_length, one post at a time (the lengths column read
