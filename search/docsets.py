@@ -17,6 +17,7 @@ from whoosh import query as wq
 
 from indexer.schema import LIST_SEP
 from search.once import OnceLRU
+from search.whoosh_private import term_blocks
 
 LEAF_CACHE_SIZE = 4096  # bitsets of 50k documents are ~6 KB each
 
@@ -107,9 +108,28 @@ class DocSets:
                 impacts = self._impacts
                 return self._leaves.get(key, lambda: to_bits(
                     impacts.impacts(searcher, q.fieldname, q.text)[0], self.size))
+            if type(q) is wq.Term and isinstance(q.text, str):
+                return self._leaves.get(key, lambda: self._term(q, searcher))
         else:
             key = (type(q).__name__, str(q.with_boost(1.0)))
         return self._leaves.get(key, lambda: to_bits(searcher.docs_for_query(q), self.size))
+
+    def _term(self, q: wq.Term, searcher) -> int:
+        """A word's posts (of a field not ranked: a filter, a key), from its posting
+        blocks' ids (``term_blocks``), without Whoosh's matcher a post at a time."""
+        subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
+        ids: list[int] = []
+        for sub, offset in subs:
+            reader = sub.reader()
+            try:
+                found = term_blocks(reader, q.fieldname, q.text, offset) if q.fieldname in reader.schema else None
+            except ValueError:  # not a value of the field: Whoosh matches nothing either
+                found = None
+            if found is not None:
+                for block_ids, _ in found[1]:
+                    ids += block_ids
+        # deleted posts are in the blocks: only live ones count
+        return to_bits(ids, self.size) & self.live
 
     # --- facets ---------------------------------------------------------------------
 

@@ -195,3 +195,44 @@ def test_lengths_of_a_segment_without_the_column_read_as_none():
 
     # not Whoosh 3's per-document reader: the caller reads each length itself
     assert whoosh_private.length_bytes(Reader(), "text") is None
+
+
+def test_a_filter_words_posts_equal_whooshs_docs_for_query(tmp_path):
+    """A word of a field not ranked (kind, category, URL, key...) becomes the bitset of
+    its posting blocks' live ids: Whoosh's docs_for_query, in two segments with deletions."""
+    from whoosh import query as wq
+
+    from indexer.writer import IndexWriter
+    from search.docsets import to_bits
+    from search.query import close_searchers, index_handle
+    from test_index import build, generated_posts
+
+    posts = generated_posts(150)
+    ix = build(tmp_path / "index", posts[:100])
+    with IndexWriter(ix) as writer:
+        writer.write_many(posts[100:])
+        for p in posts[:4]:
+            writer.write(p.model_copy(update={"title": p.title + " (updated)"}).with_hash())
+    close_searchers()
+    try:
+        handle = index_handle(ix)
+        searcher, docsets = handle.searcher, handle.docsets
+        reader = searcher.reader()
+        assert reader.has_deletions()
+        checked = 0
+        for field in ("kind", "category_key", "url", "key", "tag_key", "language", "year"):
+            if field not in reader.schema:
+                continue
+            for tbytes in list(reader.lexicon(field))[:300]:
+                text = reader.schema[field].from_bytes(tbytes)
+                if not isinstance(text, str):
+                    continue
+                q = wq.Term(field, text)
+                expected = to_bits(searcher.docs_for_query(q), docsets.size)
+                assert docsets._term(q, searcher) == expected, (field, text)
+                assert docsets.of(q, searcher) == expected
+                checked += 1
+        assert checked > 200
+        assert docsets._term(wq.Term("kind", "nosuchkind"), searcher) == 0
+    finally:
+        close_searchers()
