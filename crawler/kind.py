@@ -32,7 +32,7 @@ def _article_body_marked(page: Page) -> bool:
     class holding the token (split on more white space than XPath's, so the index's
     candidates include every element the XPath finds; each is then tested as it does)."""
     index = page.index
-    if index is None:
+    if index is None or not index.whole_document:
         return bool(page.tree.xpath(_ARTICLE_BODY))
     return (any(el.get("itemprop") == "articleBody" for el in index.by_attr.get("itemprop"))
             or any(" entry-content " in f" {normalize_space(el.get('class'))} "

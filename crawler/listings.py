@@ -159,6 +159,14 @@ def _teasers(page: Page, cards: list, *, tz, languages, fetched_at) -> list[Teas
     return teasers
 
 
+def _href_links(page: Page) -> list:
+    """``//link[@href] | //a[@href]``, in document order: the tree's own link and a
+    elements (the XPath itself where the parser made a second top-level element)."""
+    if page.index is None or not page.index.whole_document:
+        return page.tree.xpath("//link[@href] | //a[@href]")
+    return [el for el in page.tree.iter("link", "a") if el.get("href") is not None]
+
+
 def _next_pages(page: Page, post_urls: set[str]) -> list[str]:
     tree = page.tree
     out: list[str] = []
@@ -168,9 +176,7 @@ def _next_pages(page: Page, post_urls: set[str]) -> list[str]:
         if href and href != page.canonical_url and href not in out and href not in post_urls and is_internal(href, page.site):
             out.append(href)
 
-    for el in tree.iter("link", "a"):  # //link[@href] | //a[@href], in document order
-        if el.get("href") is None:
-            continue
+    for el in _href_links(page):
         rel = (el.get("rel") or "").lower().split()
         if "next" in rel:
             add(el.get("href"))

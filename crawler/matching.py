@@ -324,6 +324,14 @@ class ElementIndex:
         self._end: dict = {}
 
     @property
+    def whole_document(self) -> bool:
+        """Does the indexed tree hold every element of its document? Not when the parser
+        made two top-level elements (a second <html> after the first's end): an absolute
+        XPath finds elements in both, the index only in its own."""
+        root = self.root
+        return root.getparent() is None and root.getprevious() is None and root.getnext() is None
+
+    @property
     def by_id(self) -> dict[str, list]:
         if self._ids is None:
             self._ids = {}
@@ -475,10 +483,10 @@ def selector_set(selectors: list[str]) -> SelectorSet:
 
 
 # Page-wide XPaths of ``selectors`` matched by a walk over the page's index instead: each
-# finds the elements its XPath finds, in document order, without libxml2 visiting every
-# element (and, for the headed widgets, without calling back into Python's re for each
-# heading from inside the XPath). Keyed by the XPath's text: an edited selector is no longer
-# here and runs as XPath.
+# finds the elements its XPath finds in the indexed tree (all a ranking keeps), in document
+# order, without libxml2 visiting every element (and, for the headed widgets, without
+# calling back into Python's re for each heading from inside the XPath). Keyed by the
+# XPath's text: an edited selector is no longer here and runs as XPath.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 

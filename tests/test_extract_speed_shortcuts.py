@@ -55,7 +55,11 @@ def _random_page(rng: random.Random):
     for _ in range(rng.randint(0, 5)):
         tag, name, value = rng.choice(MARKUP)
         parts.append(f'<{tag} {name}="{value}">text</{tag}>' if tag != "meta" else f'<meta {name}="{value}" content="2024-01-02">')
-    return parse_page(f"<html><head></head><body><article>{''.join(parts)}</article></body></html>", "http://x.test/")
+    # now and then a second top-level element after the first (a second <html>), which
+    # the XPaths search too
+    second = f"<html><body>{rng.choice(MARKUP)[0]} <div itemprop='datePublished'>d</div></body></html>"
+    return parse_page(f"<html><head></head><body><article>{''.join(parts)}</article></body></html>"
+                      f"{second if rng.random() < 0.2 else ''}", "http://x.test/")
 
 
 def test_microdata_dates_and_article_body_marks_as_their_xpaths():

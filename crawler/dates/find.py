@@ -141,7 +141,7 @@ _MICRODATA_DATES = "//*[@itemprop='datePublished' or @itemprop='dateModified' or
 def _microdata_dates(page: Page) -> list:
     """The elements ``_MICRODATA_DATES`` selects, in document order: those of the page's
     index with an itemprop (a lookup, not a walk of every element)."""
-    if page.index is None:
+    if page.index is None or not page.index.whole_document:
         return page.tree.xpath(_MICRODATA_DATES)
     return [el for el in page.index.by_attr.get("itemprop")
             if el.get("itemprop") in ("datePublished", "dateModified", "dateCreated")]
