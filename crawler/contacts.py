@@ -68,22 +68,33 @@ _STREET_SCAN = re.compile(
     r"(?:[ \t]+(?:NW|NE|SW|SE|N|S|E|W)\b)?(?:,?[ \t]*(?:#|Suite[ \t]|Unit[ \t]|Ste\.?[ \t]|Bureau[ \t])[ \t]*\w+)?"
     r"|\d{0,5}(?:-\d+)?,?\s+(?:rue|avenue|av\.|boulevard|boul\.|bd|chemin|ch\.|route|place|allée|impasse|rang|côte)\s+[\w'’ .-]{2,40})",
 )
-# Where a match can begin, for patterns that cannot be written so: the pattern itself is
-# then tried only there (``_scan``). The first three letters of every day _DAYS names, at
-# a word's start (_HOURS's \b); on the lowered text, what opens _COPYRIGHT's marks (no
-# character but these matches c, o, p, y, r, &, ;, ( or ) ignoring case).
+# Where a match can begin, for patterns that cannot be written so: the pattern is then
+# tried only there (``_scan``). Hours open with a day name: the first three letters of
+# every day _DAYS names, at a word's start (_HOURS's \b), found by a pattern of those
+# literals (which the regex engine skips to in C). A copyright mark, found in the lowered
+# text by str.find (no character but these matches c, o, p, y, r, &, ;, ( or ) ignoring
+# case, so a mark lowered is one of these).
 _HOURS_START = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun|wee|lun|mar|mer|jeu|ven|sam|dim)(?<!\w...)")
-_COPYRIGHT_START = re.compile(r"©|&copy;|\(c\)|copyr")
+_COPYRIGHT_OPENINGS = ("©", "&copy;", "(c)", "copyr")
 _LOCAL_CHAR = re.compile(r"[\w.+-]")  # an address's local part, before its @
 
 
-def _scan(pattern: re.Pattern, starts: re.Pattern, text: str, where: str | None = None):
-    """``pattern.finditer(text)``, trying ``pattern`` only where ``starts`` matches (in
-    ``where``, the text or a copy aligned with it character for character). Every match
-    of these patterns begins at such a place, and none is empty: the same matches."""
+def _starts(text: str, openings: tuple[str, ...]) -> list[int]:
+    """Every position of ``text`` where one of ``openings`` occurs, in order."""
+    found = set()
+    for opening in openings:
+        pos = text.find(opening)
+        while pos != -1:
+            found.add(pos)
+            pos = text.find(opening, pos + 1)
+    return sorted(found)
+
+
+def _scan(pattern: re.Pattern, starts: list[int], text: str):
+    """``pattern.finditer(text)``, trying ``pattern`` only at ``starts``: every match of
+    these patterns begins at one, and none is empty, so the matches are the same."""
     end = 0
-    for start in starts.finditer(text if where is None else where):
-        pos = start.start()
+    for pos in starts:
         if pos >= end:
             m = pattern.match(text, pos)
             if m:
@@ -176,13 +187,13 @@ def contact_facts(blocks: list[str], anchors: Iterable, jsonld: list[dict] = ())
     aligned = len(low) == len(text)  # lowering changed no character's position
     if _HOURS_RANGE_DIGITS.search(low) or "closed" in low or "fermé" in low:  # _HOURS_RANGE.search(low)
         if aligned:
-            for m in _scan(_HOURS_LOWER, _HOURS_START, low):
+            for m in _scan(_HOURS_LOWER, [start.start() for start in _HOURS_START.finditer(low)], low):
                 add(facts.hours, clean(text[m.start():m.end()]))
         else:
             for m in _HOURS.finditer(text):
                 add(facts.hours, clean(m.group(0)))
     if aligned:
-        years = [int(m.group(1)) for m in _scan(_COPYRIGHT, _COPYRIGHT_START, text, low)]
+        years = [int(m.group(1)) for m in _scan(_COPYRIGHT, _starts(low, _COPYRIGHT_OPENINGS), text)]
     else:
         years = [int(m.group(1)) for m in _COPYRIGHT.finditer(text)] if _COPYRIGHT_MARK.search(text) else []
     _add_jsonld(facts, jsonld)
