@@ -107,7 +107,7 @@ class DocSets:
             if self._impacts is not None and q.fieldname in self._scored and isinstance(q.text, str):
                 impacts = self._impacts
                 return self._leaves.get(key, lambda: to_bits(
-                    impacts.impacts(searcher, q.fieldname, q.text)[0], self.size))
+                    impacts.postings_of(searcher, q.fieldname, q.text)[0], self.size))
             if type(q) is wq.Term and isinstance(q.text, str):
                 return self._leaves.get(key, lambda: self._term(q, searcher))
         else:

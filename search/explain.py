@@ -90,10 +90,11 @@ def _contributions(impacts, p, searcher, doc: int):
     """[(term plan, score)] of the terms of ``p`` matching post ``doc``; None when ``p``
     does not match it (an AND with a child not matching)."""
     if p[0] == "term":
-        ids, scores = impacts.impacts(searcher, p[1], p[2])
+        ids, tfs, idf = impacts.postings_of(searcher, p[1], p[2])
         i = bisect_left(ids, doc)
         if i < len(ids) and ids[i] == doc:
-            return [(p, scores[i] * p[3])]
+            score = impacts.impact(tfs[i], idf, impacts._norms(searcher, p[1])[doc])
+            return [(p, score * p[3])]
         return None
     found = [_contributions(impacts, child, searcher, doc) for child in p[1]]
     if p[0] == "and" and any(f is None for f in found):

@@ -68,7 +68,7 @@ def best(impacts: Impacts, docsets, p: Plan, searcher, nwords: int, n: int, allo
             titled = ranking.only(p, lambda t: t[1] == "title")
             if titled is not None:
                 layers.append(_exact_counts(_per_word(scorer.word_sets(titled), nwords), universe))
-    budget = [GIVE_UP * sum(len(ids) for ids, _ in scorer.arrays.values())]
+    budget = [GIVE_UP * sum(len(found[0]) for found in scorer.arrays.values())]
     out: list[tuple[int, float]] = []
     tiers: dict[int, int] = {}
     for counts, docs in _tiers(layers, universe):
@@ -98,7 +98,8 @@ class Scorer:
         self._impacts = impacts
         self._searcher = searcher
         self._docsets = docsets
-        self.arrays: dict[tuple[str, str], tuple[array, array]] = {}
+        # each term's post numbers, term frequencies and idf (Impacts.postings_of)
+        self.arrays: dict[tuple[str, str], tuple[array, array, float]] = {}
         self.bits: dict[tuple[str, str], int] = {}
         # every term of the plan, as often as it is there: (field, text), boost, typed words
         self.weights: list[tuple[tuple[str, str], float, int]] = []
@@ -117,11 +118,14 @@ class Scorer:
     def _term(self, p) -> tuple[tuple, int]:
         leaf = (p[1], p[2])
         if leaf not in self.arrays:
-            self.arrays[leaf] = self._impacts.impacts(self._searcher, p[1], p[2])
+            self.arrays[leaf] = self._impacts.postings_of(self._searcher, p[1], p[2])
             self.bits[leaf] = self._docsets.term_bits(p[1], p[2], self._searcher)
         self.weights.append((leaf, p[3], p[4]))
-        ids, values = self.arrays[leaf]
-        return (ids, values, p[3]), self.bits[leaf]
+        ids, tfs, idf = self.arrays[leaf]
+        # a post's impact is worked out when it is scored (Impacts.impact's float): a
+        # search scores a few hundred posts, not every posting of its terms
+        norms = self._impacts._norms(self._searcher, p[1])
+        return (ids, tfs, idf, norms, self._impacts.k1_plus_1, p[3]), self.bits[leaf]
 
     def _node(self, p) -> tuple[tuple, int]:
         """(node, bitset of the posts it scores)."""
@@ -192,10 +196,13 @@ def _score(node, d: int) -> float | None:
             total = v if total is None else total + v
         return total
     total = None
-    for ids, values, boost in node[1]:
+    for ids, tfs, idf, norms, k1_plus_1, boost in node[1]:
         i = bisect_left(ids, d)
         if i < len(ids) and ids[i] == d:
-            v = values[i] if boost == 1.0 else boost * values[i]
+            tf = tfs[i]
+            v = idf * ((tf * k1_plus_1) / (tf + norms[d]))  # Impacts.impact
+            if boost != 1.0:
+                v = boost * v
             total = v if total is None else total + v
     for child in node[2]:
         v = _score(child, d)
@@ -254,7 +261,7 @@ def _best_of(scorer: Scorer, impacts: Impacts, searcher, docs: int, k: int,
     size = len(inside)
     lists = []
     for leaf, boost, _ in scorer.weights:
-        ids, values = scorer.arrays[leaf]
+        ids, values = impacts.impacts(searcher, leaf[0], leaf[1])
         order, whole = impacts.order(searcher, leaf[0], leaf[1])
         lists.append([ids, values, boost, order, whole, leaf])
     at = [0] * len(lists)

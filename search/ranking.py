@@ -29,7 +29,8 @@ from indexer.analysis import normalize_words
 from search.once import OnceLRU
 from search.whoosh_private import expanded_terms, field_b, length_bytes, term_blocks
 
-# Cached impacts are two arrays (12 bytes a posting); this bounds them to ~96 MB.
+# A term's cached postings are two arrays (12 bytes a posting), its impacts one more (8,
+# the post numbers shared); this bounds each cache to 8M postings (~96 and ~64 MB).
 CACHE_POSTINGS = 8_000_000
 # The highest impacts of a term that pruning reads first (Impacts.order).
 ORDER_PREFIX = 2048
@@ -135,7 +136,13 @@ class Impacts:
         if not isinstance(weighting, BM25F):
             raise TypeError("impacts replicate BM25F only")
         self.weighting = weighting
+        self.k1_plus_1 = weighting.K1 + 1
         self._lengths = OnceLRU()
+        # each term's post numbers, term frequencies and idf (12 bytes a posting): its
+        # bitset and the scores of the few posts a search ranks come from these
+        self.postings = OnceLRU(CACHE_POSTINGS, size=lambda found: len(found[0]))
+        # each term's impact in every post (8 bytes a posting more), for what reads them
+        # all: impact order, full scoring, explanations, the warm-up
         self.terms = OnceLRU(CACHE_POSTINGS, size=lambda arrays: len(arrays[0]))
         # each term's postings in impact order (search.pruning), 4 bytes a posting; most
         # searches read only the start of it
@@ -146,7 +153,7 @@ class Impacts:
         self._deleted = frozenset(set(range(reader.doc_count_all())) - live)
 
     def cached(self, fieldname: str, text: str) -> bool:
-        return (fieldname, text) in self.terms
+        return (fieldname, text) in self.postings or (fieldname, text) in self.terms
 
     def scores(self, p: Plan, searcher) -> dict[int, float]:
         """Post number -> BM25F score of the plan (the sum over its matching terms)."""
@@ -189,9 +196,22 @@ class Impacts:
     def impacts(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
         """(post numbers, BM25F scores at weight 1) of a term, computed once. ``pause``,
         if given, is called between posting blocks (the background warm-up yields there)."""
-        return self.terms.get(
-            (fieldname, text), lambda: self._compute(searcher, fieldname, text, pause)
-        )
+
+        def build() -> tuple[array, array]:
+            ids, tfs, idf = self.postings_of(searcher, fieldname, text, pause)
+            return ids, self._score(searcher, fieldname, ids, tfs, idf)
+
+        return self.terms.get((fieldname, text), build)
+
+    def postings_of(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array, float]:
+        """(post numbers, term frequencies, idf) of a term, read once: what its bitset
+        needs, and ``impact`` of any of its posts; no post is scored until asked."""
+        return self.postings.get((fieldname, text), lambda: self._read(searcher, fieldname, text, pause))
+
+    def impact(self, tf: float, idf: float, norm: float) -> float:
+        """A posting's BM25F impact (``norm``: ``_norms``' value for its post): the float
+        ``_score`` computes for it."""
+        return idf * ((tf * self.k1_plus_1) / (tf + norm))
 
     def order(self, searcher, fieldname: str, text: str, whole: bool = False) -> tuple[array, bool]:
         """The indices of a term's postings (in ``impacts``' arrays), highest impact first,
@@ -221,7 +241,12 @@ class Impacts:
         return array("i", indices)
 
     def _compute(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array]:
-        ids, impacts = array("i"), array("d")
+        """(post numbers, impacts) of a term, read and scored anew (uncached)."""
+        ids, tfs, idf = self._read(searcher, fieldname, text, pause)
+        return ids, self._score(searcher, fieldname, ids, tfs, idf)
+
+    def _read(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array, float]:
+        ids, tfs = array("i"), array("d")
         subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
         # Each segment's postings and document frequency, the term looked up once in
         # each: Whoosh's doc_frequency, idf and postings looked it up again each time.
@@ -233,42 +258,33 @@ class Impacts:
                 frequency += term[0]
                 found.append(term[1])
         if not found:
-            return ids, impacts
+            return ids, tfs, 0.0
         if type(self.weighting).idf is WeightingModel.idf:
             # Whoosh's idf from the same counts (the sum over the segments is
             # searcher.doc_frequency), the same float
             idf = log(searcher.doc_count_all() / (frequency + 1)) + 1
         else:
             idf = searcher.idf(fieldname, text)
-        k1_plus_1 = self.weighting.K1 + 1
-        norms = self._norms(searcher, fieldname)
-        ones = None
         deleted = self._deleted
         for blocks in found:
             for block_ids, block_weights in blocks:
                 if pause is not None:
                     pause()
+                if block_weights is None:  # every weight 1.0
+                    block_weights = [1.0] * len(block_ids)
                 if deleted:
-                    if block_weights is None:
-                        block_ids = [d for d in block_ids if d not in deleted]
-                    else:
-                        kept = [(d, tf) for d, tf in zip(block_ids, block_weights) if d not in deleted]
-                        block_ids = [d for d, _ in kept]
-                        block_weights = [tf for _, tf in kept]
+                    kept = [(d, tf) for d, tf in zip(block_ids, block_weights) if d not in deleted]
+                    block_ids = [d for d, _ in kept]
+                    block_weights = [tf for _, tf in kept]
                 ids.fromlist(block_ids)  # from a list: twice as fast as extend
-                if block_weights is None:
-                    # every weight 1.0: the same floats, the length part of each post
-                    # divided once per generation
-                    if ones is None:
-                        ones = self._ones(searcher, fieldname)
-                    impacts.fromlist([idf * ones[d] for d in block_ids])
-                    continue
-                # whoosh.scoring.bm25, with the length part precomputed
-                impacts.fromlist([
-                    idf * ((tf * k1_plus_1) / (tf + norms[d]))
-                    for d, tf in zip(block_ids, block_weights)
-                ])
-        return ids, impacts
+                tfs.fromlist(block_weights if type(block_weights) is list else list(block_weights))
+        return ids, tfs, idf
+
+    def _score(self, searcher, fieldname: str, ids: array, tfs: array, idf: float) -> array:
+        """Every posting's impact: whoosh.scoring.bm25, the length part precomputed."""
+        norms = self._norms(searcher, fieldname)
+        k1_plus_1 = self.k1_plus_1
+        return array("d", [idf * ((tf * k1_plus_1) / (tf + norms[d])) for d, tf in zip(ids, tfs)])
 
     def _norms(self, searcher, fieldname: str) -> list[float]:
         """Per post, BM25's length normalisation K1 * ((1 - B) + B * length / average),
@@ -296,14 +312,6 @@ class Impacts:
             ]
 
         return self._lengths.get(fieldname, build)
-
-    def _ones(self, searcher, fieldname: str) -> list[float]:
-        """Per post, BM25's term part at a term frequency of 1.0, as ``_compute`` works
-        it out, (1.0 * (K1 + 1)) / (1.0 + norm): most postings of rarer words and titles."""
-        k1_plus_1 = self.weighting.K1 + 1
-        return self._lengths.get(
-            (fieldname, 1.0),
-            lambda: [(1.0 * k1_plus_1) / (1.0 + n) for n in self._norms(searcher, fieldname)])
 
 
 def document_length_bytes(searcher, fieldname: str) -> bytes | None:
@@ -370,7 +378,7 @@ def only(p: Plan, keep) -> Plan | None:
 def word_sets(impacts: "Impacts", p: Plan, searcher) -> dict[int, set]:
     """Bit mask of typed words -> the posts matching them through ``p``'s terms."""
     if p[0] == "term":
-        return {p[4]: set(impacts.impacts(searcher, p[1], p[2])[0])}
+        return {p[4]: set(impacts.postings_of(searcher, p[1], p[2])[0])}
     parts = [word_sets(impacts, c, searcher) for c in p[1]]
     if p[0] == "or":
         out: dict[int, set] = {}

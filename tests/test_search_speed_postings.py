@@ -236,3 +236,42 @@ def test_a_filter_words_posts_equal_whooshs_docs_for_query(tmp_path):
         assert docsets._term(wq.Term("kind", "nosuchkind"), searcher) == 0
     finally:
         close_searchers()
+
+
+def test_a_posts_impact_worked_out_when_scored_equals_the_terms_impacts(tmp_path):
+    """Pruning and explanations work out a post's impact from the term's frequencies
+    (Impacts.postings_of, Impacts.impact); every one equals the impact Impacts.impacts
+    computes for the whole term, and a one-term plan scores each post at it."""
+    from indexer.writer import IndexWriter
+    from search import explain, pruning
+    from search.query import close_searchers, index_handle
+    from test_index import build, generated_posts
+
+    posts = generated_posts(160)
+    ix = build(tmp_path / "index", posts[:110])
+    with IndexWriter(ix) as writer:
+        writer.write_many(posts[110:])
+        writer.write(posts[1].model_copy(update={"title": "Neck pain at the desk"}).with_hash())
+    close_searchers()
+    try:
+        handle = index_handle(ix)
+        searcher, impacts, docsets = handle.searcher, handle.impacts, handle.docsets
+        reader = searcher.reader()
+        checked = 0
+        for field in ("title", "text"):
+            norms = impacts._norms(searcher, field)
+            for text in list(reader.field_terms(field))[::7]:
+                ids, tfs, idf = impacts.postings_of(searcher, field, text)
+                got_ids, values = impacts.impacts(searcher, field, text)
+                assert list(got_ids) == list(ids)
+                assert [impacts.impact(tf, idf, norms[d]) for d, tf in zip(ids, tfs)] == list(values)
+                for boost in (1.0, 0.8):
+                    plan = ("term", field, text, boost, 1, "exact")
+                    scorer = pruning.Scorer.of(impacts, searcher, plan, docsets)
+                    assert [scorer.score(d) for d in ids] == [v if boost == 1.0 else boost * v for v in values]
+                    assert [explain._contributions(impacts, plan, searcher, d)[0][1] for d in ids[:20]] == [
+                        v * boost for v in values[:20]]
+                checked += 1
+        assert checked > 300
+    finally:
+        close_searchers()
