@@ -6,7 +6,6 @@ import re
 
 from crawler import selectors as S
 from crawler.dates import find_snippets
-from crawler.matching import select
 from crawler.page import Page, ordered, types_of
 from crawler.records import Hreflang, PageMeta
 from crawler.text import clean
