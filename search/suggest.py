@@ -13,6 +13,7 @@ import re
 
 from indexer.analysis import STOP_WORDS, SynonymMap, load_synonyms, normalize_words, spelling_analyzer
 from search.handle import index_handle
+from search.whoosh_private import doc_frequency
 
 # A word of the query: not a field name (followed by ':'), not an operator.
 _WORD = re.compile(r"(?<![\w~^*?])([^\W\d_][\w'’]*)(?![\w:~*?])")
@@ -78,8 +79,8 @@ def _known(reader, word: str, folded: str, count=None) -> bool:
     known = reader.__dict__.setdefault("_needle_known", {})
     answer = known.get(word)
     if answer is None:
-        answer = known[word] = bool(reader.doc_frequency("spell", folded)) or any(
-            reader.doc_frequency(f, t) for t in normalize_words(word) for f in ("text", "title"))
+        answer = known[word] = bool(doc_frequency(reader, "spell", folded)) or any(
+            doc_frequency(reader, f, t) for t in normalize_words(word) for f in ("text", "title"))
     return answer
 
 

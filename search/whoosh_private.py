@@ -22,7 +22,7 @@ from whoosh.columns import NumericColumn
 from whoosh.filedb.filetables import md5_hash
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
+from whoosh.reading import MultiReader, SegmentReader, TermNotFound
 from whoosh.query.qcore import _NullQuery
 
 
@@ -394,3 +394,19 @@ def length_bytes(reader, fieldname: str) -> bytes | None:
     if len(raw) != count:
         return None
     return raw + bytes(n - count)  # documents past the column's end read its default, 0
+
+
+def doc_frequency(reader, fieldname: str, text: str) -> int:
+    """``reader.doc_frequency(fieldname, text)`` (the sum over segments for a reader of
+    several), each segment's term looked up by ``_term_extent``."""
+    readers = reader.readers if type(reader) is MultiReader else [reader]
+    total = 0
+    for segment in readers:
+        terms = getattr(segment, "_terms", None)
+        if (type(segment) is not SegmentReader or type(terms) is not W3TermsReader or segment.is_closed
+                or fieldname not in segment.schema or segment.schema[fieldname].format is None):
+            return reader.doc_frequency(fieldname, text)
+        found = _term_extent(terms, fieldname, segment._text_to_bytes(fieldname, text))
+        if found is not None:
+            total += found[0]
+    return total

@@ -138,6 +138,32 @@ def test_a_term_is_looked_up_as_whooshs_terms_table_finds_it(tmp_path):
         close_searchers()
 
 
+def test_document_frequencies_equal_the_readers(tmp_path):
+    from indexer.writer import IndexWriter
+    from search.query import close_searchers, index_handle
+    from test_index import build, generated_posts
+
+    posts = generated_posts(90)
+    ix = build(tmp_path / "index", posts[:60])
+    with IndexWriter(ix) as writer:  # two segments
+        writer.write_many(posts[60:])
+    close_searchers()
+    try:
+        reader = index_handle(ix).searcher.reader()
+        assert len(reader.readers) == 2
+        checked = 0
+        for field in ("spell", "text", "title"):
+            words = [reader.schema[field].from_bytes(t) for t in reader.lexicon(field)][::3]
+            for word in words + [w + "zq" for w in words[:40]] + ["nosuchword"]:
+                assert whoosh_private.doc_frequency(reader, field, word) == reader.doc_frequency(field, word)
+                checked += 1
+        assert checked > 1000
+        one = reader.readers[0]
+        assert whoosh_private.doc_frequency(one, "text", words[0]) == one.doc_frequency("text", words[0])
+    finally:
+        close_searchers()
+
+
 def test_impacts_and_lengths_equal_the_formula_over_whooshs_public_reading(tmp_path):
     """Every term's impacts are BM25F's formula over Whoosh's postings, with each post's
     length read through doc_field_length, one post at a time (the lengths column read
