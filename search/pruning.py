@@ -125,7 +125,10 @@ class Scorer:
         # a post's impact is worked out when it is scored (Impacts.impact's float): a
         # search scores a few hundred posts, not every posting of its terms
         norms = self._impacts._norms(self._searcher, p[1])
-        return (ids, tfs, idf, norms, self._impacts.k1_plus_1, p[3]), self.bits[leaf]
+        bits = self.bits[leaf]
+        # the term's posts a byte per eight: a post it lacks costs no bisection
+        present = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+        return (ids, tfs, idf, norms, self._impacts.k1_plus_1, p[3], present), bits
 
     def _node(self, p) -> tuple[tuple, int]:
         """(node, bitset of the posts it scores)."""
@@ -196,10 +199,10 @@ def _score(node, d: int) -> float | None:
             total = v if total is None else total + v
         return total
     total = None
-    for ids, tfs, idf, norms, k1_plus_1, boost in node[1]:
-        i = bisect_left(ids, d)
-        if i < len(ids) and ids[i] == d:
-            tf = tfs[i]
+    byte, bit = d >> 3, 1 << (d & 7)
+    for ids, tfs, idf, norms, k1_plus_1, boost, present in node[1]:
+        if byte < len(present) and present[byte] & bit:  # the term's bitset: its post numbers
+            tf = tfs[bisect_left(ids, d)]
             v = idf * ((tf * k1_plus_1) / (tf + norms[d]))  # Impacts.impact
             if boost != 1.0:
                 v = boost * v
