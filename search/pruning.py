@@ -44,15 +44,17 @@ MARGIN = 1e-9
 
 
 def best(impacts: Impacts, docsets, p: Plan, searcher, nwords: int, n: int, allowed: int | None,
-         rules: tuple[str, ...] | None = None) -> tuple[list[tuple[int, float]], dict[int, int]] | None:
+         rules: tuple[str, ...] | None = None,
+         scope=None) -> tuple[list[tuple[int, float]], dict[int, int]] | None:
     """The ``n`` best posts of plan ``p`` as ``ranking.rank`` gives them ((post, score) best
     first, and post -> tier), or None for a plan or rules this does not handle, or when
     pruning would not pay. ``allowed``: the bitset of posts the filters keep (None: all).
-    ``rules``: default ``ranking.RULES`` as it is when called."""
+    ``rules``: default ``ranking.RULES`` as it is when called. ``scope`` (``ranking.Scope``,
+    holding ``allowed``): the terms' postings are read for those posts only."""
     rules = ranking.RULES if rules is None else rules
     if any(rule not in ("words", "attribute", "proximity") for rule in rules):
         return None
-    scorer = Scorer.of(impacts, searcher, p, docsets)
+    scorer = Scorer.of(impacts, searcher, p, docsets, scope)
     if scorer is None:
         return None
     universe = scorer.root_bits
@@ -94,10 +96,11 @@ class Scorer:
     its other parts in order; in an AND, its parts from the one matching fewest posts to
     the one matching most, when all are present. And the bitsets of the plan's parts."""
 
-    def __init__(self, impacts: Impacts, searcher, docsets):
+    def __init__(self, impacts: Impacts, searcher, docsets, scope=None):
         self._impacts = impacts
         self._searcher = searcher
         self._docsets = docsets
+        self._scope = scope  # only its posts are scored: the postings read for them
         # each term's post numbers, term frequencies and idf (Impacts.postings_of)
         self.arrays: dict[tuple[str, str], tuple[array, array, float]] = {}
         self.bits: dict[tuple[str, str], int] = {}
@@ -107,8 +110,8 @@ class Scorer:
         self.root_bits = 0
 
     @classmethod
-    def of(cls, impacts: Impacts, searcher, p: Plan, docsets) -> Scorer | None:
-        scorer = cls(impacts, searcher, docsets)
+    def of(cls, impacts: Impacts, searcher, p: Plan, docsets, scope=None) -> Scorer | None:
+        scorer = cls(impacts, searcher, docsets, scope)
         try:
             scorer.root, scorer.root_bits = scorer._node(p)
         except _Unhandled:
@@ -118,8 +121,8 @@ class Scorer:
     def _term(self, p) -> tuple[tuple, int]:
         leaf = (p[1], p[2])
         if leaf not in self.arrays:
-            self.arrays[leaf] = self._impacts.postings_of(self._searcher, p[1], p[2])
-            self.bits[leaf] = self._docsets.term_bits(p[1], p[2], self._searcher)
+            self.arrays[leaf] = self._impacts.postings_of(self._searcher, p[1], p[2], scope=self._scope)
+            self.bits[leaf] = self._docsets.term_bits(p[1], p[2], self._searcher, self._scope)
         self.weights.append((leaf, p[3], p[4]))
         ids, tfs, idf = self.arrays[leaf]
         # a post's impact is worked out when it is scored (Impacts.impact's float): a

@@ -232,7 +232,19 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
     # The exact total and the facets come from cached bitsets, not from walking every
     # matching document (Whoosh's len(results)).
     docsets = handle.docsets
-    matching = docsets.of(full, searcher)
+    scope = None
+    if len(parts) > 1 and sort == "relevance" and not isinstance(q, wq.Every):
+        # Filters keeping few posts (one site of a shared index): the words' postings are
+        # read only where those posts may be (ranking.Scope), the matching posts those of
+        # the words within the filters'. The same posts: the filters' set is exact, and
+        # the words' sets are exact inside it.
+        allowed = docsets.of(wq.And(parts[1:]) if len(parts) > 2 else parts[1], searcher)
+        if SCOPE_SHARE and allowed.bit_count() * SCOPE_SHARE < docsets.size:
+            scope = ranking.Scope(allowed)
+    if scope is not None:
+        matching = docsets.of(q, searcher, scope) & scope.bits
+    else:
+        matching = docsets.of(full, searcher)
     total = matching.bit_count()
     facet_counts: dict[str, dict[str, int]] = {}
     if facets:
@@ -249,7 +261,7 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
             nwords = len(ranking.query_words(q))
             n = max(limit, proximity.WINDOW)
             found = pruning.best(handle.impacts, docsets, p, searcher, nwords, n,
-                                 matching if len(parts) > 1 else None)
+                                 matching if len(parts) > 1 else None, scope=scope)
             if found is None:
                 scores = handle.impacts.scores(p, searcher)
                 allowed = set(members(matching)) if len(parts) > 1 else None
@@ -299,6 +311,10 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
         page=page, per_page=per_page, sort=sort,
     )
 
+
+# Filters keeping under 1/8 of the posts narrow the reading of the words' postings (0:
+# never).
+SCOPE_SHARE = 8
 
 # Under 1/16 of the posts, the matching posts are sorted alone; more, the generation's
 # order is read until the page is full.

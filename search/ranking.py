@@ -125,6 +125,19 @@ def _plan(q, scorable, reader, text, units, stems) -> Plan | None:
     return None
 
 
+class Scope:
+    """The posts a search is narrowed to by its filters (a site's, a year's), when they
+    are few: the terms' postings are then read only from the posting blocks that may
+    hold one of them (``Impacts.postings_of``), bitsets and scores exact for those posts.
+    ``bits`` is the set (and, an int, the key of what is read for it)."""
+
+    __slots__ = ("bits", "within")
+
+    def __init__(self, bits: int):
+        self.bits = bits
+        self.within = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+
+
 class Impacts:
     """Per-term BM25F impacts of one index generation, shared by the threads of a process
     (``search.cache``): each term's arrays are computed once, by the first thread that
@@ -144,6 +157,8 @@ class Impacts:
         # each term's impact in every post (8 bytes a posting more), for what reads them
         # all: impact order, full scoring, explanations, the warm-up
         self.terms = OnceLRU(CACHE_POSTINGS, size=lambda arrays: len(arrays[0]))
+        # a term's postings of the blocks that may hold a post of a scope (Scope)
+        self._scoped = OnceLRU(CACHE_POSTINGS // 4, size=lambda found: len(found[0]) or 1)
         # each term's postings in impact order (search.pruning), 4 bytes a posting; most
         # searches read only the start of it
         self._orders = OnceLRU(CACHE_POSTINGS, size=len)
@@ -203,10 +218,17 @@ class Impacts:
 
         return self.terms.get((fieldname, text), build)
 
-    def postings_of(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array, float]:
+    def postings_of(self, searcher, fieldname: str, text: str, pause=None,
+                    scope: Scope | None = None) -> tuple[array, array, float]:
         """(post numbers, term frequencies, idf) of a term, read once: what its bitset
-        needs, and ``impact`` of any of its posts; no post is scored until asked."""
-        return self.postings.get((fieldname, text), lambda: self._read(searcher, fieldname, text, pause))
+        needs, and ``impact`` of any of its posts; no post is scored until asked. With a
+        ``scope``, only the postings of the blocks that may hold its posts are read (all
+        of theirs are among them), unless the term's whole list is at hand."""
+        key = (fieldname, text)
+        if scope is None or key in self.postings:
+            return self.postings.get(key, lambda: self._read(searcher, fieldname, text, pause))
+        return self._scoped.get((fieldname, text, scope.bits),
+                                lambda: self._read(searcher, fieldname, text, within=scope.within))
 
     def impact(self, tf: float, idf: float, norm: float) -> float:
         """A posting's BM25F impact (``norm``: ``_norms``' value for its post): the float
@@ -245,7 +267,8 @@ class Impacts:
         ids, tfs, idf = self._read(searcher, fieldname, text, pause)
         return ids, self._score(searcher, fieldname, ids, tfs, idf)
 
-    def _read(self, searcher, fieldname: str, text: str, pause=None) -> tuple[array, array, float]:
+    def _read(self, searcher, fieldname: str, text: str, pause=None,
+              within: bytes | None = None) -> tuple[array, array, float]:
         ids, tfs = array("i"), array("d")
         subs = [(searcher, 0)] if searcher.is_atomic() else searcher.subsearchers
         # Each segment's postings and document frequency, the term looked up once in
@@ -253,7 +276,7 @@ class Impacts:
         found = []
         frequency = 0
         for sub, offset in subs:
-            term = term_blocks(sub.reader(), fieldname, text, offset)
+            term = term_blocks(sub.reader(), fieldname, text, offset, within)
             if term is not None:
                 frequency += term[0]
                 found.append(term[1])

@@ -12,6 +12,7 @@ import os
 import re
 
 from indexer.analysis import STOP_WORDS, SynonymMap, load_synonyms, normalize_words, spelling_analyzer
+from search import ranking
 from search.handle import index_handle
 from search.whoosh_private import doc_frequency
 
@@ -151,12 +152,17 @@ def _fold(word: str) -> str:
 def site_counter(handle, site: str):
     """(field, word) -> how many of ``site``'s posts hold the word: the site's posts and
     each word's posts are bitsets cached per index generation (search.docsets)."""
-    from search.query import site_filter
+    from search import query
 
     searcher, docsets = handle.searcher, handle.docsets
-    posts = docsets.of(site_filter(site), searcher)
+    posts = docsets.of(query.site_filter(site), searcher)
+    # a site of few posts: each word's postings read only where they may be (as a search
+    # of the site reads them), its count exact for those posts
+    scope = None
+    if posts and query.SCOPE_SHARE and posts.bit_count() * query.SCOPE_SHARE < docsets.size:
+        scope = ranking.Scope(posts)
 
     def count(fieldname: str, word: str) -> int:
-        return (docsets.term_bits(fieldname, word, searcher) & posts).bit_count() if posts else 0
+        return (docsets.term_bits(fieldname, word, searcher, scope) & posts).bit_count() if posts else 0
 
     return count

@@ -93,12 +93,14 @@ def term_postings(reader, fieldname: str, text: str):
     return info.doc_frequency(), matcher
 
 
-def term_blocks(reader, fieldname: str, text: str, offset: int = 0):
+def term_blocks(reader, fieldname: str, text: str, offset: int = 0, within: bytes | None = None):
     """(document frequency, blocks) of a term in one segment's ``reader``, or None when
     the segment lacks it. The blocks are (ids, weights) pairs, as ``posting_blocks``
     gives them, but a block's weights may be None (all 1.0) and its ids are ``offset``
     plus the segment's (the segment's first post number in a searcher of several).
-    Deleted documents are left in (the caller filters them).
+    Deleted documents are left in (the caller filters them). ``within`` (post numbers
+    as bits, eight a byte, lowest first): only blocks whose range of ids may hold one of
+    those posts are read; every posting of those posts is among them (and others).
 
     Where the term's postings are Whoosh 3 blocks on the postings file, they are read
     from its term info, as one byte string split into blocks here (``_block_spans``),
@@ -119,6 +121,8 @@ def term_blocks(reader, fieldname: str, text: str, offset: int = 0):
     if start is not None:
         spans = _block_spans(terms._postfile, start, length)
         if spans is not None:
+            if within is not None:
+                spans = _overlapping(spans, offset, within)
             return frequency, map(_decode_block, spans, repeat(offset))
     try:
         info = terms.term_info(fieldname, tbytes)
@@ -186,7 +190,7 @@ def _offset(blocks, offset: int):
 
 
 def _block_spans(postfile, start: int, length) -> list | None:
-    """The (posting count, compression, data) of each block of the posting list at
+    """The (posting count, compression, data, last id) of each block of the posting list at
     ``start`` of ``postfile``, ``length`` bytes long, read in one piece: after a 4-byte
     tag, a block is its length (4 bytes, negative for the last block), its pickled header
     (count, last id, max weight, compression, min and max length bytes) and its data.
@@ -217,17 +221,32 @@ def _block_spans(postfile, start: int, length) -> list | None:
         header = pickle.dumps(info, 2)
         if not raw.startswith(header, head_at):
             return None
-        spans.append((info[0], info[3], view[head_at + len(header):block_end]))
+        spans.append((info[0], info[3], view[head_at + len(header):block_end], info[1]))
         if last:
             return spans if block_end == length else None
         pos = block_end
     return None
 
 
+def _overlapping(spans: list, offset: int, within: bytes) -> list:
+    """The blocks whose ids (after the last block's last id, up to their own last id,
+    ``offset`` added) may include a post of ``within``: a byte of it not zero in their
+    range."""
+    kept = []
+    low = offset
+    for span in spans:
+        high = offset + span[3]
+        chunk = within[low >> 3:(high >> 3) + 1]
+        if chunk and chunk.count(0) != len(chunk):
+            kept.append(span)
+        low = high + 1
+    return kept
+
+
 def _decode_block(span, offset: int) -> tuple:
     """(ids, weights) of one block from ``_block_spans``, as ``block_ids_weights`` gives
     them but for weights all 1.0, which are None."""
-    n, compression, data = span
+    n, compression, data, _ = span
     if compression:
         inflate = zlib.decompressobj()
         head = _head(inflate, data, n, offset)

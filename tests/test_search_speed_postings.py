@@ -46,7 +46,7 @@ def test_a_block_reads_as_its_pickle_says(compress):
             float(rng.choice([1, 2, 3, 0.5, 17, 300])) for _ in range(n))
         values = [bytes(rng.randrange(256) for _ in range(rng.randint(0, 40))) for _ in range(n)]
         offset = rng.choice([0, 912])
-        span = (n, 3 if compress else 0, memoryview(_block(deltas, weights, values, compress)))
+        span = (n, 3 if compress else 0, memoryview(_block(deltas, weights, values, compress)), sum(deltas))
         ids, got = whoosh_private._decode_block(span, offset)
         exp_ids, exp_weights = _expected(deltas, weights, offset)
         assert ids == exp_ids
