@@ -5,10 +5,12 @@ matcher objects (five method calls a posting), and its block-max skipping rarely
 on clinic text, where the common words are in most posts: at 2,000 posts a three-word
 query scored ~1,900 posts x 6 postings that way. Yet a term's BM25F contribution to a
 post depends only on the term, the post and the index generation. So each term's
-impacts (post -> score at weight 1) are computed once per generation with Whoosh's own
-scorer (same idf, average field length, B and K1) and kept; a query's ranking is a sum
-of those arrays. Queries made of words, ORs, ANDs and fuzzy words (what people type,
-synonyms included) take this path; phrases, wildcards and NOT go through Whoosh.
+postings (post numbers, term frequencies) are read once per generation and its impact
+in a post (score at weight 1, Whoosh's own formula: same idf, average field length, B
+and K1) worked out from them: for the few posts a search ranks (``search.pruning``), or
+for every post, kept, where all are read (impact order, full scoring: a sum of those
+arrays). Queries made of words, ORs, ANDs and fuzzy words (what people type, synonyms
+included) take this path; phrases, wildcards and NOT go through Whoosh.
 
 Before BM25F, the ranking rules (``RULES``) order the posts: more of the query's words
 first, then more of them in the title, then (among the best few) words standing
