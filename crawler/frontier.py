@@ -56,6 +56,29 @@ local k = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 redis.call('ZADD', KEYS[1], string.format('%.17g', tonumber(ARGV[2]) + 1 - 1 / k), ARGV[3])
 return k
 """
+# The same, for a request not seen before: its fingerprint joins the dupefilter's set in
+# the same step (ARGV[4], '' for a request that is never filtered). Apart, a worker killed
+# between the two left a URL seen and never queued, and lost it: the page that found it is
+# handled again after the recovery, but its link is then filtered as seen.
+_PUSH_UNSEEN = """
+if ARGV[4] ~= '' and redis.call('SADD', KEYS[3], ARGV[4]) == 0 then
+  return 0
+end
+local k = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('ZADD', KEYS[1], string.format('%.17g', tonumber(ARGV[2]) + 1 - 1 / k), ARGV[3])
+return 1
+"""
+# The first request off the queue, kept under the worker's name in the same step (as the
+# SHA-1 of its encoded form): apart, a worker killed between the two lost the request.
+_TAKE = """
+local top = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #top == 0 then
+  return false
+end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], redis.sha1hex(top[1]), top[1])
+return top[1]
+"""
 
 
 def frontier_prefix(start_urls: list[str]) -> str:
@@ -89,11 +112,28 @@ class HostTurnQueue(PriorityQueue):
         super().__init__(*args, **kwargs)
         self.turns_key = f"{self.key}:turns"
         self._push_in_turn = self.server.register_script(_PUSH_IN_TURN)
+        self._push_unseen = self.server.register_script(_PUSH_UNSEEN)
+        self._take = self.server.register_script(_TAKE)
 
     def push(self, request):
         host = (urlsplit(request.url).hostname or "").encode()
         self._push_in_turn(keys=[self.key, self.turns_key],
                            args=[host, -request.priority, self._encode_request(request)])
+
+    def push_unseen(self, request, seen_key: str, fingerprint: str) -> bool:
+        """Queue ``request`` unless ``fingerprint`` is in the set at ``seen_key`` (then
+        False), and add it there, in one step; an empty fingerprint is never filtered."""
+        host = (urlsplit(request.url).hostname or "").encode()
+        return bool(self._push_unseen(keys=[self.key, self.turns_key, seen_key],
+                                      args=[host, -request.priority, self._encode_request(request), fingerprint]))
+
+    def take(self, inflight_key: str) -> tuple[str, Any] | None:
+        """Pop the first request and keep it in the hash at ``inflight_key`` under the
+        SHA-1 of its encoded form, in one step: (that SHA-1, the request), or None."""
+        data = self._take(keys=[self.key, inflight_key])
+        if not data:
+            return None
+        return hashlib.sha1(data).hexdigest(), self._decode_request(data)
 
     def clear(self):
         self.server.delete(self.key, self.turns_key)
@@ -169,15 +209,34 @@ class SharedFrontier(Scheduler):
             if taken:
                 logger.warning("worker %s stopped answering: %d of its requests went back to the queue",
                                worker, len(taken))
-                self.stats.inc_value("needle/frontier/recovered", len(taken))
+                if self.stats:
+                    self.stats.inc_value("needle/frontier/recovered", len(taken))
 
     # -- requests ----------------------------------------------------------------------
 
+    def enqueue_request(self, request):
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        queued = self.queue.push_unseen(request, self.df.key, fingerprint)
+        parent = request.meta.get(FP_META)
+        if parent:
+            # a redirect or a retry of a request this worker took: that one is handled
+            # now, its successor queued (or already seen)
+            self.server.hdel(self._inflight(), parent)
+        if not queued:
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        return True
+
     def next_request(self):
-        request = super().next_request()
-        if request is not None:
-            fp = request.meta.setdefault(FP_META, hashlib.sha1(request.url.encode()).hexdigest())
-            self.server.hset(self._inflight(), fp, self.queue._encode_request(request))
+        taken = self.queue.take(self._inflight())
+        if taken is None:
+            return None
+        fp, request = taken
+        request.meta[FP_META] = fp  # what done() removes from the worker's requests in flight
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
         return request
 
     def has_pending_requests(self) -> bool:
