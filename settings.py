@@ -108,14 +108,24 @@ NEEDLE_POLITE = knob("NEEDLE_POLITE", "bool", True,
 USER_AGENT = knob("NEEDLE_USER_AGENT", "text",
                   "NeedleBot/0.1 (clinic blog search and content audit; +https://example.org/needle-bot)",
                   "The User-Agent the crawler and the link checker send.")
-ROBOTSTXT_OBEY = NEEDLE_POLITE
-AUTOTHROTTLE_ENABLED = NEEDLE_POLITE
+# What NEEDLE_POLITE switches. This module reads it from the environment; a NEEDLE_POLITE
+# given with `-s` (needle crawl or scrapy crawl) comes later, so crawler.polite.PolitenessAddon
+# applies its row then. A setting given with `-s` itself keeps its value.
+NEEDLE_POLITENESS = {
+    True: {"ROBOTSTXT_OBEY": True, "AUTOTHROTTLE_ENABLED": True, "CONCURRENT_REQUESTS": 16,
+           "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "DOWNLOAD_DELAY": 0.25},
+    False: {"ROBOTSTXT_OBEY": False, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 64,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 64, "DOWNLOAD_DELAY": 0},
+}
+ADDONS = {"crawler.polite.PolitenessAddon": 0}
+ROBOTSTXT_OBEY = NEEDLE_POLITENESS[NEEDLE_POLITE]["ROBOTSTXT_OBEY"]
+AUTOTHROTTLE_ENABLED = NEEDLE_POLITENESS[NEEDLE_POLITE]["AUTOTHROTTLE_ENABLED"]
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-CONCURRENT_REQUESTS = 16 if NEEDLE_POLITE else 64
-CONCURRENT_REQUESTS_PER_DOMAIN = 4 if NEEDLE_POLITE else 64
-DOWNLOAD_DELAY = 0.25 if NEEDLE_POLITE else 0
+CONCURRENT_REQUESTS = NEEDLE_POLITENESS[NEEDLE_POLITE]["CONCURRENT_REQUESTS"]
+CONCURRENT_REQUESTS_PER_DOMAIN = NEEDLE_POLITENESS[NEEDLE_POLITE]["CONCURRENT_REQUESTS_PER_DOMAIN"]
+DOWNLOAD_DELAY = NEEDLE_POLITENESS[NEEDLE_POLITE]["DOWNLOAD_DELAY"]
 # Scrapy starts this many tasks for every response's output; the pipelines are synchronous
 # (one index writer), so the default 100 only costs a hundred asyncio tasks a page.
 CONCURRENT_ITEMS = 4

@@ -27,6 +27,9 @@ the site's ``concurrency``).
 No lock is held and nothing waits on another worker: the key expires by itself, so a
 killed worker holds a host back for one delay at most. A turn only delays a request, which
 is then sent once. With NEEDLE_POLITE off, or a delay of 0, there is no key and no wait.
+
+``PolitenessAddon`` makes NEEDLE_POLITE given with ``-s`` switch what it switches when set
+in the environment (robots.txt, AutoThrottle, concurrency, delay).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import os
 import socket
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.sites import slot_delays
 
@@ -85,6 +89,23 @@ class SharedPace:
 
     async def close(self) -> None:
         await self.server.aclose()
+
+
+class PolitenessAddon:
+    """Applies NEEDLE_POLITENESS's row for a NEEDLE_POLITE set above the project's settings
+    (``-s NEEDLE_POLITE=0``). settings.py derives robots.txt obedience, AutoThrottle,
+    concurrency and the delay from the environment's value when it is imported, before any
+    ``-s`` is read; without this a crawl would run half polite. A setting given at the same
+    priority or higher (``-s DOWNLOAD_DELAY=1`` beside it) keeps its value."""
+
+    def update_settings(self, settings) -> None:
+        priority = settings.getpriority("NEEDLE_POLITE")
+        if priority is None or priority <= SETTINGS_PRIORITIES["project"]:
+            return
+        row = (settings.get("NEEDLE_POLITENESS") or {}).get(settings.getbool("NEEDLE_POLITE"), {})
+        for name, value in row.items():
+            if (settings.getpriority(name) or 0) < priority:
+                settings.set(name, value, priority=priority)
 
 
 class PacedHTTPDownloadHandler(HTTP11DownloadHandler):

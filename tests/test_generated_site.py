@@ -23,8 +23,6 @@ def test_generated_site_is_crawled_whole(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     output = tmp_path / "records.jsonl"
-    # NEEDLE_POLITE is read from the environment when settings.py loads: a -s override
-    # would set the name but not the delays and limits derived from it.
     env = {**os.environ, "NEEDLE_POLITE": "0", "NEEDLE_PROGRESS": "off"}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
     with StaticServer(site) as server:  # its start is bounded (15 s), its stop kills it

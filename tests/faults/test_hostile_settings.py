@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+
+import pytest
 
 from blogsite import BlogSite
-from conftest import LOCAL_CRAWL_SETTINGS, run_needle
+from conftest import LOCAL_CRAWL_SETTINGS, ROOT, run_needle
 
 from crawler.records import parse_record
 
@@ -55,6 +59,52 @@ def test_polite_y_means_polite_robots_txt_obeyed(tmp_path):
     assert "/blog/post-2/" not in served
     posts = {r.url for r in map(parse_record, out.read_text().splitlines()) if r.type == "post"}
     assert posts == {site.post_url(n) for n in (1, 3, 4)}
+
+
+def _crawl_behind_robots(tmp_path, runner: str, environ: dict[str, str], *sets: str) -> tuple[list[str], set[str]]:
+    """Crawl a 4-post blog whose robots.txt disallows post 2: (paths served, posts recorded)."""
+    out = tmp_path / "records.jsonl"
+    overrides = [f"{name}={value}" for name, value in LOCAL_CRAWL_SETTINGS.items()] + list(sets)
+    with BlogSite(posts=4) as site:
+        site.robots_extra.append("Disallow: /blog/post-2/")
+        if runner == "needle":
+            args = ["crawl", site.url, "--no-index", "-o", str(out)]
+            for item in overrides:
+                args += ["-s", item]
+            run_needle(*args, env=environ, timeout=120)
+        else:
+            args = [sys.executable, "-m", "scrapy", "crawl", "blog", "-a", f"start_url={site.url}",
+                    "-O", str(out), "-s", "LOG_LEVEL=WARNING", "-s", "NEEDLE_EXTRACT_WORKERS=0"]
+            for item in overrides:
+                args += ["-s", item]
+            proc = subprocess.run(args, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0, proc.stderr
+        served = list(site.served)
+        urls = {n: site.post_url(n) for n in range(1, 5)}
+    posts = {r.url for r in map(parse_record, out.read_text().splitlines()) if r.type == "post"}
+    return served, {n for n, url in urls.items() if url in posts}
+
+
+@pytest.mark.parametrize("runner", ["needle", "scrapy"])
+def test_polite_off_on_the_command_line_switches_robots_txt_off(tmp_path, runner):
+    # settings.py reads NEEDLE_POLITE from the environment when imported; `-s` comes later
+    polite = {k: v for k, v in os.environ.items() if k != "NEEDLE_POLITE"}
+    served, posts = _crawl_behind_robots(tmp_path, runner, polite, "NEEDLE_POLITE=0")
+    assert "/blog/post-2/" in served
+    assert posts == {1, 2, 3, 4}
+
+
+def test_polite_on_the_command_line_wins_over_the_environment(tmp_path):
+    served, posts = _crawl_behind_robots(tmp_path, "needle", env(NEEDLE_POLITE="0"), "NEEDLE_POLITE=1")
+    assert "/blog/post-2/" not in served
+    assert posts == {1, 3, 4}
+
+
+def test_a_setting_given_beside_polite_off_keeps_its_value(tmp_path):
+    polite = {k: v for k, v in os.environ.items() if k != "NEEDLE_POLITE"}
+    served, posts = _crawl_behind_robots(tmp_path, "needle", polite, "NEEDLE_POLITE=0", "ROBOTSTXT_OBEY=true")
+    assert "/blog/post-2/" not in served
+    assert posts == {1, 3, 4}
 
 
 def test_a_mistyped_time_zone_is_an_error_not_utc(tmp_path):
