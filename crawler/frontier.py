@@ -63,11 +63,7 @@ return k
 _PUSH_UNSEEN = """
 if ARGV[4] ~= '' and redis.call('SADD', KEYS[3], ARGV[4]) == 0 then
   return 0
-end
-local k = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-redis.call('ZADD', KEYS[1], string.format('%.17g', tonumber(ARGV[2]) + 1 - 1 / k), ARGV[3])
-return 1
-"""
+end""" + _PUSH_IN_TURN
 # The first request off the queue, kept under the worker's name in the same step (as the
 # SHA-1 of its encoded form): apart, a worker killed between the two lost the request.
 _TAKE = """

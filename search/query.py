@@ -238,9 +238,7 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
         # read only where those posts may be (ranking.Scope), the matching posts those of
         # the words within the filters'. The same posts: the filters' set is exact, and
         # the words' sets are exact inside it.
-        allowed = docsets.of(wq.And(parts[1:]) if len(parts) > 2 else parts[1], searcher)
-        if SCOPE_SHARE and allowed.bit_count() * SCOPE_SHARE < docsets.size:
-            scope = ranking.Scope(allowed)
+        scope = scope_of(docsets.of(wq.And(parts[1:]) if len(parts) > 2 else parts[1], searcher), docsets.size)
     if scope is not None:
         matching = docsets.of(q, searcher, scope) & scope.bits
     else:
@@ -315,6 +313,14 @@ def _run(handle: Handle, q, filters, *, sort, page, per_page, facets, text=None,
 # Filters keeping under 1/8 of the posts narrow the reading of the words' postings (0:
 # never).
 SCOPE_SHARE = 8
+
+
+def scope_of(posts: int, size: int) -> ranking.Scope | None:
+    """The scope of the filters' ``posts`` (a bitset, of ``size`` posts in all) when they
+    keep few enough to narrow the words' reading (``SCOPE_SHARE``), else None."""
+    if SCOPE_SHARE and posts.bit_count() * SCOPE_SHARE < size:
+        return ranking.Scope(posts)
+    return None
 
 # Under 1/16 of the posts, the matching posts are sorted alone; more, the generation's
 # order is read until the page is full.

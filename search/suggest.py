@@ -7,12 +7,10 @@ offer stems ("therapi") instead of words.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 
 from indexer.analysis import STOP_WORDS, SynonymMap, load_synonyms, normalize_words, spelling_analyzer
-from search import ranking
 from search.handle import index_handle
 from search.whoosh_private import doc_frequency
 
@@ -158,9 +156,7 @@ def site_counter(handle, site: str):
     posts = docsets.of(query.site_filter(site), searcher)
     # a site of few posts: each word's postings read only where they may be (as a search
     # of the site reads them), its count exact for those posts
-    scope = None
-    if posts and query.SCOPE_SHARE and posts.bit_count() * query.SCOPE_SHARE < docsets.size:
-        scope = ranking.Scope(posts)
+    scope = query.scope_of(posts, docsets.size)
 
     def count(fieldname: str, word: str) -> int:
         return (docsets.term_bits(fieldname, word, searcher, scope) & posts).bit_count() if posts else 0
